@@ -1,0 +1,154 @@
+package io.cxpulse.embedded.clickhouse;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real ClickHouse engine in this JVM, served over ClickHouse's HTTP interface on loopback.
+ *
+ * <p>These machines run no Docker and have no usable ClickHouse server package, so tests and the
+ * local mode use the engine as a library ({@code libchdb.so}) and talk to it through the unmodified
+ * ClickHouse JDBC driver, exactly as production talks to a server.
+ *
+ * <p>A shutdown hook stops the server and closes the engine on Ctrl-C or SIGTERM: the engine
+ * crashes the process if it exits with a connection open.
+ *
+ * <pre>{@code
+ * try (EmbeddedClickHouse clickHouse = EmbeddedClickHouse.builder().dataDir(dir).port(0).start()) {
+ *   DriverManager.getConnection(clickHouse.jdbcUrl());
+ * }
+ * }</pre>
+ */
+public final class EmbeddedClickHouse implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedClickHouse.class);
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8123;
+  public static final String DEFAULT_TIMEZONE = "UTC";
+  public static final int DEFAULT_HTTP_THREADS = 8;
+
+  private final ChdbEngine engine;
+  private final ClickHouseHttpServer server;
+  private final Thread shutdownHook;
+  private boolean closed;
+
+  private EmbeddedClickHouse(ChdbEngine engine, ClickHouseHttpServer server) {
+    this.engine = engine;
+    this.server = server;
+    this.shutdownHook = new Thread(this::closeQuietly, "embedded-clickhouse-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** {@code http://host:port/}, for curl and BI tools. */
+  public String httpUrl() {
+    return "http://" + server.host() + ":" + server.port() + "/";
+  }
+
+  /** A JDBC URL for the ClickHouse driver on the {@code default} database. */
+  public String jdbcUrl() {
+    return jdbcUrl("default");
+  }
+
+  public String jdbcUrl(String database) {
+    return "jdbc:clickhouse:http://" + server.host() + ":" + server.port() + "/" + database;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public Path dataDir() {
+    return engine.dataDir();
+  }
+
+  /** Stops the HTTP server, then the engine. Safe to call more than once. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // Called from the hook itself, or during JVM shutdown: nothing to remove.
+    }
+    server.close();
+    engine.close();
+  }
+
+  private void closeQuietly() {
+    try {
+      close();
+    } catch (RuntimeException e) {
+      LOG.warn("Failed to stop the embedded ClickHouse cleanly", e);
+    }
+  }
+
+  /** Settings with working defaults: loopback, port 8123, UTC, library from the fetch cache. */
+  public static final class Builder {
+    private Path dataDir;
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private String timezone = DEFAULT_TIMEZONE;
+    private int httpThreads = DEFAULT_HTTP_THREADS;
+    private Path library;
+
+    private Builder() {}
+
+    /** Where the engine keeps its databases; created if absent and kept across restarts. */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** The HTTP port; 0 picks a free one. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder timezone(String timezone) {
+      this.timezone = timezone;
+      return this;
+    }
+
+    public Builder httpThreads(int httpThreads) {
+      this.httpThreads = httpThreads;
+      return this;
+    }
+
+    /** The {@code libchdb.so} to load; by default {@link ChdbLibraryLocator#locate()}. */
+    public Builder library(Path library) {
+      this.library = library;
+      return this;
+    }
+
+    public EmbeddedClickHouse start() throws IOException {
+      Objects.requireNonNull(dataDir, "dataDir");
+      ChdbEngine engine =
+          ChdbEngine.open(
+              library != null ? library : ChdbLibraryLocator.locate(), dataDir, timezone);
+      try {
+        return new EmbeddedClickHouse(
+            engine, ClickHouseHttpServer.start(engine, host, port, httpThreads));
+      } catch (IOException | RuntimeException e) {
+        engine.close();
+        throw e;
+      }
+    }
+  }
+}
