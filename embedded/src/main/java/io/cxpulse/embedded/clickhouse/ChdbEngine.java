@@ -190,11 +190,16 @@ public final class ChdbEngine implements AutoCloseable {
   public record Result(
       byte[] output,
       String error,
+      long resultRows,
       long rowsRead,
       long bytesRead,
       long rowsWritten,
       long bytesWritten,
       double elapsedSeconds) {
+
+    static Result failure(String error) {
+      return new Result(new byte[0], error, 0, 0, 0, 0, 0, 0);
+    }
 
     public boolean failed() {
       return error != null;
@@ -239,7 +244,7 @@ public final class ChdbEngine implements AutoCloseable {
           result = queryWithParameters(connection, sqlBytes, formatBytes, parameters);
         }
         if (result == null) {
-          return new Result(new byte[0], "Code: 1000. chdb returned no result", 0, 0, 0, 0, 0);
+          return Result.failure("Code: 1000. chdb returned no result");
         }
         try {
           return toResult(result);
@@ -289,11 +294,16 @@ public final class ChdbEngine implements AutoCloseable {
       if (error != null && error.isEmpty()) {
         error = null;
       }
+      if (error != null) {
+        // The counters of a failed query are not initialised by the engine.
+        return Result.failure(error);
+      }
       return new Result(
           output,
-          error,
+          null,
           lib.chdb_result_rows_read(result),
-          lib.chdb_result_bytes_read(result),
+          lib.chdb_result_storage_rows_read(result),
+          lib.chdb_result_storage_bytes_read(result),
           lib.chdb_result_rows_written(result),
           lib.chdb_result_bytes_written(result),
           lib.chdb_result_elapsed(result));

@@ -44,18 +44,22 @@ public final class ChdbLibraryLocator {
   }
 
   static void checkPlatform() {
-    String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-    String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+    checkPlatform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), isGlibc());
+  }
+
+  static void checkPlatform(String osName, String osArch, boolean glibc) {
+    String os = osName.toLowerCase(Locale.ROOT);
+    String arch = osArch.toLowerCase(Locale.ROOT);
     boolean x64 = arch.equals("amd64") || arch.equals("x86_64");
-    if (!os.contains("linux") || !x64 || !isGlibc()) {
+    if (!os.contains("linux") || !x64 || !glibc) {
       throw new UnsupportedOperationException(
           "The embedded ClickHouse engine needs linux-x64 with glibc (libchdb is packaged only as"
               + " @chdb/lib-linux-x64-gnu); this JVM runs on "
               + os
               + "/"
               + arch
-              + (isGlibc() ? "" : " without glibc")
-              + ". Run against a ClickHouse server instead (see docker-compose.yml).");
+              + (glibc ? "" : " without glibc")
+              + ". Point the jobs at a ClickHouse server instead (see docker-compose.yml).");
     }
   }
 

@@ -184,6 +184,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     }
     try {
       ChdbEngine.Result result = execute(query, readOnly, database, sql, format);
+      format = OutputFormat.effective(sql, format);
       if (result.failed()) {
         respondError(exchange, queryId, result);
         return;
@@ -268,8 +269,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   }
 
   private static ChdbEngine.Result failure(int code, String message) {
-    return new ChdbEngine.Result(
-        new byte[0], "Code: " + code + ". DB::Exception: " + message, 0, 0, 0, 0, 0);
+    return ChdbEngine.Result.failure("Code: " + code + ". DB::Exception: " + message);
   }
 
   private byte[] readBody(HttpExchange exchange, boolean clickHouseCompressed) throws IOException {
@@ -384,7 +384,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     summary.put("written_rows", Long.toString(result.rowsWritten()));
     summary.put("written_bytes", Long.toString(result.bytesWritten()));
     summary.put("total_rows_to_read", "0");
-    summary.put("result_rows", "0");
+    summary.put("result_rows", Long.toString(result.resultRows()));
     summary.put("result_bytes", Long.toString(result.output().length));
     summary.put("elapsed_ns", Long.toString((long) (result.elapsedSeconds() * 1e9)));
     try {

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * local mode use the engine as a library ({@code libchdb.so}) and talk to it through the unmodified
  * ClickHouse JDBC driver, exactly as production talks to a server.
  *
- * <p>A shutdown hook stops the server and closes the engine on Ctrl-C or SIGTERM: the engine
- * crashes the process if it exits with a connection open.
+ * <p>A shutdown hook stops the server and closes the engine on Ctrl-C or SIGTERM (unless the owner
+ * takes that over): the engine crashes the process if it exits with a connection open.
  *
  * <pre>{@code
  * try (EmbeddedClickHouse clickHouse = EmbeddedClickHouse.builder().dataDir(dir).port(0).start()) {
@@ -36,11 +36,15 @@ public final class EmbeddedClickHouse implements AutoCloseable {
   private final Thread shutdownHook;
   private boolean closed;
 
-  private EmbeddedClickHouse(ChdbEngine engine, ClickHouseHttpServer server) {
+  private EmbeddedClickHouse(
+      ChdbEngine engine, ClickHouseHttpServer server, boolean closeOnShutdown) {
     this.engine = engine;
     this.server = server;
-    this.shutdownHook = new Thread(this::closeQuietly, "embedded-clickhouse-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    this.shutdownHook =
+        closeOnShutdown ? new Thread(this::closeQuietly, "embedded-clickhouse-shutdown") : null;
+    if (shutdownHook != null) {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
   }
 
   public static Builder builder() {
@@ -76,10 +80,12 @@ public final class EmbeddedClickHouse implements AutoCloseable {
       return;
     }
     closed = true;
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException alreadyShuttingDown) {
-      // Called from the hook itself, or during JVM shutdown: nothing to remove.
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // Called from the hook itself, or during JVM shutdown: nothing to remove.
+      }
     }
     server.close();
     engine.close();
@@ -101,8 +107,18 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     private String timezone = DEFAULT_TIMEZONE;
     private int httpThreads = DEFAULT_HTTP_THREADS;
     private Path library;
+    private boolean closeOnShutdown = true;
 
     private Builder() {}
+
+    /**
+     * Whether this server registers its own shutdown hook (default). An owner that stops several
+     * services in order on shutdown turns it off and must then close this server itself.
+     */
+    public Builder closeOnShutdown(boolean closeOnShutdown) {
+      this.closeOnShutdown = closeOnShutdown;
+      return this;
+    }
 
     /** Where the engine keeps its databases; created if absent and kept across restarts. */
     public Builder dataDir(Path dataDir) {
@@ -144,7 +160,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
               library != null ? library : ChdbLibraryLocator.locate(), dataDir, timezone);
       try {
         return new EmbeddedClickHouse(
-            engine, ClickHouseHttpServer.start(engine, host, port, httpThreads));
+            engine, ClickHouseHttpServer.start(engine, host, port, httpThreads), closeOnShutdown);
       } catch (IOException | RuntimeException e) {
         engine.close();
         throw e;

@@ -37,9 +37,13 @@ interface LibChdb extends Library {
 
   double chdb_result_elapsed(Pointer result);
 
+  /** Rows in the result (ClickHouse's {@code result_rows}). */
   long chdb_result_rows_read(Pointer result);
 
-  long chdb_result_bytes_read(Pointer result);
+  /** Rows read from storage (ClickHouse's {@code read_rows}). */
+  long chdb_result_storage_rows_read(Pointer result);
+
+  long chdb_result_storage_bytes_read(Pointer result);
 
   long chdb_result_rows_written(Pointer result);
 
