@@ -1,0 +1,233 @@
+package io.cxpulse.jobs.sql;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a ClickHouse database to the schema in {@link Migrations}: applies, in version order,
+ * every migration file not yet recorded in {@code cx_schema_migrations}, and records each one after
+ * its last statement succeeded.
+ *
+ * <p>Running it again is a no-op. It refuses to run, naming the file, when an applied file has
+ * changed since (its SHA-256 differs: the schema it describes is no longer the schema the database
+ * has, so the fix is a new migration, never a silent re-apply), when a recorded version belongs to
+ * a different file name, or when a file that is not applied has a lower version than one that is
+ * (it was inserted into history). Versions recorded in the database that this build does not know
+ * are logged and left alone: the database was migrated by a newer build.
+ *
+ * <p>ClickHouse has no transactions for DDL: a file that fails half-way stays unrecorded and runs
+ * from its first statement again next time, which is why the statements of a migration must be
+ * repeatable ({@code IF NOT EXISTS}, {@code CREATE OR REPLACE}). Nor does it have locks: run one
+ * migrator per database at a time (a deployment step, not every job instance).
+ *
+ * <pre>{@code
+ * try (Connection connection = DriverManager.getConnection(url, properties)) {
+ *   new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
+ * }
+ * }</pre>
+ */
+public final class SchemaMigrator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+
+  /** The bookkeeping table, created by {@link Migrations#BOOKKEEPING}. */
+  public static final String TABLE = "cx_schema_migrations";
+
+  private static final String SELECT_APPLIED =
+      "SELECT version, name, checksum, toUnixTimestamp64Milli(applied_at) FROM "
+          + TABLE
+          + " ORDER BY version, applied_at";
+
+  private static final String INSERT_APPLIED =
+      "INSERT INTO " + TABLE + " (version, name, checksum, applied_at) VALUES (?, ?, ?, now64(3))";
+
+  private final Migrations migrations;
+
+  public SchemaMigrator(Migrations migrations) {
+    this.migrations = Objects.requireNonNull(migrations, "migrations");
+  }
+
+  /**
+   * Applies the pending migrations.
+   *
+   * @throws MigrationException if an applied file changed, the history does not match the files, or
+   *     a statement fails (the message names the file and the statement's line)
+   * @throws SQLException if the bookkeeping table cannot be created, read or written
+   */
+  public MigrationResult migrate(Connection connection) throws SQLException {
+    long started = System.nanoTime();
+    List<Migration> pending = pending(connection);
+    int alreadyApplied = migrations.migrations().size() - pending.size();
+    List<Migration> applied = new ArrayList<>();
+    for (Migration migration : pending) {
+      long fileStarted = System.nanoTime();
+      apply(connection, migration);
+      applied.add(migration);
+      LOG.info("Applied migration {} in {} ms", migration.name(), millisSince(fileStarted));
+    }
+    int schemaVersion = schemaVersion(connection);
+    LOG.info(
+        "ClickHouse schema at version {}: applied {} migration(s), {} already applied, in {} ms",
+        schemaVersion,
+        applied.size(),
+        alreadyApplied,
+        millisSince(started));
+    return new MigrationResult(applied, alreadyApplied, schemaVersion);
+  }
+
+  /**
+   * The migrations {@link #migrate} would apply, after the same checks; creates the bookkeeping
+   * table if it is missing but changes nothing else.
+   */
+  public List<Migration> pending(Connection connection) throws SQLException {
+    createBookkeepingTable(connection);
+    return plan(applied(connection));
+  }
+
+  /** The rows of {@code cx_schema_migrations}, by version; the table must exist. */
+  public List<AppliedMigration> applied(Connection connection) throws SQLException {
+    List<AppliedMigration> applied = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(SELECT_APPLIED)) {
+      while (rows.next()) {
+        applied.add(
+            new AppliedMigration(
+                rows.getInt(1),
+                rows.getString(2),
+                rows.getString(3),
+                Instant.ofEpochMilli(rows.getLong(4))));
+      }
+    }
+    return applied;
+  }
+
+  private void createBookkeepingTable(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (SqlScript.Statement ddl : migrations.bookkeepingStatements()) {
+        statement.execute(ddl.sql());
+      }
+    }
+  }
+
+  private List<Migration> plan(List<AppliedMigration> applied) {
+    Map<Integer, Migration> known = new LinkedHashMap<>();
+    migrations.migrations().forEach(m -> known.put(m.version(), m));
+    Map<Integer, AppliedMigration> appliedByVersion = new LinkedHashMap<>();
+    int highestApplied = 0;
+    for (AppliedMigration row : applied) {
+      AppliedMigration earlier = appliedByVersion.putIfAbsent(row.version(), row);
+      if (earlier != null && !earlier.checksum().equals(row.checksum())) {
+        throw new MigrationException(
+            row.name(),
+            TABLE
+                + " records version "
+                + row.version()
+                + " twice with different checksums ("
+                + earlier.name()
+                + ", "
+                + row.name()
+                + "); two migrators ran at once with different files");
+      }
+      highestApplied = Math.max(highestApplied, row.version());
+      Migration migration = known.get(row.version());
+      if (migration == null) {
+        LOG.warn(
+            "Migration {} (version {}) is applied in the database but unknown to this build;"
+                + " the database was migrated by a newer version",
+            row.name(),
+            row.version());
+      } else if (!migration.name().equals(row.name())) {
+        throw new MigrationException(
+            migration.name(),
+            "Migration version "
+                + row.version()
+                + " was applied as "
+                + row.name()
+                + " but the file is now named "
+                + migration.name()
+                + "; applied migrations must not be renamed");
+      } else if (!migration.checksum().equals(row.checksum())) {
+        throw new MigrationException(
+            migration.name(),
+            "Migration "
+                + migration.name()
+                + " has changed since it was applied at "
+                + row.appliedAt()
+                + " (checksum "
+                + row.checksum()
+                + ", file now "
+                + migration.checksum()
+                + "); applied migrations must not be edited: restore the file and add a new"
+                + " migration for the change");
+      }
+    }
+    List<Migration> pending = new ArrayList<>();
+    for (Migration migration : migrations.migrations()) {
+      if (appliedByVersion.containsKey(migration.version())) {
+        continue;
+      }
+      if (migration.version() < highestApplied) {
+        throw new MigrationException(
+            migration.name(),
+            "Migration "
+                + migration.name()
+                + " is not applied but version "
+                + highestApplied
+                + " is; a migration must have a higher version than every applied one");
+      }
+      pending.add(migration);
+    }
+    return pending;
+  }
+
+  private static void apply(Connection connection, Migration migration) throws SQLException {
+    try (Statement statement = connection.createStatement()) {
+      for (SqlScript.Statement sql : migration.statements()) {
+        long started = System.nanoTime();
+        try {
+          statement.execute(sql.sql());
+        } catch (SQLException e) {
+          throw new MigrationException(
+              migration.name(),
+              "Migration "
+                  + migration.name()
+                  + " failed at the statement on line "
+                  + sql.line()
+                  + ": "
+                  + e.getMessage(),
+              e);
+        }
+        LOG.debug(
+            "Migration {}: statement on line {} ran in {} ms",
+            migration.name(),
+            sql.line(),
+            millisSince(started));
+      }
+    }
+    try (PreparedStatement record = connection.prepareStatement(INSERT_APPLIED)) {
+      record.setInt(1, migration.version());
+      record.setString(2, migration.name());
+      record.setString(3, migration.checksum());
+      record.executeUpdate();
+    }
+  }
+
+  private int schemaVersion(Connection connection) throws SQLException {
+    return applied(connection).stream().mapToInt(AppliedMigration::version).max().orElse(0);
+  }
+
+  private static long millisSince(long nanoTime) {
+    return (System.nanoTime() - nanoTime) / 1_000_000;
+  }
+}

@@ -1,0 +1,410 @@
+package io.cxpulse.jobs.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The migrations and the migrator against the real ClickHouse engine: first apply, idempotent
+ * rerun, changed files, new and failing files, every view's SQL, and the command line. Each test
+ * migrates a database of its own.
+ */
+class MigrationsITCase {
+
+  private static final List<String> TABLES =
+      List.of("cx_dead_letters", "cx_schema_migrations", "cx_survey_window");
+
+  private static final List<String> VIEWS =
+      List.of(
+          "cx_dead_letter_counts",
+          "cx_survey_scores",
+          "cx_survey_scores_day",
+          "cx_survey_scores_hour",
+          "cx_survey_scores_minute",
+          "cx_survey_window_latest");
+
+  private static final List<String> SCORE_COLUMNS =
+      List.of(
+          "bucket_start",
+          "channel",
+          "segment",
+          "csat_total",
+          "csat_satisfied",
+          "csat_pct",
+          "csat_ci_low",
+          "csat_ci_high",
+          "nps_total",
+          "nps_promoters",
+          "nps_passives",
+          "nps_detractors",
+          "nps",
+          "nps_ci_low",
+          "nps_ci_high",
+          "ces_count",
+          "ces_sum",
+          "ces_sum_squares",
+          "ces_histogram",
+          "ces_mean",
+          "ces_ci_low",
+          "ces_ci_high");
+
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  @TempDir static Path dataDir;
+
+  private static EmbeddedClickHouse clickHouse;
+
+  @TempDir Path tempDir;
+
+  private String database;
+
+  @BeforeAll
+  static void start() throws Exception {
+    clickHouse = EmbeddedClickHouse.builder().dataDir(dataDir).port(0).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (clickHouse != null) {
+      clickHouse.close();
+    }
+  }
+
+  @BeforeEach
+  void createDatabase() throws SQLException {
+    database = "migrations_it_" + DATABASES.incrementAndGet();
+    try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl());
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE DATABASE " + database);
+    }
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(clickHouse.jdbcUrl(database));
+  }
+
+  @Test
+  void appliesEveryMigrationToAnEmptyDatabaseAndAgainChangesNothing() throws Exception {
+    Migrations migrations = Migrations.fromClasspath();
+    SchemaMigrator migrator = new SchemaMigrator(migrations);
+
+    try (Connection connection = connect()) {
+      MigrationResult first = migrator.migrate(connection);
+
+      assertThat(first.applied()).containsExactlyElementsOf(migrations.migrations());
+      assertThat(first.alreadyApplied()).isZero();
+      assertThat(first.schemaVersion()).isEqualTo(3);
+      assertThat(tablesByEngine(connection, false)).containsExactlyElementsOf(TABLES);
+      assertThat(tablesByEngine(connection, true)).containsExactlyElementsOf(VIEWS);
+      List<AppliedMigration> applied = migrator.applied(connection);
+      assertThat(applied)
+          .extracting(AppliedMigration::version, AppliedMigration::name, AppliedMigration::checksum)
+          .containsExactlyElementsOf(
+              migrations.migrations().stream()
+                  .map(
+                      m -> org.assertj.core.groups.Tuple.tuple(m.version(), m.name(), m.checksum()))
+                  .toList());
+      List<String> createStatements = createStatements(connection);
+
+      MigrationResult second = migrator.migrate(connection);
+
+      assertThat(second.applied()).isEmpty();
+      assertThat(second.alreadyApplied()).isEqualTo(3);
+      assertThat(second.schemaVersion()).isEqualTo(3);
+      assertThat(migrator.applied(connection)).isEqualTo(applied);
+      assertThat(createStatements(connection)).isEqualTo(createStatements);
+      assertThat(migrator.pending(connection)).isEmpty();
+    }
+  }
+
+  @Test
+  void everyViewRunsOnEmptyTablesAndWithRows() throws Exception {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
+
+      for (String view : viewQueries()) {
+        assertThat(count(statement, view)).as(view).isZero();
+      }
+      for (String view :
+          List.of(
+              "cx_survey_scores_minute",
+              "cx_survey_scores_hour",
+              "cx_survey_scores_day",
+              "cx_survey_scores(grain = 'hour')")) {
+        assertThat(columns(statement, view)).as(view).containsExactlyElementsOf(SCORE_COLUMNS);
+      }
+      assertThat(columns(statement, "cx_dead_letter_counts"))
+          .containsExactly("bucket_start", "source_topic", "reason", "dead_letters");
+
+      statement.execute(
+          "INSERT INTO cx_survey_window VALUES ('2026-03-01 10:00:00', '2026-03-01 10:01:00',"
+              + " 'web', 'new', 2, 1, 3, 1, 1, 1, 2, 5, 13, [0, 1, 1, 0, 0, 0, 0], 1)");
+      // The same Kafka record dead-lettered twice (a replay) counts once.
+      for (int i = 0; i < 2; i++) {
+        statement.execute(
+            "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:0"
+                + i
+                + ".250', 'UNDECODABLE', 'bad magic', 'cx.surveys', 0, 42, NULL, NULL, 3,"
+                + " 'abc')");
+      }
+      statement.execute(
+          "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:30', 'UNDECODABLE', 'bad magic',"
+              + " 'cx.surveys', 1, 42, 'e-1', '2026-03-01 09:59:00', 3, 'abc')");
+
+      for (String view : viewQueries()) {
+        assertThat(count(statement, view)).as(view).isPositive();
+      }
+      // One window row, four grouping sets.
+      assertThat(count(statement, "cx_survey_scores_day")).isEqualTo(4);
+      try (ResultSet rs = statement.executeQuery("SELECT * FROM cx_dead_letter_counts")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("source_topic")).isEqualTo("cx.surveys");
+        assertThat(rs.getString("reason")).isEqualTo("UNDECODABLE");
+        assertThat(rs.getLong("dead_letters")).isEqualTo(2);
+        assertThat(rs.next()).isFalse();
+      }
+    }
+  }
+
+  @Test
+  void rejectsAFileThatChangedAfterItWasApplied() throws Exception {
+    Path sql = copyOfRepositorySql();
+    try (Connection connection = connect()) {
+      SchemaMigrator migrator = new SchemaMigrator(Migrations.fromDirectory(sql));
+      migrator.migrate(connection);
+      List<AppliedMigration> applied = migrator.applied(connection);
+      List<String> createStatements = createStatements(connection);
+
+      Files.writeString(
+          sql.resolve("migrations/V002__dead_letters.sql"),
+          "-- an innocent-looking edit\n",
+          StandardOpenOption.APPEND);
+      SchemaMigrator edited = new SchemaMigrator(Migrations.fromDirectory(sql));
+
+      assertThatThrownBy(() -> edited.migrate(connection))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining("Migration V002__dead_letters.sql has changed since it was applied")
+          .hasMessageContaining(applied.get(1).checksum())
+          .extracting(e -> ((MigrationException) e).fileName())
+          .isEqualTo("V002__dead_letters.sql");
+      assertThat(migrator.applied(connection)).isEqualTo(applied);
+      assertThat(createStatements(connection)).isEqualTo(createStatements);
+    }
+  }
+
+  @Test
+  void appliesOnlyANewFileAndRecordsAFailingFileOnlyOnceItSucceeds() throws Exception {
+    Path sql = copyOfRepositorySql();
+    try (Connection connection = connect()) {
+      new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+
+      Path v004 = sql.resolve("migrations/V004__extra_view.sql");
+      Files.writeString(
+          sql.resolve(Migrations.INDEX), "V004__extra_view.sql\n", StandardOpenOption.APPEND);
+      Files.writeString(
+          v004,
+          "-- works\nCREATE OR REPLACE VIEW extra_a AS SELECT 1 AS one;\n\n"
+              + "-- fails\nCREATE OR REPLACE VIEW extra_b AS\nSELECT no_such_column\nFROM"
+              + " cx_survey_window;\n");
+
+      assertThatThrownBy(
+              () -> new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining("Migration V004__extra_view.sql failed at the statement on line 5")
+          .hasMessageContaining("no_such_column");
+      assertThat(new SchemaMigrator(Migrations.fromDirectory(sql)).applied(connection))
+          .extracting(AppliedMigration::version)
+          .containsExactly(1, 2, 3);
+
+      Files.writeString(
+          v004,
+          "CREATE OR REPLACE VIEW extra_a AS SELECT 1 AS one;\n"
+              + "CREATE OR REPLACE VIEW extra_b AS SELECT count() AS n FROM cx_survey_window;\n");
+      MigrationResult result =
+          new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+
+      assertThat(result.applied())
+          .extracting(Migration::name)
+          .containsExactly("V004__extra_view.sql");
+      assertThat(result.alreadyApplied()).isEqualTo(3);
+      assertThat(result.schemaVersion()).isEqualTo(4);
+      try (Statement statement = connection.createStatement()) {
+        assertThat(count(statement, "extra_b")).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void rejectsAFileInsertedBeforeAnAppliedVersion() throws Exception {
+    Path sql = copyOfRepositorySql();
+    Path index = sql.resolve(Migrations.INDEX);
+    String repositoryIndex = Files.readString(index);
+    Files.writeString(
+        sql.resolve("migrations/V010__first.sql"), "CREATE OR REPLACE VIEW v10 AS SELECT 10;\n");
+    Files.writeString(
+        sql.resolve("migrations/V020__second.sql"), "CREATE OR REPLACE VIEW v20 AS SELECT 20;\n");
+    try (Connection connection = connect()) {
+      Files.writeString(index, repositoryIndex + "V020__second.sql\n");
+      new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+
+      Files.writeString(index, repositoryIndex + "V010__first.sql\nV020__second.sql\n");
+
+      assertThatThrownBy(
+              () -> new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining("Migration V010__first.sql is not applied but version 20 is");
+    }
+  }
+
+  @Test
+  void commandLineMigratesAndFailsWithAClearMessage() throws Exception {
+    String url = clickHouse.jdbcUrl(database);
+
+    assertThat(runCommand("--clickhouse-url", url).exitCode).isZero();
+    CommandRun again = runCommand("--clickhouse-url", url, "--user", "default", "--password", "");
+    assertThat(again.exitCode).isZero();
+    assertThat(again.out)
+        .contains("schema at version 3: applied 0 migration(s), 3 already applied");
+
+    Path sql = copyOfRepositorySql();
+    Files.writeString(
+        sql.resolve("migrations/V001__survey_window.sql"), "\n", StandardOpenOption.APPEND);
+    CommandRun changed = runCommand("--clickhouse-url", url, "--sql-dir", sql.toString());
+    assertThat(changed.exitCode).isEqualTo(MigrateCommand.EXIT_FAILED);
+    assertThat(changed.err)
+        .contains("Migration failed: Migration V001__survey_window.sql has changed");
+
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    CommandRun unreachable =
+        runCommand(
+            "--clickhouse-url",
+            "jdbc:clickhouse:http://127.0.0.1:" + closedPort + "/default?password=secret",
+            "--password",
+            "hunter2");
+    assertThat(unreachable.exitCode).isEqualTo(MigrateCommand.EXIT_FAILED);
+    assertThat(unreachable.err)
+        .startsWith("Migration failed: ")
+        .doesNotContain("hunter2", "secret");
+
+    assertThat(runCommand("--no-such-option").exitCode).isEqualTo(2);
+    CommandRun help = runCommand("--help");
+    assertThat(help.exitCode).isZero();
+    assertThat(help.out).contains("--clickhouse-url", "CLICKHOUSE_PASSWORD");
+  }
+
+  private record CommandRun(int exitCode, String out, String err) {}
+
+  private static CommandRun runCommand(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exitCode =
+        new CommandLine(new MigrateCommand())
+            .setOut(new PrintWriter(out, true))
+            .setErr(new PrintWriter(err, true))
+            .execute(args);
+    return new CommandRun(exitCode, out.toString(), err.toString());
+  }
+
+  private Path copyOfRepositorySql() throws IOException {
+    Path copy = tempDir.resolve("sql");
+    try (Stream<Path> files = Files.walk(MigrationsTest.REPOSITORY_SQL)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Path target = copy.resolve(MigrationsTest.REPOSITORY_SQL.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    return copy;
+  }
+
+  /** A FROM clause for every view; the parameterised one with each grain. */
+  private static List<String> viewQueries() {
+    List<String> queries = new ArrayList<>(VIEWS);
+    queries.remove("cx_survey_scores");
+    for (String grain : List.of("minute", "hour", "day")) {
+      queries.add("cx_survey_scores(grain = '" + grain + "')");
+    }
+    return queries;
+  }
+
+  private static long count(Statement statement, String from) throws SQLException {
+    try (ResultSet rs = statement.executeQuery("SELECT * FROM " + from)) {
+      long rows = 0;
+      while (rs.next()) {
+        rows++;
+      }
+      return rows;
+    }
+  }
+
+  private static List<String> columns(Statement statement, String from) throws SQLException {
+    List<String> columns = new ArrayList<>();
+    try (ResultSet rs = statement.executeQuery("SELECT * FROM " + from + " LIMIT 0")) {
+      for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+        columns.add(rs.getMetaData().getColumnLabel(i));
+      }
+    }
+    return columns;
+  }
+
+  private static List<String> tablesByEngine(Connection connection, boolean views)
+      throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT name FROM system.tables WHERE database = currentDatabase() AND (engine ="
+                    + " 'View') = "
+                    + views
+                    + " ORDER BY name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
+  }
+
+  private static List<String> createStatements(Connection connection) throws SQLException {
+    List<String> statements = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT name, create_table_query, metadata_modification_time FROM system.tables"
+                    + " WHERE database = currentDatabase() ORDER BY name")) {
+      while (rs.next()) {
+        statements.add(rs.getString(1) + " @ " + rs.getString(3) + ": " + rs.getString(2));
+      }
+    }
+    return statements;
+  }
+}
