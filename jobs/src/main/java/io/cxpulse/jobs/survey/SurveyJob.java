@@ -1,0 +1,398 @@
+package io.cxpulse.jobs.survey;
+
+import io.cxpulse.events.DeadLetter;
+import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.pipeline.DeadLetterOutput;
+import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
+import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.EventDescriptor;
+import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
+import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.validation.SurveyResponseValidator;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The survey job: survey responses from Kafka to CSAT, NPS and CES window rows in ClickHouse.
+ *
+ * <pre>
+ * Kafka cx.surveys ─► RawRecord ─► decode + validate ─► event-time watermarks
+ *     ─► keyBy event_id: de-duplicate, drop too late (counted here) ─► keyBy (channel, segment)
+ *     ─► tumbling event-time window + allowed lateness ─► SurveyWindowRow ─► cx_survey_window
+ * every rejection ─► DeadLetter ─► Kafka cx.dead-letters and cx_dead_letters
+ * </pre>
+ *
+ * <p>{@link #defineWorkflow} builds the whole graph from an injected source and {@link
+ * SurveySinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
+ * collecting sinks. Every operator has a name and a stable uid, so savepoints survive code changes.
+ *
+ * <p>Watermarks are generated after decoding and validation, from event_time, so that undecodable
+ * records and events far in the future never move event time. As a consequence watermarks are per
+ * source subtask, not per Kafka partition: a subtask reading several partitions that are far apart
+ * in event time (a backfill of one partition) needs an out-of-orderness bound covering that gap, or
+ * one partition per subtask (parallelism equal to the partition count).
+ */
+@Command(
+    name = "cx-pulse-survey-job",
+    mixinStandardHelpOptions = true,
+    description = "Survey responses from Kafka to CSAT/NPS/CES window rows in ClickHouse.",
+    sortOptions = false)
+public final class SurveyJob implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SurveyJob.class);
+
+  /** The Flink job name. */
+  public static final String JOB_NAME = "cx-pulse survey";
+
+  /** The event type of topic cx.surveys, as the shared pipeline functions need it. */
+  public static final EventDescriptor<SurveyResponse> SURVEY_RESPONSES =
+      EventDescriptor.of(
+          SurveyResponse.class,
+          EventDecoder::surveys,
+          SurveyResponse::getEventId,
+          SurveyResponse::getEventTime);
+
+  // Operator uids: stable across versions of the job, they map savepoint state to operators.
+  public static final String SOURCE_UID = "survey-source";
+  public static final String DECODE_UID = "survey-decode-validate";
+  public static final String WATERMARKS_UID = "survey-watermarks";
+  public static final String DEDUP_UID = "survey-dedup-lateness";
+  public static final String WINDOW_UID = "survey-window";
+  public static final String LATE_UID = "survey-window-late-data";
+  public static final String WINDOW_SINK_UID = "survey-window-sink";
+  public static final String DEAD_LETTER_TOPIC_SINK_UID = "survey-dead-letter-topic-sink";
+  public static final String DEAD_LETTER_TABLE_SINK_UID = "survey-dead-letter-table-sink";
+
+  /**
+   * The window operator's late-data side output (a safety net, see {@link
+   * DedupAndLatenessFunction}).
+   */
+  public static final OutputTag<DecodedEvent<SurveyResponse>> LATE_DATA =
+      new OutputTag<>("survey-late-data", DecodedEvent.typeInfo(SurveyResponse.class));
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = SurveyJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  private String bootstrapServers;
+
+  @Option(
+      names = "--topic",
+      defaultValue = SurveyJobOptions.DEFAULT_TOPIC,
+      description = "Survey response topic (default: ${DEFAULT-VALUE}).")
+  private String topic;
+
+  @Option(
+      names = "--dead-letter-topic",
+      defaultValue = SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
+  private String deadLetterTopic;
+
+  @Option(
+      names = "--group-id",
+      defaultValue = SurveyJobOptions.DEFAULT_GROUP_ID,
+      description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  private String groupId;
+
+  @Option(
+      names = "--clickhouse-url",
+      defaultValue = SurveyJobOptions.DEFAULT_CLICKHOUSE_URL,
+      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUrl;
+
+  @Option(
+      names = "--clickhouse-user",
+      defaultValue = SurveyJobOptions.DEFAULT_CLICKHOUSE_USER,
+      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUser;
+
+  @Option(
+      names = "--clickhouse-password",
+      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
+              + " empty; prefer the variable, command lines are visible to other users).")
+  private String clickhousePassword;
+
+  @Option(
+      names = "--window",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
+  private Duration window;
+
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "PT5S",
+      converter = DurationConverter.class,
+      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
+  private Duration outOfOrderness;
+
+  @Option(
+      names = "--idleness",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description =
+          "Inputs without events for this long stop holding back the watermark"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration idleness;
+
+  @Option(
+      names = "--allowed-lateness",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How long after its end a window still takes late responses"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration allowedLateness;
+
+  @Option(
+      names = "--dedup-ttl",
+      defaultValue = "PT24H",
+      converter = DurationConverter.class,
+      description =
+          "How long an event_id is remembered for de-duplication, processing time"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration dedupTtl;
+
+  @Option(
+      names = "--max-future-skew",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How far event_time may run ahead of the Kafka record timestamp"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration maxFutureSkew;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT10S",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
+  private Duration checkpointInterval;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "-1",
+      showDefaultValue = Visibility.NEVER,
+      description = "Job parallelism (default: the cluster's).")
+  private int parallelism;
+
+  @Option(
+      names = "--bounded",
+      description = "Stop at the offsets that are latest at start (tests, backfills).")
+  private boolean bounded;
+
+  @Option(
+      names = "--jdbc-batch-size",
+      defaultValue = "" + SurveyJobOptions.DEFAULT_JDBC_BATCH_SIZE,
+      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
+  private int jdbcBatchSize;
+
+  @Option(
+      names = "--jdbc-flush-interval",
+      defaultValue = "PT1S",
+      converter = DurationConverter.class,
+      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
+  private Duration jdbcFlushInterval;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SurveyJob()).execute(args));
+  }
+
+  /**
+   * Parses a command line into options, as {@link #main} does.
+   *
+   * @throws CommandLine.ParameterException on a bad argument
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public static SurveyJobOptions parseOptions(String... args) {
+    SurveyJob command = new SurveyJob();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SurveyJobOptions options;
+    try {
+      options = options();
+    } catch (IllegalArgumentException e) {
+      // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    LOG.info("Starting {} with {}", JOB_NAME, options);
+    if (options.dedupTtl().compareTo(options.window().plus(options.allowedLateness())) < 0) {
+      LOG.warn(
+          "dedup TTL {} is shorter than window {} plus allowed lateness {}: a redelivered"
+              + " response may be counted twice in a window that is still open",
+          options.dedupTtl(),
+          options.window(),
+          options.allowedLateness());
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    configure(env, options);
+    defineWorkflow(
+        env,
+        options,
+        KafkaConnectors.rawRecordSource(
+            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+        SurveySinks.production(options));
+    env.execute(JOB_NAME);
+    return 0;
+  }
+
+  private SurveyJobOptions options() {
+    return new SurveyJobOptions(
+        bootstrapServers,
+        topic,
+        deadLetterTopic,
+        groupId,
+        clickhouseUrl,
+        clickhouseUser,
+        clickhousePassword,
+        window,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        dedupTtl,
+        maxFutureSkew,
+        checkpointInterval,
+        parallelism,
+        bounded,
+        jdbcBatchSize,
+        jdbcFlushInterval);
+  }
+
+  /** Applies the environment-level options: checkpointing and parallelism. */
+  public static void configure(StreamExecutionEnvironment env, SurveyJobOptions options) {
+    env.enableCheckpointing(options.checkpointInterval().toMillis());
+    if (options.hasParallelism()) {
+      env.setParallelism(options.parallelism());
+    }
+  }
+
+  /**
+   * Builds the job graph on {@code env}: reads {@code source}, writes to {@code sinks}.
+   *
+   * @param source Kafka in production ({@link KafkaConnectors#rawRecordSource}), anything bounded
+   *     in tests; it must not assign watermarks, the job does after decoding
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      SurveyJobOptions options,
+      Source<RawRecord, ?, ?> source,
+      SurveySinks sinks) {
+    DataStream<RawRecord> raw =
+        env.fromSource(
+                source,
+                WatermarkStrategy.noWatermarks(),
+                "survey responses source",
+                TypeInformation.of(RawRecord.class))
+            .uid(SOURCE_UID);
+    defineWorkflow(raw, options, sinks);
+  }
+
+  /** Builds the job graph from an existing stream of raw records. */
+  public static void defineWorkflow(
+      DataStream<RawRecord> raw, SurveyJobOptions options, SurveySinks sinks) {
+    TypeInformation<DecodedEvent<SurveyResponse>> decodedType =
+        DecodedEvent.typeInfo(SurveyResponse.class);
+
+    SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> decoded =
+        raw.process(
+                new DecodeAndValidateFunction<>(
+                    SURVEY_RESPONSES, new SurveyResponseValidator(options.maxFutureSkew())),
+                decodedType)
+            .name("decode and validate survey responses")
+            .uid(DECODE_UID);
+
+    DataStream<DecodedEvent<SurveyResponse>> timestamped =
+        decoded
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<DecodedEvent<SurveyResponse>>forBoundedOutOfOrderness(
+                        options.outOfOrderness())
+                    .withTimestampAssigner(
+                        (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
+                    .withIdleness(options.idleness()))
+            .name("survey event-time watermarks")
+            .uid(WATERMARKS_UID);
+
+    SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> counted =
+        timestamped
+            .keyBy(new EventIdKeySelector<>(SURVEY_RESPONSES), Types.STRING)
+            .process(
+                new DedupAndLatenessFunction<>(
+                    SURVEY_RESPONSES,
+                    options.window(),
+                    options.allowedLateness(),
+                    options.dedupTtl()),
+                decodedType)
+            .name("de-duplicate and drop too-late survey responses")
+            .uid(DEDUP_UID);
+
+    SingleOutputStreamOperator<SurveyWindowRow> rows =
+        counted
+            .keyBy(new ChannelSegmentKeySelector(), ChannelSegmentKeySelector.KEY_TYPE)
+            .window(TumblingEventTimeWindows.of(options.window()))
+            .allowedLateness(options.allowedLateness())
+            .sideOutputLateData(LATE_DATA)
+            .aggregate(
+                new SurveyAggregate(),
+                new SurveyWindowFunction(),
+                TypeInformation.of(SurveyAccumulator.class),
+                TypeInformation.of(SurveyAccumulator.class),
+                TypeInformation.of(SurveyWindowRow.class))
+            .name("survey window components")
+            .uid(WINDOW_UID);
+
+    DataStream<DeadLetter> droppedByWindow =
+        rows.getSideOutput(LATE_DATA)
+            .process(
+                new LateDataDeadLetterFunction<>(SURVEY_RESPONSES),
+                TypeInformation.of(DeadLetter.class))
+            .name("dead-letter survey responses the window dropped")
+            .uid(LATE_UID);
+
+    DataStream<DeadLetter> deadLetters =
+        decoded
+            .getSideOutput(DeadLetterOutput.TAG)
+            .union(counted.getSideOutput(DeadLetterOutput.TAG), droppedByWindow);
+
+    rows.sinkTo(sinks.windowRows()).name("survey window rows sink").uid(WINDOW_SINK_UID);
+    deadLetters
+        .sinkTo(sinks.deadLetterTopic())
+        .name("dead letters topic sink")
+        .uid(DEAD_LETTER_TOPIC_SINK_UID);
+    deadLetters
+        .sinkTo(sinks.deadLetterTable())
+        .name("dead letters table sink")
+        .uid(DEAD_LETTER_TABLE_SINK_UID);
+  }
+}

@@ -1,0 +1,87 @@
+package io.cxpulse.jobs.survey;
+
+import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
+/**
+ * Where the survey job writes: window rows, and dead letters both to a Kafka topic (for replay and
+ * alerting) and to a ClickHouse table (for analysis).
+ *
+ * <p>{@link #production} builds the real sinks; tests pass their own through the constructor.
+ *
+ * @param windowRows receives every emission of every window row (all versions)
+ * @param deadLetterTopic receives every dead letter
+ * @param deadLetterTable receives every dead letter too
+ */
+public record SurveySinks(
+    Sink<SurveyWindowRow> windowRows,
+    Sink<DeadLetter> deadLetterTopic,
+    Sink<DeadLetter> deadLetterTable) {
+
+  /** The window table's insert; columns as in sql/migrations (cx_survey_window). */
+  public static final String WINDOW_INSERT =
+      "INSERT INTO cx_survey_window (window_start, window_end, channel, segment, csat_total,"
+          + " csat_satisfied, nps_total, nps_promoters, nps_passives, nps_detractors, ces_count,"
+          + " ces_sum, ces_sum_squares, ces_histogram, version)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** Requires all three sinks. */
+  public SurveySinks {
+    Objects.requireNonNull(windowRows, "windowRows");
+    Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+    Objects.requireNonNull(deadLetterTable, "deadLetterTable");
+  }
+
+  /**
+   * The production sinks: JDBC into {@code cx_survey_window} and {@code cx_dead_letters} at the
+   * ClickHouse of {@code options}, and a Kafka sink into its dead-letter topic; all at-least-once,
+   * flushed on checkpoints.
+   */
+  public static SurveySinks production(SurveyJobOptions options) {
+    JdbcConnectionOptions connection =
+        ClickHouseSinks.connectionOptions(
+            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword());
+    JdbcExecutionOptions execution =
+        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
+    return new SurveySinks(
+        ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
+        KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
+        ClickHouseSinks.deadLetterSink(connection, execution));
+  }
+
+  /** Binds a {@link SurveyWindowRow} to {@link #WINDOW_INSERT}. */
+  public static final class WindowRowStatement implements JdbcStatementBuilder<SurveyWindowRow> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void accept(PreparedStatement ps, SurveyWindowRow row) throws SQLException {
+      // Instants, not LocalDateTimes: see ClickHouseSinks.
+      ps.setObject(1, row.getWindowStart());
+      ps.setObject(2, row.getWindowEnd());
+      ps.setString(3, row.getChannel());
+      ps.setString(4, row.getSegment());
+      ps.setLong(5, row.getCsatTotal());
+      ps.setLong(6, row.getCsatSatisfied());
+      ps.setLong(7, row.getNpsTotal());
+      ps.setLong(8, row.getNpsPromoters());
+      ps.setLong(9, row.getNpsPassives());
+      ps.setLong(10, row.getNpsDetractors());
+      ps.setLong(11, row.getCesCount());
+      ps.setLong(12, row.getCesSum());
+      ps.setLong(13, row.getCesSumSquares());
+      Long[] histogram = Arrays.stream(row.getCesHistogram()).boxed().toArray(Long[]::new);
+      ps.setArray(14, ps.getConnection().createArrayOf("UInt64", histogram));
+      ps.setLong(15, row.getVersion());
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.cxpulse.jobs.survey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class SurveyJobOptionsTest {
+
+  @Test
+  void commandLineDefaultsAreTheNamedDefaults() {
+    SurveyJobOptions parsed = SurveyJob.parseOptions();
+    SurveyJobOptions defaults = SurveyJobOptions.defaults();
+
+    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
+    assertThat(parsed.toBuilder().clickhousePassword("").build()).isEqualTo(defaults);
+    assertThat(defaults.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(defaults.topic()).isEqualTo("cx.surveys");
+    assertThat(defaults.deadLetterTopic()).isEqualTo("cx.dead-letters");
+    assertThat(defaults.clickhouseUrl()).isEqualTo("jdbc:clickhouse:http://127.0.0.1:8123/default");
+    assertThat(defaults.window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.idleness()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.allowedLateness()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.dedupTtl()).isEqualTo(Duration.ofHours(24));
+    assertThat(defaults.maxFutureSkew()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.hasParallelism()).isFalse();
+    assertThat(defaults.bounded()).isFalse();
+  }
+
+  @Test
+  void parsesEveryFlag() {
+    SurveyJobOptions options =
+        SurveyJob.parseOptions(
+            "--bootstrap-servers",
+            "kafka:29092",
+            "--topic",
+            "s",
+            "--dead-letter-topic",
+            "d",
+            "--group-id",
+            "g",
+            "--clickhouse-url",
+            "jdbc:clickhouse:http://ch:8123/cx",
+            "--clickhouse-user",
+            "cx",
+            "--clickhouse-password",
+            "secret",
+            "--window",
+            "5m",
+            "--out-of-orderness",
+            "PT10S",
+            "--idleness",
+            "30s",
+            "--allowed-lateness",
+            "2h",
+            "--dedup-ttl",
+            "P2D",
+            "--max-future-skew",
+            "15m",
+            "--checkpoint-interval",
+            "1m",
+            "--parallelism",
+            "4",
+            "--bounded",
+            "--jdbc-batch-size",
+            "500",
+            "--jdbc-flush-interval",
+            "250ms");
+
+    assertThat(options)
+        .isEqualTo(
+            new SurveyJobOptions(
+                "kafka:29092",
+                "s",
+                "d",
+                "g",
+                "jdbc:clickhouse:http://ch:8123/cx",
+                "cx",
+                "secret",
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(30),
+                Duration.ofHours(2),
+                Duration.ofDays(2),
+                Duration.ofMinutes(15),
+                Duration.ofMinutes(1),
+                4,
+                true,
+                500,
+                Duration.ofMillis(250)));
+  }
+
+  @Test
+  void badValuesAreRejected() {
+    assertThatThrownBy(() -> SurveyJob.parseOptions("--window", "soon"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("soon");
+    assertThatThrownBy(() -> SurveyJob.parseOptions("--window", "0s"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SurveyJob.parseOptions("--parallelism", "0"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void outOfRangeValueOnTheCommandLineIsAUsageError() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new SurveyJob());
+    command.setErr(new PrintWriter(err));
+
+    int exitCode = command.execute("--allowed-lateness", "-PT1S");
+
+    assertThat(exitCode).isEqualTo(CommandLine.ExitCode.USAGE);
+    assertThat(err.toString()).contains("allowed lateness must not be negative");
+  }
+
+  @Test
+  void toStringNeverShowsThePassword() {
+    SurveyJobOptions options =
+        SurveyJobOptions.builder()
+            .clickhousePassword("hunter2")
+            .clickhouseUrl("jdbc:clickhouse:http://u:pw@ch:8123/db?password=pw")
+            .build();
+
+    assertThat(options.toString())
+        .doesNotContain("hunter2")
+        .doesNotContain("pw")
+        .contains("clickhousePassword=(set)");
+  }
+}
