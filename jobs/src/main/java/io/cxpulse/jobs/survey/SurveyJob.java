@@ -8,6 +8,7 @@ import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
 import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventIdKeySelector;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
@@ -336,8 +337,10 @@ public final class SurveyJob implements Callable<Integer> {
     DataStream<DecodedEvent<SurveyResponse>> timestamped =
         decoded
             .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<DecodedEvent<SurveyResponse>>forBoundedOutOfOrderness(
-                        options.outOfOrderness())
+                WatermarkStrategy.<DecodedEvent<SurveyResponse>>forGenerator(
+                        context ->
+                            new EagerBoundedOutOfOrderness<>(
+                                options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
                     .withTimestampAssigner(
                         (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
                     .withIdleness(options.idleness()))
