@@ -43,15 +43,16 @@ import org.apache.avro.specific.SpecificRecord;
  *
  * <p>Not {@link java.io.Serializable}: create it in a Flink function's {@code open()}. Thread-safe.
  *
- * <p>Deployment note: Avro allocates a string's buffer from the length prefix before reading it, so
- * a corrupt prefix can ask for up to 2 GiB. Run the jobs with {@code
- * -Dorg.apache.avro.limits.string.maxLength} and {@code -Dorg.apache.avro.limits.bytes.maxLength}
- * set to the largest Kafka message size; the library then throws, and the record is dead-lettered
- * as undecodable instead of risking an out-of-memory error.
+ * <p>Avro allocates a string's buffer from the length prefix before reading it; {@link AvroLimits}
+ * caps that, so a corrupt prefix is dead-lettered as undecodable instead of exhausting the heap.
  *
  * @param <T> the generated record type of the topic
  */
 public final class EventDecoder<T extends SpecificRecord> {
+
+  static {
+    AvroLimits.install();
+  }
 
   private static final int HEADER_LENGTH = 10;
   private static final int MAX_CAUSES = 4;

@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.pipeline;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.codec.AvroLimits;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
@@ -41,6 +42,11 @@ public class DecodeAndValidateFunction<T extends SpecificRecord>
     extends ProcessFunction<RawRecord, DecodedEvent<T>> {
 
   private static final long serialVersionUID = 1L;
+
+  static {
+    // Before any Avro decoding in this task's JVM: see AvroLimits.
+    AvroLimits.install();
+  }
 
   /** The reasons this function decides. */
   public static final EnumSet<RejectReason> REASONS =

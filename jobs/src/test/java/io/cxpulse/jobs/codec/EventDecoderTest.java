@@ -258,4 +258,27 @@ class EventDecoderTest {
       throw new UncheckedIOException(e);
     }
   }
+
+  /**
+   * A 25-byte record whose first string claims to be 2 GiB long: without {@link AvroLimits} Avro
+   * allocates the buffer first and the task dies of OutOfMemoryError (measured).
+   */
+  @Test
+  void hugeLengthPrefixIsUndecodableNotOutOfMemory() {
+    byte[] header = Arrays.copyOf(encoded(TestEvents.survey().build()), 10);
+    byte[] corrupt = Arrays.copyOf(header, 25);
+    long zigZag = ((long) Integer.MAX_VALUE - 16) << 1;
+    int i = header.length;
+    while ((zigZag & ~0x7FL) != 0) {
+      corrupt[i++] = (byte) ((zigZag & 0x7F) | 0x80);
+      zigZag >>>= 7;
+    }
+    corrupt[i] = (byte) zigZag;
+
+    DecodeResult<SurveyResponse> result = surveys.decode(corrupt);
+
+    assertThat(result.isOk()).isFalse();
+    assertThat(result.reason()).isEqualTo(RejectReason.UNDECODABLE);
+    assertThat(result.detail()).contains("exceeds maximum");
+  }
 }
