@@ -1,0 +1,205 @@
+package io.cxpulse.jobs.checkout;
+
+import io.cxpulse.events.CheckoutEvent;
+import io.cxpulse.jobs.pipeline.DecodedEvent;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Turns the events of each checkout (keyed by checkout_id) into one {@link CheckoutOutcome},
+ * corrected by retract + add when late events change it.
+ *
+ * <p>The rule itself is {@link CheckoutSession}, a pure function of the events seen; this function
+ * keeps the events in keyed state and decides <em>when</em> to apply the rule, in event time only:
+ *
+ * <ul>
+ *   <li>An outcome is emitted once the watermark reaches its decision time: the order time for a
+ *       completed checkout, {@code last step + inactivity timeout} for an abandoned one. One
+ *       event-time timer per checkout is kept at the next decision time; a later step moves it (the
+ *       old timer is deleted). Processing time and the end of the stream never decide anything: a
+ *       bounded run that ends before the watermark reaches the timeout leaves the checkout open.
+ *   <li>Waiting for the watermark before emitting a completion (rather than emitting on arrival of
+ *       {@code ORDER_PLACED}) means that steps still in flight within the out-of-orderness bound
+ *       are in the first outcome, so corrections happen only for genuinely late events.
+ *   <li>An event arriving after the outcome was emitted (late, but let through by the lateness gate
+ *       upstream) re-applies the rule at once; if the outcome changed, the old one is retracted and
+ *       the new one added with the next version (see {@link CheckoutOutcome}). If the late event
+ *       moves the decision time beyond the watermark (a late step extends an abandoned session),
+ *       the emitted outcome stands until the new decision time, which then confirms or corrects it:
+ *       an outcome is never taken back without a replacement.
+ *   <li>State is kept until {@code decision time + allowed lateness}, then cleared by the same
+ *       timer; a late order in that span turns an abandoned checkout into a completed one. Events
+ *       after that are a new session for the same id (the upstream lateness gate drops most of them
+ *       as too late first).
+ * </ul>
+ *
+ * <p>Counters: {@value #CORRECTIONS} (retract + add pairs emitted) and {@value #EVENTS_AFTER_END}
+ * (events that arrived for a checkout whose session had already ended, counted at cleanup).
+ */
+public class CheckoutSessionFunction
+    extends KeyedProcessFunction<String, DecodedEvent<CheckoutEvent>, CheckoutOutcome> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The inactivity timeout of the DESIGN: 30 minutes of event time. */
+  public static final Duration DEFAULT_INACTIVITY_TIMEOUT = Duration.ofMinutes(30);
+
+  /** How long after its decision a checkout can still be corrected by default. */
+  public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
+
+  /** Keyed state: every event of the checkout. */
+  public static final String EVENTS_STATE = "checkout-events";
+
+  /** Keyed state: the outcome last emitted with sign +1. */
+  public static final String OUTCOME_STATE = "checkout-outcome";
+
+  /** Keyed state: the timestamp of the one registered event-time timer. */
+  public static final String TIMER_STATE = "checkout-timer";
+
+  /** Counter: corrections emitted (each one a retract + add pair). */
+  public static final String CORRECTIONS = "checkoutOutcomeCorrections";
+
+  /** Counter: events that arrived after their checkout's session had ended. */
+  public static final String EVENTS_AFTER_END = "checkoutEventsAfterSessionEnd";
+
+  private final Duration inactivityTimeout;
+  private final long allowedLatenessMillis;
+
+  private transient ListState<CheckoutEvent> events;
+  private transient ValueState<CheckoutOutcome> emitted;
+  private transient ValueState<Long> timer;
+  private transient Counter corrections;
+  private transient Counter eventsAfterEnd;
+
+  /** With the default inactivity timeout (30 min) and allowed lateness (1 h). */
+  public CheckoutSessionFunction() {
+    this(DEFAULT_INACTIVITY_TIMEOUT, DEFAULT_ALLOWED_LATENESS);
+  }
+
+  /**
+   * @param inactivityTimeout event time after the last step without an order until the checkout is
+   *     abandoned
+   * @param allowedLateness how long after its decision a checkout's state is kept for corrections
+   */
+  public CheckoutSessionFunction(Duration inactivityTimeout, Duration allowedLateness) {
+    if (inactivityTimeout.isNegative() || inactivityTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "inactivity timeout must be positive: " + inactivityTimeout);
+    }
+    if (allowedLateness.isNegative()) {
+      throw new IllegalArgumentException(
+          "allowed lateness must not be negative: " + allowedLateness);
+    }
+    this.inactivityTimeout = inactivityTimeout;
+    this.allowedLatenessMillis = allowedLateness.toMillis();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    events =
+        getRuntimeContext()
+            .getListState(
+                new ListStateDescriptor<>(EVENTS_STATE, TypeInformation.of(CheckoutEvent.class)));
+    emitted =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>(
+                    OUTCOME_STATE, TypeInformation.of(CheckoutOutcome.class)));
+    timer = getRuntimeContext().getState(new ValueStateDescriptor<>(TIMER_STATE, Types.LONG));
+    corrections = getRuntimeContext().getMetricGroup().counter(CORRECTIONS);
+    eventsAfterEnd = getRuntimeContext().getMetricGroup().counter(EVENTS_AFTER_END);
+  }
+
+  @Override
+  public void processElement(
+      DecodedEvent<CheckoutEvent> decoded, Context ctx, Collector<CheckoutOutcome> out)
+      throws Exception {
+    events.add(decoded.getEvent());
+    long watermark = ctx.timerService().currentWatermark();
+    CheckoutSession session = decideAndEmit(ctx.getCurrentKey(), watermark, out);
+    schedule(nextWakeUp(session, watermark), ctx.timerService());
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<CheckoutOutcome> out)
+      throws Exception {
+    Long registered = timer.value();
+    if (registered != null && registered == timestamp) {
+      timer.clear(); // it has just fired
+    }
+    if (!events.get().iterator().hasNext()) {
+      return;
+    }
+    // Decide at the timer's time, not the (possibly further) watermark: the same outcomes for any
+    // watermark granularity.
+    CheckoutSession session = decideAndEmit(ctx.getCurrentKey(), timestamp, out);
+    if (session.isDecidedAt(timestamp) && timestamp >= cleanupTime(session)) {
+      eventsAfterEnd.inc(session.eventsAfterEnd());
+      TimerService timers = ctx.timerService();
+      Long pending = timer.value();
+      if (pending != null) {
+        timers.deleteEventTimeTimer(pending);
+      }
+      events.clear();
+      emitted.clear();
+      timer.clear();
+      return;
+    }
+    schedule(nextWakeUp(session, timestamp), ctx.timerService());
+  }
+
+  /** Applies the rule to the events seen and emits the outcome, or its correction, if decided. */
+  private CheckoutSession decideAndEmit(String checkoutId, long now, Collector<CheckoutOutcome> out)
+      throws Exception {
+    CheckoutSession session = CheckoutSession.of(events.get(), inactivityTimeout);
+    if (!session.isDecidedAt(now)) {
+      return session;
+    }
+    CheckoutOutcome current = session.toOutcome(checkoutId);
+    CheckoutOutcome previous = emitted.value();
+    if (previous == null) {
+      out.collect(current);
+      emitted.update(current);
+    } else if (!previous.sameOutcomeAs(current)) {
+      CheckoutOutcome next = current.withVersion(previous.getVersion() + 1);
+      out.collect(previous.retraction());
+      out.collect(next);
+      emitted.update(next);
+      corrections.inc();
+    }
+    return session;
+  }
+
+  private long nextWakeUp(CheckoutSession session, long now) {
+    return session.isDecidedAt(now) ? cleanupTime(session) : session.decidedAt().toEpochMilli();
+  }
+
+  private long cleanupTime(CheckoutSession session) {
+    long decided = session.decidedAt().toEpochMilli();
+    long cleanup = decided + allowedLatenessMillis;
+    return cleanup < decided ? Long.MAX_VALUE : cleanup; // overflow means never
+  }
+
+  /** Keeps exactly one timer per checkout, at {@code time}. */
+  private void schedule(long time, TimerService timers) throws Exception {
+    Long registered = timer.value();
+    if (registered != null) {
+      if (registered == time) {
+        return;
+      }
+      timers.deleteEventTimeTimer(registered);
+    }
+    timers.registerEventTimeTimer(time);
+    timer.update(time);
+  }
+}

@@ -1,0 +1,135 @@
+package io.cxpulse.jobs.tickets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cxpulse.events.TicketActor;
+import io.cxpulse.events.TicketEvent;
+import io.cxpulse.events.TicketEventType;
+import io.cxpulse.jobs.TestEvents;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TicketLifecycleTest {
+
+  private static final SlaPolicy SLA = (channel, priority) -> Duration.ofMinutes(10);
+  private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
+
+  private int eventCounter;
+
+  @Test
+  void everyArrivalOrderGivesTheSameFacts() {
+    List<TicketEvent> events =
+        List.of(
+            event(TicketEventType.OPENED, T0),
+            event(TicketEventType.BOT_REPLY, T0.plusSeconds(1)),
+            event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(12))),
+            event(TicketEventType.RESOLVED, T0.plus(Duration.ofMinutes(30))),
+            event(TicketEventType.REOPENED, T0.plus(Duration.ofMinutes(40))),
+            event(TicketEventType.RESOLVED, T0.plus(Duration.ofMinutes(45))));
+    List<TicketOutcome> expected = TicketLifecycle.of(events, SLA).facts();
+    assertThat(expected)
+        .extracting(TicketOutcome::getKind)
+        .containsExactly(
+            TicketOutcomeKind.OPENED,
+            TicketOutcomeKind.SLA_BREACHED_UNANSWERED,
+            TicketOutcomeKind.FIRST_RESPONSE,
+            TicketOutcomeKind.RESOLVED,
+            TicketOutcomeKind.OPENED,
+            TicketOutcomeKind.RESOLVED);
+    for (List<TicketEvent> permutation : permutations(events)) {
+      assertThat(TicketLifecycle.of(permutation, SLA).facts()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void replyTimedBeforeOpenedIsIgnoredAndOpenedBeforeReplyAtTheSameMillisecond() {
+    List<TicketOutcome> facts =
+        TicketLifecycle.of(
+                List.of(
+                    event(TicketEventType.AGENT_REPLY, T0.minusSeconds(5)),
+                    event(TicketEventType.AGENT_REPLY, T0.plusSeconds(60)),
+                    event(TicketEventType.OPENED, T0)),
+                SLA)
+            .facts();
+    assertThat(facts)
+        .filteredOn(f -> f.getKind() == TicketOutcomeKind.FIRST_RESPONSE)
+        .singleElement()
+        .extracting(TicketOutcome::getDurationMillis)
+        .isEqualTo(60_000L);
+
+    // Same millisecond, reply's event_id sorts first: lifecycle order still puts OPENED first.
+    TicketEvent reply =
+        TestEvents.ticket()
+            .setEventId("a")
+            .setEventType(TicketEventType.AGENT_REPLY)
+            .setActor(TicketActor.AGENT)
+            .setEventTime(T0)
+            .build();
+    TicketEvent opened =
+        TestEvents.ticket()
+            .setEventId("b")
+            .setEventType(TicketEventType.OPENED)
+            .setActor(TicketActor.CUSTOMER)
+            .setEventTime(T0)
+            .build();
+    assertThat(TicketLifecycle.of(List.of(reply, opened), SLA).facts())
+        .filteredOn(f -> f.getKind() == TicketOutcomeKind.FIRST_RESPONSE)
+        .singleElement()
+        .extracting(TicketOutcome::getDurationMillis)
+        .isEqualTo(0L);
+  }
+
+  @Test
+  void withoutAnOpeningNothingIsDerived() {
+    TicketLifecycle lifecycle =
+        TicketLifecycle.of(
+            List.of(event(TicketEventType.AGENT_REPLY, T0), event(TicketEventType.RESOLVED, T0)),
+            SLA);
+    assertThat(lifecycle.isStarted()).isFalse();
+    assertThat(lifecycle.facts()).isEmpty();
+  }
+
+  @Test
+  void rejectsANegativeTarget() {
+    assertThatThrownBy(
+            () ->
+                TicketLifecycle.of(
+                    List.of(event(TicketEventType.OPENED, T0)), (c, p) -> Duration.ofSeconds(-1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private TicketEvent event(TicketEventType type, Instant time) {
+    return TestEvents.ticket()
+        .setEventId("evt-" + eventCounter++)
+        .setEventType(type)
+        .setActor(
+            switch (type) {
+              case AGENT_REPLY -> TicketActor.AGENT;
+              case BOT_REPLY -> TicketActor.BOT;
+              default -> TicketActor.CUSTOMER;
+            })
+        .setEventTime(time)
+        .build();
+  }
+
+  private static <T> List<List<T>> permutations(List<T> items) {
+    if (items.isEmpty()) {
+      return List.of(List.of());
+    }
+    List<List<T>> result = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      List<T> rest = new ArrayList<>(items);
+      T head = rest.remove(i);
+      for (List<T> tail : permutations(rest)) {
+        List<T> permutation = new ArrayList<>(List.of(head));
+        permutation.addAll(tail);
+        result.add(permutation);
+      }
+    }
+    return result;
+  }
+}
