@@ -1,0 +1,243 @@
+package io.cxpulse.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cxpulse.jobs.sql.MigrateCommand;
+import io.cxpulse.jobs.sql.Migration;
+import io.cxpulse.jobs.sql.Migrations;
+import io.cxpulse.jobs.survey.SurveyJob;
+import io.cxpulse.jobs.survey.SurveyJobOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+import org.apache.flink.client.cli.CliFrontendParser;
+import org.apache.flink.client.cli.DefaultCLI;
+import org.apache.flink.client.cli.ProgramOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * docker-compose.yml cannot run here (no Docker), so this test checks what can be checked without
+ * it: the file parses, the job submission and the migration run this code's entry points with
+ * arguments they accept, the topics created are the ones the job reads and writes, the SQL mounted
+ * is the repository's, and the jar mounted is the one the build produces.
+ */
+class DockerComposeTest {
+
+  private static final Path MODULE_DIR =
+      Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+  private static final Path REPO_DIR = MODULE_DIR.getParent();
+
+  private static JsonNode services;
+
+  @BeforeAll
+  static void parseComposeFile() throws Exception {
+    JsonNode compose =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(REPO_DIR.resolve("docker-compose.yml").toFile());
+    services = compose.path("services");
+    assertThat(services.isObject()).as("services in docker-compose.yml").isTrue();
+  }
+
+  @Test
+  void clientSubmitsTheSurveyJobThroughTheFlinkCli() throws Exception {
+    List<String> entrypoint = strings(service("client").path("entrypoint"));
+    assertThat(entrypoint.subList(0, 2)).containsExactly("flink", "run");
+    List<String> jobArgs = strings(service("client").path("command"));
+
+    // The remaining entrypoint words and the command, parsed as `flink run` parses them.
+    List<String> runArgs = new ArrayList<>(entrypoint.subList(2, entrypoint.size()));
+    runArgs.addAll(jobArgs);
+    DefaultCLI defaultCli = new DefaultCLI();
+    Options cliOptions = new Options();
+    defaultCli.addGeneralOptions(cliOptions);
+    defaultCli.addRunOptions(cliOptions);
+    CommandLine commandLine =
+        CliFrontendParser.parse(
+            CliFrontendParser.mergeOptions(CliFrontendParser.getRunCommandOptions(), cliOptions),
+            runArgs.toArray(String[]::new),
+            true);
+    ProgramOptions program = ProgramOptions.create(commandLine);
+    program.validate();
+
+    assertThat(program.getEntryPointClassName()).isEqualTo(SurveyJob.class.getName());
+    assertThat(program.getDetachedMode()).isTrue();
+    assertThat(program.getJarFilePath()).isEqualTo(mountedJar("client"));
+    assertThat(program.getProgramArgs()).containsExactlyElementsOf(jobArgs);
+
+    Configuration target = defaultCli.toConfiguration(commandLine);
+    assertThat(services.has(target.get(RestOptions.ADDRESS)))
+        .as("the -m host is a service: %s", target.get(RestOptions.ADDRESS))
+        .isTrue();
+    assertThat(strings(service(target.get(RestOptions.ADDRESS)).path("ports")))
+        .anySatisfy(port -> assertThat(port).endsWith(":" + target.get(RestOptions.PORT)));
+  }
+
+  @Test
+  void jobArgumentsParseAndPointAtTheComposeServices() {
+    SurveyJobOptions options =
+        SurveyJob.parseOptions(strings(service("client").path("command")).toArray(String[]::new));
+
+    assertThat(options.bootstrapServers()).isEqualTo("kafka:29092");
+    assertThat(env("kafka", "KAFKA_ADVERTISED_LISTENERS")).contains("//kafka:29092");
+    assertThat(options.topic()).isEqualTo(SurveyJobOptions.DEFAULT_TOPIC);
+    assertThat(options.deadLetterTopic()).isEqualTo(SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC);
+    assertThat(options.clickhouseUrl()).isEqualTo("jdbc:clickhouse:http://clickhouse:8123/default");
+    assertThat(options.clickhouseUser()).isEqualTo(env("clickhouse", "CLICKHOUSE_USER"));
+    // The password comes from the environment, never from the command line.
+    assertThat(String.join(" ", strings(service("client").path("command"))))
+        .doesNotContain("password");
+    assertThat(env("client", "CLICKHOUSE_PASSWORD"))
+        .isEqualTo(env("clickhouse", "CLICKHOUSE_PASSWORD"));
+  }
+
+  @Test
+  void kafkaInitCreatesTheTopicsTheJobUses() {
+    SurveyJobOptions options =
+        SurveyJob.parseOptions(strings(service("client").path("command")).toArray(String[]::new));
+    String script = String.join("\n", strings(service("kafka-init").path("command")));
+
+    Map<String, Integer> created = new LinkedHashMap<>();
+    Matcher create =
+        Pattern.compile(
+                "--bootstrap-server (\\S+) --create --if-not-exists --topic (\\S+) --partitions"
+                    + " (\\d+)")
+            .matcher(script);
+    while (create.find()) {
+      assertThat(create.group(1)).isEqualTo(options.bootstrapServers());
+      created.put(create.group(2), Integer.parseInt(create.group(3)));
+    }
+    assertThat(created).containsOnlyKeys(options.topic(), options.deadLetterTopic());
+    assertThat(service("client").path("depends_on").path("kafka-init").path("condition").asText())
+        .isEqualTo("service_completed_successfully");
+  }
+
+  @Test
+  void migrateRunsMigrateCommandOnTheRepositorySql() throws Exception {
+    List<String> entrypoint = strings(service("migrate").path("entrypoint"));
+    assertThat(entrypoint.get(0)).isEqualTo("java");
+    assertThat(entrypoint.get(entrypoint.indexOf("-cp") + 1)).isEqualTo(mountedJar("migrate"));
+    assertThat(entrypoint.get(entrypoint.size() - 1)).isEqualTo(MigrateCommand.class.getName());
+
+    ParseResult parsed =
+        new picocli.CommandLine(new MigrateCommand())
+            .parseArgs(strings(service("migrate").path("command")).toArray(String[]::new));
+    assertThat(parsed.unmatched()).isEmpty();
+    assertThat((String) parsed.matchedOptionValue("--clickhouse-url", null))
+        .isEqualTo("jdbc:clickhouse:http://clickhouse:8123/default");
+    assertThat((String) parsed.matchedOptionValue("--user", null))
+        .isEqualTo(env("clickhouse", "CLICKHOUSE_USER"));
+    assertThat(env("migrate", "CLICKHOUSE_PASSWORD"))
+        .isEqualTo(env("clickhouse", "CLICKHOUSE_PASSWORD"));
+
+    Path sqlDir = parsed.matchedOptionValue("--sql-dir", null);
+    assertThat(sqlDir).as("--sql-dir").isNotNull();
+    Path hostSqlDir = hostPathOf("migrate", sqlDir.toString());
+    assertThat(hostSqlDir).isEqualTo(REPO_DIR.resolve("sql"));
+    assertThat(hostSqlDir.resolve("migrations/index.txt")).isRegularFile();
+    assertThat(names(Migrations.fromDirectory(hostSqlDir).migrations()))
+        .isNotEmpty()
+        .isEqualTo(names(Migrations.fromClasspath().migrations()));
+  }
+
+  @Test
+  void mountedJarIsTheShadedJobJarWithTheSurveyJobAsMainClass() throws Exception {
+    Element shade = shadePlugin();
+    String outputFile = text(shade, "outputFile");
+    assertThat(outputFile).startsWith("${project.build.directory}/");
+    Path builtJar =
+        MODULE_DIR
+            .resolve("target")
+            .resolve(outputFile.substring("${project.build.directory}/".length()));
+    assertThat(builtJar.getFileName()).hasToString("cx-pulse-jobs-job.jar");
+    assertThat(text(shade, "mainClass")).isEqualTo(SurveyJob.class.getName());
+
+    for (String service : List.of("client", "migrate")) {
+      assertThat(hostPathOf(service, mountedJar(service))).as(service).isEqualTo(builtJar);
+    }
+  }
+
+  private static JsonNode service(String name) {
+    JsonNode service = services.path(name);
+    assertThat(service.isObject()).as("service %s", name).isTrue();
+    return service;
+  }
+
+  private static String env(String service, String variable) {
+    JsonNode value = service(service).path("environment").path(variable);
+    assertThat(value.isMissingNode()).as("%s of service %s", variable, service).isFalse();
+    return value.asText();
+  }
+
+  /** The container path of the jar the service mounts (the one volume ending in .jar). */
+  private static String mountedJar(String service) {
+    List<String> jars =
+        strings(service(service).path("volumes")).stream()
+            .map(volume -> volume.split(":")[1])
+            .filter(path -> path.endsWith(".jar"))
+            .toList();
+    assertThat(jars).as("jars mounted in %s", service).hasSize(1);
+    return jars.get(0);
+  }
+
+  /** The host path, resolved against the repository, of the volume mounted at containerPath. */
+  private static Path hostPathOf(String service, String containerPath) {
+    for (String volume : strings(service(service).path("volumes"))) {
+      String[] parts = volume.split(":");
+      if (parts[1].equals(containerPath)) {
+        assertThat(parts[0]).as("bind mount relative to the repository").startsWith("./");
+        return REPO_DIR.resolve(parts[0]).normalize();
+      }
+    }
+    throw new AssertionError(service + " mounts nothing at " + containerPath);
+  }
+
+  private static List<String> strings(JsonNode list) {
+    assertThat(list.isArray()).as("a list: %s", list).isTrue();
+    List<String> values = new ArrayList<>();
+    list.forEach(value -> values.add(value.asText()));
+    return values;
+  }
+
+  private static List<String> names(List<Migration> migrations) {
+    return migrations.stream().map(Migration::name).toList();
+  }
+
+  private static Element shadePlugin() throws Exception {
+    Document pom =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(Files.newInputStream(MODULE_DIR.resolve("pom.xml")));
+    NodeList plugins = pom.getElementsByTagName("plugin");
+    for (int i = 0; i < plugins.getLength(); i++) {
+      Element plugin = (Element) plugins.item(i);
+      if (text(plugin, "artifactId").equals("maven-shade-plugin")) {
+        return plugin;
+      }
+    }
+    throw new AssertionError("no maven-shade-plugin in jobs/pom.xml");
+  }
+
+  private static String text(Element parent, String tag) {
+    NodeList nodes = parent.getElementsByTagName(tag);
+    assertThat(nodes.getLength()).as("<%s>", tag).isGreaterThan(0);
+    return nodes.item(0).getTextContent().strip();
+  }
+}

@@ -1,0 +1,273 @@
+package io.cxpulse.jobs.survey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
+import io.cxpulse.embedded.kafka.EmbeddedKafka;
+import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.codec.DecodeResult;
+import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.codec.SchemaCatalog;
+import io.cxpulse.jobs.generator.SurveyScenario;
+import io.cxpulse.jobs.generator.SurveyScenario.Fate;
+import io.cxpulse.jobs.generator.SurveyScenario.Kind;
+import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
+import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.sql.Migrations;
+import io.cxpulse.jobs.sql.SchemaMigrator;
+import io.cxpulse.jobs.validation.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The pieces the end-to-end survey tests share: the real engines (an in-process Kafka broker and
+ * the embedded ClickHouse engine with the migrations applied), a generated scenario with every
+ * fate, producing it to Kafka the way {@link SurveyScenario} prescribes, reading the dead-letter
+ * topic back, and summing job counters.
+ */
+final class SurveyEndToEnd implements AutoCloseable {
+
+  /** Window, disorder bound and allowed lateness: the job's options and the scenario's. */
+  static final Duration WINDOW = Duration.ofMinutes(1);
+
+  static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(5);
+
+  /**
+   * Short enough that TOO_LATE records fit into a test-sized stream, long enough for the scenario's
+   * default LATE and DUPLICATE margins (5 s + 1 min + 5 min).
+   */
+  static final Duration ALLOWED_LATENESS = Duration.ofMinutes(10);
+
+  /** Responses per second of event time: about 470 a minute, some in every channel × segment. */
+  static final double EVENTS_PER_SECOND = 8.0;
+
+  static final String SURVEY_TOPIC = "cx.surveys";
+  static final String DEAD_LETTER_TOPIC = "cx.dead-letters";
+
+  private final EmbeddedClickHouse clickHouse;
+  private final EmbeddedKafka kafka;
+
+  private SurveyEndToEnd(EmbeddedClickHouse clickHouse, EmbeddedKafka kafka) {
+    this.clickHouse = clickHouse;
+    this.kafka = kafka;
+  }
+
+  /**
+   * Starts ClickHouse in {@code clickHouseDir} with the schema migrated and a Kafka broker with the
+   * survey topic (one partition) and the dead-letter topic.
+   */
+  static SurveyEndToEnd start(Path clickHouseDir) throws Exception {
+    EmbeddedClickHouse clickHouse =
+        EmbeddedClickHouse.builder().dataDir(clickHouseDir).port(0).start();
+    try {
+      try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl())) {
+        new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
+      }
+      EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+      kafka.createTopics(1, SURVEY_TOPIC, DEAD_LETTER_TOPIC);
+      return new SurveyEndToEnd(clickHouse, kafka);
+    } catch (Exception | Error e) {
+      clickHouse.close();
+      throw e;
+    }
+  }
+
+  String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  Connection connection() throws SQLException {
+    return DriverManager.getConnection(clickHouse.jdbcUrl());
+  }
+
+  /**
+   * The job options matching {@link #scenario}, against these engines: bounded, so that the job
+   * ends after the records produced before it started.
+   */
+  SurveyJobOptions.Builder options(String groupId) {
+    return SurveyJobOptions.builder()
+        .bootstrapServers(kafka.bootstrapServers())
+        .topic(SURVEY_TOPIC)
+        .deadLetterTopic(DEAD_LETTER_TOPIC)
+        .groupId(groupId)
+        .clickhouseUrl(clickHouse.jdbcUrl())
+        .window(WINDOW)
+        .outOfOrderness(OUT_OF_ORDERNESS)
+        .allowedLateness(ALLOWED_LATENESS)
+        .bounded(true);
+  }
+
+  /**
+   * {@code events} generated responses (seeded) in a scenario with every fate: on time, late within
+   * the allowed lateness, duplicated, {@code tooLate} too late, and every bad record. The traffic
+   * ends well before the wall clock, so no valid response is in the future.
+   */
+  static SurveyScenario scenario(long seed, int events, int tooLate) {
+    Instant now = Instant.now();
+    Duration span = Duration.ofSeconds((long) (events / EVENTS_PER_SECOND));
+    Instant start = now.minus(span).minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.HOURS);
+    SurveyScenario scenario =
+        SurveyScenario.builder(
+                SurveyTrafficGenerator.create(seed, start, EVENTS_PER_SECOND).take(events), now)
+            .seed(seed)
+            .windowSize(WINDOW)
+            .outOfOrderness(OUT_OF_ORDERNESS)
+            .allowedLateness(ALLOWED_LATENESS)
+            .tooLateCount(tooLate)
+            .build();
+    Map<Kind, Long> kinds =
+        scenario.records().stream()
+            .collect(Collectors.groupingBy(ScenarioRecord::kind, Collectors.counting()));
+    assertThat(kinds).as("kinds of records").containsOnlyKeys(Kind.values());
+    assertThat(deadLettersPerReason(scenario))
+        .as("every reason occurs")
+        .allSatisfy((reason, count) -> assertThat(count).as("%s", reason).isPositive());
+    return scenario;
+  }
+
+  /** Expected dead letters per reason (every reason present, zero if none). */
+  static Map<RejectReason, Long> deadLettersPerReason(SurveyScenario scenario) {
+    Map<Fate, Long> fates = scenario.fateCounts();
+    Map<RejectReason, Long> counts = new EnumMap<>(RejectReason.class);
+    for (RejectReason reason : RejectReason.values()) {
+      counts.put(reason, fates.getOrDefault(Fate.deadLettered(reason), 0L));
+    }
+    return counts;
+  }
+
+  /**
+   * Produces every record of {@code scenario} to partition 0 of the survey topic, in order, with an
+   * idempotent producer and the records' own timestamps, and returns the offset of each record
+   * (same index as {@link SurveyScenario#records()}).
+   */
+  List<Long> produce(SurveyScenario scenario) throws Exception {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (ScenarioRecord record : scenario.records()) {
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(
+                    SURVEY_TOPIC,
+                    0,
+                    record.timestamp().toEpochMilli(),
+                    record.key().getBytes(StandardCharsets.UTF_8),
+                    record.value())));
+      }
+      producer.flush();
+    }
+    List<Long> offsets = new ArrayList<>(sent.size());
+    for (Future<RecordMetadata> metadata : sent) {
+      offsets.add(metadata.get().offset());
+    }
+    for (int i = 1; i < offsets.size(); i++) {
+      assertThat(offsets.get(i))
+          .as("offsets in production order")
+          .isGreaterThan(offsets.get(i - 1));
+    }
+    return offsets;
+  }
+
+  /** Reason by source offset of every record the scenario dead-letters. */
+  static Map<Long, RejectReason> expectedDeadLetters(SurveyScenario scenario, List<Long> offsets) {
+    Map<Long, RejectReason> expected = new TreeMap<>();
+    List<ScenarioRecord> records = scenario.records();
+    for (int i = 0; i < records.size(); i++) {
+      Fate fate = records.get(i).fate();
+      if (!fate.isCounted()) {
+        expected.put(offsets.get(i), fate.rejectReason());
+      }
+    }
+    return expected;
+  }
+
+  /** Every record of the dead-letter topic, decoded; fails on one that does not decode. */
+  List<DeadLetter> readDeadLetterTopic() {
+    Properties config = new Properties();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    EventDecoder<DeadLetter> decoder =
+        EventDecoder.deadLetters(SchemaCatalog.loadFromClasspath().store());
+    List<DeadLetter> deadLetters = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(DEAD_LETTER_TOPIC).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        assertThat(System.nanoTime())
+            .as("reading the dead-letter topic in time")
+            .isLessThan(deadline);
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          DecodeResult<DeadLetter> decoded = decoder.decode(record.value());
+          assertThat(decoded.isOk())
+              .as("dead letter at offset %d decodes", record.offset())
+              .isTrue();
+          deadLetters.add(decoded.value());
+        }
+      }
+    }
+    return deadLetters;
+  }
+
+  /**
+   * The sum of the counter {@code name} over every operator and subtask of {@code job}, as
+   * PipelineMetrics prescribes for reconciliation. By group rather than by identifier: chained
+   * operators can share an identifier.
+   */
+  static long sumCounter(InMemoryReporter reporter, JobID job, String name) {
+    return reporter.getMetricsByGroup().entrySet().stream()
+        .filter(group -> job.toString().equals(group.getKey().getAllVariables().get("<job_id>")))
+        .map(group -> group.getValue().get(name))
+        .filter(Counter.class::isInstance)
+        .mapToLong(counter -> ((Counter) counter).getCount())
+        .sum();
+  }
+
+  @Override
+  public void close() {
+    try {
+      kafka.close();
+    } finally {
+      clickHouse.close();
+    }
+  }
+}
