@@ -2,30 +2,67 @@ package io.cxpulse.local;
 
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
+import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.sql.MigrationResult;
+import io.cxpulse.jobs.sql.Migrations;
+import io.cxpulse.jobs.sql.SchemaMigrator;
+import io.cxpulse.jobs.survey.SurveyJob;
+import io.cxpulse.jobs.survey.SurveyJobOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * The whole pipeline on one machine with no Docker: a real Kafka broker and the real ClickHouse
- * engine in this JVM, on fixed loopback ports so that producers, curl and BI tools can reach them.
- * Runs until Ctrl-C or SIGTERM, then stops everything in reverse order of start.
+ * The whole pipeline on one machine with no Docker: a real Kafka broker, the real ClickHouse engine
+ * and the survey job on a Flink MiniCluster, all in this JVM, plus a live generator of survey
+ * traffic. Kafka, ClickHouse and the Flink web UI listen on fixed loopback ports so that producers,
+ * curl and BI tools can reach them. Runs until Ctrl-C or SIGTERM, then stops everything in reverse
+ * order of start: summary, generator, job, Kafka, ClickHouse.
  */
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
-    description = "Run CX Pulse locally on embedded Kafka and ClickHouse until Ctrl-C.")
+    sortOptions = false,
+    description =
+        "Run CX Pulse locally until Ctrl-C: embedded Kafka and ClickHouse, the survey job on a"
+            + " local Flink cluster, and a live generator of survey traffic.")
 public final class LocalMode implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
 
   static final String DEFAULT_DATA_DIR = "data/local";
+
+  /** Exit code when something cannot start, e.g. a port is in use. */
+  static final int EXIT_FAILED = 1;
+
+  private static final long JOB_START_TIMEOUT_MILLIS = 60_000;
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--data-dir",
@@ -36,7 +73,9 @@ public final class LocalMode implements Callable<Integer> {
   @Option(
       names = "--host",
       defaultValue = EmbeddedClickHouse.DEFAULT_HOST,
-      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+      description =
+          "Address ClickHouse and the Flink web UI listen on; Kafka always uses 127.0.0.1"
+              + " (default: ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
@@ -51,64 +90,390 @@ public final class LocalMode implements Callable<Integer> {
       description = "ClickHouse HTTP port (default: ${DEFAULT-VALUE}).")
   int clickHousePort;
 
+  @Option(
+      names = "--flink-ui-port",
+      defaultValue = "8081",
+      description = "Flink web UI and REST port (default: ${DEFAULT-VALUE}).")
+  int flinkUiPort;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "2",
+      description = "Parallelism of the survey job (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "5s",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval of the job; rows reach ClickHouse on checkpoints"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration checkpointInterval;
+
+  @Option(
+      names = "--partitions",
+      defaultValue = "4",
+      description =
+          "Partitions of the survey topic when it is created (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(
+      names = "--no-generator",
+      description = "Do not generate traffic: produce your own events to the survey topic.")
+  boolean noGenerator;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed of the generated traffic (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(
+      names = "--rate",
+      defaultValue = "50",
+      description = "Generated survey responses per second (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(
+      names = "--bad-record-every",
+      defaultValue = "500",
+      description =
+          "Send one bad record (cycling through every kind) after this many responses; 0 for"
+              + " none (default: ${DEFAULT-VALUE}).")
+  int badRecordEvery;
+
+  @Option(
+      names = "--duplicate-every",
+      defaultValue = "1000",
+      description =
+          "Resend one recent response after this many responses; 0 for none"
+              + " (default: ${DEFAULT-VALUE}).")
+  int duplicateEvery;
+
+  @Option(
+      names = "--incident",
+      paramLabel = "csat-drop:CHANNEL",
+      converter = Incident.Converter.class,
+      description = "Script an incident: scores on CHANNEL drop sharply, e.g. csat-drop:web.")
+  Incident incident;
+
+  @Option(
+      names = "--incident-start",
+      defaultValue = "1m",
+      converter = DurationConverter.class,
+      description = "When the incident starts, after the generator (default: ${DEFAULT-VALUE}).")
+  Duration incidentStart;
+
+  @Option(
+      names = "--incident-duration",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description = "How long the incident lasts (default: ${DEFAULT-VALUE}).")
+  Duration incidentDuration;
+
+  @Option(
+      names = "--summary-interval",
+      defaultValue = "10s",
+      converter = OptionalDurationConverter.class,
+      description = "Print a live summary this often; 0 for none (default: ${DEFAULT-VALUE}).")
+  Duration summaryInterval;
+
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private boolean stopping;
 
   @Override
   public Integer call() throws Exception {
-    Thread shutdown = new Thread(this::stopAll, "cx-pulse-local-shutdown");
-    Runtime.getRuntime().addShutdownHook(shutdown);
-
-    Path absoluteDataDir = dataDir.toAbsolutePath();
-    EmbeddedKafka kafka =
-        EmbeddedKafka.builder()
-            .port(kafkaPort)
-            .dataDir(absoluteDataDir.resolve("kafka"))
-            .build()
-            .start();
-    started.push(kafka);
-    EmbeddedClickHouse clickHouse =
-        EmbeddedClickHouse.builder()
-            .host(host)
-            .port(clickHousePort)
-            .dataDir(absoluteDataDir.resolve("clickhouse"))
-            .closeOnShutdown(false)
-            .start();
-    started.push(clickHouse);
-
-    printBanner(kafka, clickHouse);
+    validate();
+    if (!portsFree()) {
+      return EXIT_FAILED;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "cx-pulse-local-shutdown"));
+    try {
+      startAll();
+    } catch (Exception e) {
+      LOG.error("CX Pulse local mode could not start", e);
+      stopAll();
+      return EXIT_FAILED;
+    }
     stopped.await();
     return 0;
   }
 
-  private void printBanner(EmbeddedKafka kafka, EmbeddedClickHouse clickHouse) {
-    String banner =
-        String.join(
-            System.lineSeparator(),
-            "",
-            "CX Pulse local mode is up. Press Ctrl-C to stop.",
-            "  Kafka bootstrap   " + kafka.bootstrapServers(),
-            "  ClickHouse HTTP   " + clickHouse.httpUrl(),
-            "  ClickHouse JDBC   " + clickHouse.jdbcUrl(),
-            "  Data directory    " + dataDir.toAbsolutePath(),
-            "  Try               curl '" + clickHouse.httpUrl() + "?query=SELECT+version()'",
-            "");
-    System.out.println(banner);
+  /**
+   * Starts everything, in order: ClickHouse and its schema, Kafka and its topics, the job, the
+   * generator, the summary. Synchronized with {@link #stopAll}: a Ctrl-C during startup stops
+   * everything once the current step is done.
+   */
+  private synchronized void startAll() throws Exception {
+    Path absoluteDataDir = dataDir.toAbsolutePath();
+    EmbeddedClickHouse clickHouse =
+        register(
+            EmbeddedClickHouse.builder()
+                .host(host)
+                .port(clickHousePort)
+                .dataDir(absoluteDataDir.resolve("clickhouse"))
+                .closeOnShutdown(false)
+                .start());
+    MigrationResult schema;
+    try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl())) {
+      schema = new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
+    }
+
+    EmbeddedKafka kafka =
+        register(
+            EmbeddedKafka.builder()
+                .port(kafkaPort)
+                .dataDir(absoluteDataDir.resolve("kafka"))
+                .build()
+                .start());
+    SurveyJobOptions options =
+        SurveyJobOptions.builder()
+            .bootstrapServers(kafka.bootstrapServers())
+            .clickhouseUrl(clickHouse.jdbcUrl())
+            .checkpointInterval(checkpointInterval)
+            .parallelism(parallelism)
+            .build();
+    kafka.createTopics(partitions, options.topic());
+    kafka.createTopics(1, options.deadLetterTopic());
+
+    LocalSurveyJob job = register(LocalSurveyJob.submit(options, host, flinkUiPort));
+    String jobStatus = job.awaitRunning(JOB_START_TIMEOUT_MILLIS);
+
+    LiveTraffic traffic = null;
+    Instant trafficStart = Instant.now();
+    if (!noGenerator) {
+      SurveyTrafficGenerator.Builder generator =
+          SurveyTrafficGenerator.builder(seed, trafficStart, rate);
+      if (incident != null) {
+        generator.scoreShift(incident.shift(trafficStart.plus(incidentStart), incidentDuration));
+      }
+      traffic =
+          register(
+              new LiveTraffic(
+                      LiveTraffic.producer(kafka.bootstrapServers()),
+                      options.topic(),
+                      generator.build(),
+                      new TrafficPlan(
+                          seed, TrafficPlan.runTag(trafficStart), badRecordEvery, duplicateEvery))
+                  .start());
+    }
+
+    printBanner(kafka, clickHouse, job, jobStatus, options, schema, trafficStart);
+    if (!summaryInterval.isZero()) {
+      register(
+              new LiveSummary(
+                  clickHouse.jdbcUrl(),
+                  summaryInterval,
+                  job::status,
+                  traffic == null ? null : traffic::counts,
+                  System.out))
+          .start();
+    }
+  }
+
+  private <T extends AutoCloseable> T register(T service) {
+    started.push(service);
+    return service;
+  }
+
+  private void printBanner(
+      EmbeddedKafka kafka,
+      EmbeddedClickHouse clickHouse,
+      LocalSurveyJob job,
+      String jobStatus,
+      SurveyJobOptions options,
+      MigrationResult schema,
+      Instant trafficStart) {
+    List<String> lines = new ArrayList<>();
+    lines.add("");
+    lines.add("CX Pulse local mode is up. Press Ctrl-C to stop.");
+    lines.add("  Kafka bootstrap   " + kafka.bootstrapServers());
+    lines.add(
+        "  Topics            "
+            + options.topic()
+            + " (in, Avro single-object encoding), "
+            + options.deadLetterTopic()
+            + " (dead letters)");
+    lines.add("  ClickHouse HTTP   " + clickHouse.httpUrl());
+    lines.add("  ClickHouse JDBC   " + clickHouse.jdbcUrl());
+    lines.add(
+        "  Schema            version "
+            + schema.schemaVersion()
+            + (schema.applied().isEmpty()
+                ? " (up to date)"
+                : " (applied " + schema.applied().size() + " migration(s))"));
+    lines.add("  Flink web UI      " + job.webUiUrl());
+    lines.add(
+        "  Job               "
+            + SurveyJob.JOB_NAME
+            + ": "
+            + jobStatus
+            + ", parallelism "
+            + parallelism
+            + ", checkpoints every "
+            + human(checkpointInterval)
+            + ", 1-minute windows");
+    if (noGenerator) {
+      lines.add("  Generator         off: produce SurveyResponse events to " + options.topic());
+    } else {
+      lines.add(
+          String.format(
+              "  Generator         %s responses/s, seed %d, a bad record every %d, a duplicate"
+                  + " every %d",
+              rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate),
+              seed,
+              badRecordEvery,
+              duplicateEvery));
+    }
+    if (incident != null && !noGenerator) {
+      Instant from = trafficStart.plus(incidentStart).truncatedTo(ChronoUnit.SECONDS);
+      lines.add(
+          "  Incident          "
+              + incident
+              + " from "
+              + CLOCK.format(from)
+              + " to "
+              + CLOCK.format(from.plus(incidentDuration))
+              + " UTC");
+    }
+    lines.add("  Data directory    " + dataDir.toAbsolutePath());
+    lines.add("  Try");
+    lines.add(
+        "    curl '"
+            + clickHouse.httpUrl()
+            + "' --data-binary \"SELECT bucket_start, channel, round(csat_pct, 1) AS csat,"
+            + " round(nps, 1) AS nps, round(ces_mean, 2) AS ces FROM cx_survey_scores_minute"
+            + " WHERE segment = 'all' ORDER BY bucket_start DESC, channel LIMIT 9 FORMAT"
+            + " PrettyCompact\"");
+    if (!summaryInterval.isZero()) {
+      lines.add(
+          "  A summary follows every "
+              + human(summaryInterval)
+              + "; the first window closes at the end of the current minute.");
+    }
+    lines.add("");
+    System.out.println(String.join(System.lineSeparator(), lines));
     System.out.flush();
   }
 
-  /** Stops what started, newest first: consumers before the stores they write to. */
-  private void stopAll() {
+  /** Stops what started, newest first: producers and readers before the stores they use. */
+  private synchronized void stopAll() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
     LOG.info("Stopping CX Pulse local mode");
     while (!started.isEmpty()) {
       AutoCloseable service = started.pop();
       try {
         service.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOG.warn("Interrupted while stopping {}", service.getClass().getSimpleName());
       } catch (Exception e) {
         LOG.warn("Failed to stop {}", service.getClass().getSimpleName(), e);
       }
     }
     stopped.countDown();
     LOG.info("CX Pulse local mode stopped");
+  }
+
+  private static String human(Duration duration) {
+    long millis = duration.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
+  }
+
+  private void validate() {
+    List<String> problems = new ArrayList<>();
+    if (parallelism < 1) {
+      problems.add("--parallelism must be at least 1");
+    }
+    if (partitions < 1) {
+      problems.add("--partitions must be at least 1");
+    }
+    if (!(rate > 0) || Double.isInfinite(rate)) {
+      problems.add("--rate must be a positive number");
+    }
+    if (badRecordEvery < 0 || duplicateEvery < 0) {
+      problems.add("--bad-record-every and --duplicate-every must not be negative");
+    }
+    if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+      problems.add("--checkpoint-interval must be positive");
+    }
+    if (incidentStart.isNegative() || incidentDuration.isNegative() || incidentDuration.isZero()) {
+      problems.add("--incident-start must not be negative, --incident-duration must be positive");
+    }
+    if (summaryInterval.isNegative()) {
+      problems.add("--summary-interval must not be negative");
+    }
+    if (!problems.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
+    }
+  }
+
+  /** Checks every port before anything starts; reports each one taken. */
+  private boolean portsFree() {
+    List<Runnable> checks =
+        List.of(
+            () -> requirePortFree(host, clickHousePort, "ClickHouse HTTP", "--clickhouse-port"),
+            () -> requirePortFree("127.0.0.1", kafkaPort, "Kafka", "--kafka-port"),
+            () -> requirePortFree(host, flinkUiPort, "the Flink web UI", "--flink-ui-port"));
+    boolean free = true;
+    for (Runnable check : checks) {
+      try {
+        check.run();
+      } catch (PortInUseException e) {
+        spec.commandLine().getErr().println("cx-pulse: " + e.getMessage());
+        free = false;
+      }
+    }
+    spec.commandLine().getErr().flush();
+    return free;
+  }
+
+  /**
+   * Fails with a message naming the flag to change if {@code port} cannot be bound on {@code host};
+   * port 0 (any free port) always passes.
+   */
+  static void requirePortFree(String host, int port, String service, String flag) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new PortInUseException(
+          "port "
+              + port
+              + " on "
+              + host
+              + " is not available for "
+              + service
+              + " ("
+              + e.getMessage()
+              + "). Stop what uses it (another `cx-pulse run`?) or choose another port with "
+              + flag
+              + ".");
+    }
+  }
+
+  /** A port the local mode needs is taken. */
+  static final class PortInUseException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PortInUseException(String message) {
+      super(message);
+    }
+  }
+
+  /** A duration as {@link DurationConverter} reads it, or a plain {@code 0} for none. */
+  static final class OptionalDurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return value.strip().equals("0") ? Duration.ZERO : new DurationConverter().convert(value);
+    }
   }
 }

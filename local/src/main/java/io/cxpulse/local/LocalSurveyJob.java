@@ -1,0 +1,134 @@
+package io.cxpulse.local;
+
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.survey.SurveyJob;
+import io.cxpulse.jobs.survey.SurveyJobOptions;
+import io.cxpulse.jobs.survey.SurveySinks;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The survey job on a Flink MiniCluster in this JVM, with the Flink web UI. The job graph is the
+ * production one ({@link SurveyJob#defineWorkflow}) with the production Kafka source and sinks.
+ * {@link #close()} cancels the job; the MiniCluster shuts itself down when the job has ended.
+ */
+final class LocalSurveyJob implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalSurveyJob.class);
+
+  private static final long STATUS_TIMEOUT_SECONDS = 2;
+  private static final long CANCEL_TIMEOUT_SECONDS = 30;
+  private static final long CLUSTER_SHUTDOWN_TIMEOUT_MILLIS = 15_000;
+
+  private final JobClient client;
+  private final String host;
+  private final int uiPort;
+
+  private LocalSurveyJob(JobClient client, String host, int uiPort) {
+    this.client = client;
+    this.host = host;
+    this.uiPort = uiPort;
+  }
+
+  /**
+   * Starts a MiniCluster with its web UI on {@code host:uiPort} and submits the survey job. Returns
+   * once the job was submitted (it may still be scheduling).
+   */
+  static LocalSurveyJob submit(SurveyJobOptions options, String host, int uiPort) throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(RestOptions.ADDRESS, host);
+    conf.set(RestOptions.BIND_ADDRESS, host);
+    conf.set(RestOptions.PORT, uiPort);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
+    SurveyJob.configure(env, options);
+    SurveyJob.defineWorkflow(
+        env,
+        options,
+        KafkaConnectors.rawRecordSource(
+            options.bootstrapServers(), options.topic(), options.groupId(), false),
+        SurveySinks.production(options));
+    return new LocalSurveyJob(env.executeAsync(SurveyJob.JOB_NAME), host, uiPort);
+  }
+
+  String webUiUrl() {
+    return "http://" + host + ":" + uiPort + "/";
+  }
+
+  /** The job's status, e.g. RUNNING; {@code ?} if the cluster does not answer in time. */
+  String status() {
+    try {
+      return client.getJobStatus().get(STATUS_TIMEOUT_SECONDS, TimeUnit.SECONDS).name();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "?";
+    } catch (ExecutionException | TimeoutException e) {
+      return "?";
+    }
+  }
+
+  /** Waits up to {@code timeoutMillis} for the job to be RUNNING; returns the last status. */
+  String awaitRunning(long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    String status = status();
+    while (!status.equals(JobStatus.RUNNING.name())
+        && !isTerminal(status)
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(200);
+      status = status();
+    }
+    return status;
+  }
+
+  /** Cancels the job, waits for it to end, then for the MiniCluster to close its web UI. */
+  @Override
+  public void close() throws Exception {
+    if (!isTerminal(status())) {
+      try {
+        client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        // Already finished or failed: nothing to cancel.
+        LOG.debug("Cancel of the survey job did not go through", e);
+      }
+    }
+    try {
+      client.getJobExecutionResult().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException expected) {
+      // A cancelled job's result is an exception.
+    }
+    awaitPortClosed();
+    LOG.info("Survey job cancelled, Flink MiniCluster stopped");
+  }
+
+  private void awaitPortClosed() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + CLUSTER_SHUTDOWN_TIMEOUT_MILLIS;
+    while (System.currentTimeMillis() < deadline) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(host, uiPort), 200);
+      } catch (IOException closed) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    LOG.warn("The Flink MiniCluster is still shutting down");
+  }
+
+  private static boolean isTerminal(String status) {
+    try {
+      return JobStatus.valueOf(status).isGloballyTerminalState();
+    } catch (IllegalArgumentException unknown) {
+      return false;
+    }
+  }
+}

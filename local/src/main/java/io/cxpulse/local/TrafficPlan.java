@@ -1,0 +1,139 @@
+package io.cxpulse.local;
+
+import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.generator.BadRecords;
+import io.cxpulse.jobs.generator.BadRecords.BadRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * What the live generator sends for each generated survey response, decided from the seed alone:
+ * the response itself with its event time moved slightly into the past (so events arrive a little
+ * out of order, and now and then a straggler arrives after its window closed) and its ids tagged
+ * with the run (see {@link #TrafficPlan(long, String, int, int)}), plus, on a fixed schedule, a bad
+ * record (cycling through every {@link BadRecords} variant) and a duplicate of a recent response.
+ * No I/O and no clock: {@link LiveTraffic} paces and sends.
+ */
+final class TrafficPlan {
+
+  /** Largest amount an ordinary event time lags its send time. */
+  static final Duration MAX_JITTER = Duration.ofSeconds(2);
+
+  /**
+   * Share of responses sent long after their event time, by {@link #STRAGGLER_MIN} to {@link
+   * #STRAGGLER_MAX}: past the job's out-of-orderness bound, within its allowed lateness, so they
+   * re-fire their window with a higher version when it already closed.
+   */
+  static final double STRAGGLER_SHARE = 0.002;
+
+  static final Duration STRAGGLER_MIN = Duration.ofSeconds(10);
+  static final Duration STRAGGLER_MAX = Duration.ofSeconds(40);
+
+  /** How many responses back a duplicate reaches (a producer retrying an old batch). */
+  static final int DUPLICATE_LAG = 50;
+
+  private final SplittableRandom random;
+  private final String runTag;
+  private final int badRecordEvery;
+  private final int duplicateEvery;
+  private final Deque<Outgoing> recent = new ArrayDeque<>();
+  private long responses;
+  private long badRecords;
+
+  /**
+   * @param seed decides the jitter, as the generator's seed decides the responses
+   * @param runTag inserted into every event_id and response_id ({@code svy-2a-17} becomes {@code
+   *     svy-2a-<runTag>-17}): the generator's ids depend on the seed alone, and a later run with
+   *     the same seed must not repeat ids the job has already seen (it would dead-letter them as
+   *     duplicates, e.g. records of the previous run that the job reads again after a restart)
+   * @param badRecordEvery one bad record after every this many responses; 0 for none
+   * @param duplicateEvery one duplicate after every this many responses; 0 for none
+   */
+  TrafficPlan(long seed, String runTag, int badRecordEvery, int duplicateEvery) {
+    if (badRecordEvery < 0 || duplicateEvery < 0) {
+      throw new IllegalArgumentException("intervals must not be negative");
+    }
+    if (runTag.isEmpty() || runTag.contains("-")) {
+      throw new IllegalArgumentException("run tag must be non-empty without '-': " + runTag);
+    }
+    this.runTag = runTag;
+    // A different stream from the generator's, derived from the same seed.
+    this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
+    this.badRecordEvery = badRecordEvery;
+    this.duplicateEvery = duplicateEvery;
+  }
+
+  /**
+   * The Kafka records to send for the next generated response.
+   *
+   * @param response the next response of the generator, in generation order
+   * @param now the wall clock, the reference time of the future-dated bad record
+   */
+  List<Outgoing> recordsFor(SurveyResponse response, Instant now) {
+    responses++;
+    long lagMillis =
+        random.nextDouble() < STRAGGLER_SHARE
+            ? random.nextLong(STRAGGLER_MIN.toMillis(), STRAGGLER_MAX.toMillis() + 1)
+            : random.nextLong(MAX_JITTER.toMillis() + 1);
+    SurveyResponse jittered =
+        SurveyResponse.newBuilder(response)
+            .setEventId(tagged(response.getEventId()))
+            .setResponseId(tagged(response.getResponseId()))
+            .setEventTime(response.getEventTime().minusMillis(lagMillis))
+            .build();
+    Outgoing sent =
+        new Outgoing(Kind.RESPONSE, jittered.getResponseId(), BadRecords.encode(jittered), null);
+
+    List<Outgoing> out = new ArrayList<>(3);
+    out.add(sent);
+    if (badRecordEvery > 0 && responses % badRecordEvery == 0) {
+      List<BadRecord> variants = BadRecords.allVariants(jittered, now);
+      BadRecord bad = variants.get((int) (badRecords++ % variants.size()));
+      out.add(new Outgoing(Kind.BAD_RECORD, bad.key(), bad.value(), bad.label()));
+    }
+    // Offset by a quarter period so that, with the defaults, duplicates and bad records alternate.
+    if (duplicateEvery > 0
+        && responses % duplicateEvery == duplicateEvery / 4
+        && recent.size() == DUPLICATE_LAG) {
+      Outgoing original = recent.peekFirst();
+      out.add(new Outgoing(Kind.DUPLICATE, original.key(), original.value(), "duplicate"));
+    }
+    recent.addLast(sent);
+    if (recent.size() > DUPLICATE_LAG) {
+      recent.removeFirst();
+    }
+    return out;
+  }
+
+  /** {@code prefix-seq} becomes {@code prefix-runTag-seq}. */
+  private String tagged(String id) {
+    int last = id.lastIndexOf('-');
+    return id.substring(0, last + 1) + runTag + id.substring(last);
+  }
+
+  /** A run tag from the run's start: its epoch second in base 36, e.g. {@code t5lq0g}. */
+  static String runTag(Instant start) {
+    return Long.toString(start.getEpochSecond(), 36);
+  }
+
+  /** What a record is, for the counters. */
+  enum Kind {
+    RESPONSE,
+    BAD_RECORD,
+    DUPLICATE
+  }
+
+  /**
+   * One Kafka record to send.
+   *
+   * @param key the response_id, as producers key survey responses
+   * @param value the Kafka value; not copied, not to be modified
+   * @param label the bad-record variant or "duplicate"; null for an ordinary response
+   */
+  record Outgoing(Kind kind, String key, byte[] value, String label) {}
+}

@@ -1,0 +1,70 @@
+package io.cxpulse.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cxpulse.events.Channel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class LocalModeTest {
+
+  @Test
+  void incidentNamesAKindAndAChannel() {
+    assertThat(Incident.parse("csat-drop:web").channel()).isEqualTo(Channel.WEB);
+    assertThat(Incident.parse("CSAT-DROP:Mobile_App").channel()).isEqualTo(Channel.MOBILE_APP);
+    assertThat(Incident.parse("csat-drop:web")).hasToString("csat-drop:web");
+    assertThatThrownBy(() -> Incident.parse("web")).hasMessageContaining("csat-drop:CHANNEL");
+    assertThatThrownBy(() -> Incident.parse("csat-drop:unknown"))
+        .hasMessageContaining("unknown channel")
+        .hasMessageContaining("mobile_app");
+  }
+
+  @Test
+  void aTakenPortIsReportedWithTheFlagToChange() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      assertThatThrownBy(
+              () ->
+                  LocalMode.requirePortFree(
+                      "127.0.0.1", taken.getLocalPort(), "Kafka", "--kafka-port"))
+          .isInstanceOf(LocalMode.PortInUseException.class)
+          .hasMessageContaining("port " + taken.getLocalPort())
+          .hasMessageContaining("Kafka")
+          .hasMessageContaining("--kafka-port");
+    }
+    LocalMode.requirePortFree("127.0.0.1", 0, "Kafka", "--kafka-port");
+  }
+
+  @Test
+  void summaryIntervalZeroMeansNone() {
+    LocalMode.OptionalDurationConverter converter = new LocalMode.OptionalDurationConverter();
+    assertThat(converter.convert("0")).isZero();
+    assertThat(converter.convert("10s")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(converter.convert("PT1M")).isEqualTo(Duration.ofMinutes(1));
+  }
+
+  @Test
+  void badFlagValuesAreUsageErrors() {
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new LocalMode()).setErr(new PrintWriter(err));
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream ignored = new ByteArrayOutputStream();
+    int exitCode;
+    try {
+      System.setOut(new PrintStream(ignored, true, StandardCharsets.UTF_8));
+      exitCode = command.execute("--rate", "0", "--incident", "csat-drop:web");
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("--rate must be a positive number");
+  }
+}
