@@ -393,6 +393,16 @@ public final class LocalMode implements Callable<Integer> {
     if (partitions < 1) {
       problems.add("--partitions must be at least 1");
     }
+    if (parallelism > partitions) {
+      // A source subtask without a partition holds the watermark back until the idleness timeout,
+      // and records too late in that time are counted instead of dead-lettered (README).
+      problems.add(
+          "--parallelism ("
+              + parallelism
+              + ") must not exceed --partitions ("
+              + partitions
+              + "): a source subtask without a partition holds event time back");
+    }
     if (!(rate > 0) || Double.isInfinite(rate)) {
       problems.add("--rate must be a positive number");
     }

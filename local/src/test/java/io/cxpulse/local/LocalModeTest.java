@@ -60,11 +60,22 @@ class LocalModeTest {
     int exitCode;
     try {
       System.setOut(new PrintStream(ignored, true, StandardCharsets.UTF_8));
-      exitCode = command.execute("--rate", "0", "--incident", "csat-drop:web");
+      exitCode =
+          command.execute(
+              "--rate",
+              "0",
+              "--incident",
+              "csat-drop:web",
+              "--parallelism",
+              "3",
+              "--partitions",
+              "2");
     } finally {
       System.setOut(stdout);
     }
     assertThat(exitCode).isEqualTo(2);
-    assertThat(err.toString()).contains("--rate must be a positive number");
+    assertThat(err.toString())
+        .contains("--rate must be a positive number")
+        .contains("--parallelism (3) must not exceed --partitions (2)");
   }
 }
