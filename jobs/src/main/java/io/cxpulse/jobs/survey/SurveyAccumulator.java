@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.survey;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.aggregate.WindowComponents;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
@@ -17,7 +18,7 @@ import java.util.Arrays;
  * #merge} go through. CES is stored as its histogram alone, from which count, sum and sum of
  * squares follow exactly.
  */
-public class SurveyAccumulator {
+public class SurveyAccumulator implements WindowComponents<SurveyAccumulator> {
 
   private static final int CES_BUCKETS = ScoreScale.CES.max() - ScoreScale.CES.min() + 1;
 
@@ -51,6 +52,7 @@ public class SurveyAccumulator {
   }
 
   /** Adds {@code other}'s components to this one; {@code other} is left unchanged. */
+  @Override
   public SurveyAccumulator merge(SurveyAccumulator other) {
     setCsat(csat().merge(other.csat()));
     setNps(nps().merge(other.nps()));
@@ -73,8 +75,9 @@ public class SurveyAccumulator {
     return CesComponents.fromHistogram(cesHistogram);
   }
 
-  /** All responses counted, of every survey type. */
-  public long responses() {
+  /** All responses counted, of every survey type: the window row's version. */
+  @Override
+  public long records() {
     return csatTotal
         + npsPromoters
         + npsPassives
@@ -160,7 +163,7 @@ public class SurveyAccumulator {
 
   @Override
   public int hashCode() {
-    return Long.hashCode(responses());
+    return Long.hashCode(records());
   }
 
   @Override

@@ -2,11 +2,15 @@ package io.cxpulse.jobs.survey;
 
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.aggregate.Attribution;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
+import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
@@ -24,8 +28,6 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
-import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -40,8 +42,9 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  * Kafka cx.surveys ─► RawRecord ─► decode + validate ─► event-time watermarks
- *     ─► keyBy event_id: de-duplicate, drop too late (counted here) ─► keyBy (channel, segment)
- *     ─► tumbling event-time window + allowed lateness ─► SurveyWindowRow ─► cx_survey_window
+ *     ─► keyBy event_id: de-duplicate, drop too late (counted here)
+ *     ─► two-phase window aggregation (salted pre-aggregation, then merge per row)
+ *     ─► SurveyWindowRow ─► cx_survey_window
  * every rejection ─► DeadLetter ─► Kafka cx.dead-letters and cx_dead_letters
  * </pre>
  *
@@ -80,18 +83,16 @@ public final class SurveyJob implements Callable<Integer> {
   public static final String DECODE_UID = "survey-decode-validate";
   public static final String WATERMARKS_UID = "survey-watermarks";
   public static final String DEDUP_UID = "survey-dedup-lateness";
-  public static final String WINDOW_UID = "survey-window";
   public static final String LATE_UID = "survey-window-late-data";
   public static final String WINDOW_SINK_UID = "survey-window-sink";
   public static final String DEAD_LETTER_TOPIC_SINK_UID = "survey-dead-letter-topic-sink";
   public static final String DEAD_LETTER_TABLE_SINK_UID = "survey-dead-letter-table-sink";
 
   /**
-   * The window operator's late-data side output (a safety net, see {@link
-   * DedupAndLatenessFunction}).
+   * The window aggregation's uid prefix: its operators are {@code survey-window-pre-aggregate} and
+   * {@code survey-window-merge}.
    */
-  public static final OutputTag<DecodedEvent<SurveyResponse>> LATE_DATA =
-      new OutputTag<>("survey-late-data", DecodedEvent.typeInfo(SurveyResponse.class));
+  public static final String WINDOW_UID = "survey-window";
 
   @Spec private CommandSpec spec;
 
@@ -223,6 +224,14 @@ public final class SurveyJob implements Callable<Integer> {
       description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
   private Duration jdbcFlushInterval;
 
+  @Option(
+      names = "--salts",
+      defaultValue = "" + WindowAggregation.DEFAULT_SALTS,
+      description =
+          "Pre-aggregation keys per window row; spreads a hot channel × segment over the"
+              + " subtasks (default: ${DEFAULT-VALUE}).")
+  private int salts;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new SurveyJob()).execute(args));
   }
@@ -288,7 +297,40 @@ public final class SurveyJob implements Callable<Integer> {
         parallelism,
         bounded,
         jdbcBatchSize,
-        jdbcFlushInterval);
+        jdbcFlushInterval,
+        salts);
+  }
+
+  /**
+   * The window rows: CSAT, NPS and CES components per tumbling window of event time × channel ×
+   * segment, in two phases so a hot channel × segment is spread over all subtasks. A row's version
+   * is its response count (see {@link SurveyWindowRow}); too-late responses become dead letters.
+   */
+  public static WindowAggregation<DecodedEvent<SurveyResponse>, SurveyAccumulator, SurveyWindowRow>
+      windowAggregation(SurveyJobOptions options) {
+    return WindowAggregation
+        .<DecodedEvent<SurveyResponse>, SurveyAccumulator, SurveyWindowRow>builder(
+            "survey window", WINDOW_UID)
+        .window(options.window())
+        .retention(options.allowedLateness())
+        .salts(options.salts())
+        .attribution(SurveyJob::attribute)
+        .components(
+            SurveyAccumulator::new,
+            (accumulator, decoded) -> accumulator.add(decoded.getEvent()),
+            TypeInformation.of(SurveyAccumulator.class))
+        .rows(SurveyWindowRow::of, TypeInformation.of(SurveyWindowRow.class))
+        .build();
+  }
+
+  private static Attribution attribute(DecodedEvent<SurveyResponse> decoded) {
+    SurveyResponse response = decoded.getEvent();
+    return new Attribution(
+        response.getEventTime().toEpochMilli(),
+        Dimensions.channel(response.getChannel()),
+        response.getSegment(),
+        WindowKey.NO_PRIORITY,
+        response.getEventId());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
@@ -360,23 +402,13 @@ public final class SurveyJob implements Callable<Integer> {
             .name("de-duplicate and drop too-late survey responses")
             .uid(DEDUP_UID);
 
-    SingleOutputStreamOperator<SurveyWindowRow> rows =
-        counted
-            .keyBy(new ChannelSegmentKeySelector(), ChannelSegmentKeySelector.KEY_TYPE)
-            .window(TumblingEventTimeWindows.of(options.window()))
-            .allowedLateness(options.allowedLateness())
-            .sideOutputLateData(LATE_DATA)
-            .aggregate(
-                new SurveyAggregate(),
-                new SurveyWindowFunction(),
-                TypeInformation.of(SurveyAccumulator.class),
-                TypeInformation.of(SurveyAccumulator.class),
-                TypeInformation.of(SurveyWindowRow.class))
-            .name("survey window components")
-            .uid(WINDOW_UID);
+    WindowAggregation.Output<DecodedEvent<SurveyResponse>, SurveyWindowRow> windows =
+        windowAggregation(options).apply(counted);
+    SingleOutputStreamOperator<SurveyWindowRow> rows = windows.rows();
 
     DataStream<DeadLetter> droppedByWindow =
-        rows.getSideOutput(LATE_DATA)
+        windows
+            .tooLate()
             .process(
                 new LateDataDeadLetterFunction<>(SURVEY_RESPONSES),
                 TypeInformation.of(DeadLetter.class))

@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.survey;
 
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -28,6 +29,7 @@ import java.util.Objects;
  * @param bounded stop at the offsets that are latest at start (tests, backfills)
  * @param jdbcBatchSize rows per JDBC batch
  * @param jdbcFlushInterval longest time a row waits in a JDBC batch
+ * @param salts pre-aggregation keys per window row (see {@link WindowAggregation})
  */
 public record SurveyJobOptions(
     String bootstrapServers,
@@ -47,7 +49,8 @@ public record SurveyJobOptions(
     int parallelism,
     boolean bounded,
     int jdbcBatchSize,
-    Duration jdbcFlushInterval)
+    Duration jdbcFlushInterval,
+    int salts)
     implements Serializable {
 
   public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
@@ -90,6 +93,9 @@ public record SurveyJobOptions(
     requireNotNegative("max future skew", maxFutureSkew);
     requirePositive("checkpoint interval", checkpointInterval);
     requirePositive("JDBC flush interval", jdbcFlushInterval);
+    if (salts < 1) {
+      throw new IllegalArgumentException("salts must be at least 1: " + salts);
+    }
     if (parallelism != DEFAULT_PARALLELISM && parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1: " + parallelism);
     }
@@ -157,6 +163,8 @@ public record SurveyJobOptions(
         + jdbcBatchSize
         + ", jdbcFlushInterval="
         + jdbcFlushInterval
+        + ", salts="
+        + salts
         + "]";
   }
 
@@ -201,6 +209,7 @@ public record SurveyJobOptions(
     private boolean bounded;
     private int jdbcBatchSize = DEFAULT_JDBC_BATCH_SIZE;
     private Duration jdbcFlushInterval = DEFAULT_JDBC_FLUSH_INTERVAL;
+    private int salts = WindowAggregation.DEFAULT_SALTS;
 
     private Builder() {}
 
@@ -223,6 +232,7 @@ public record SurveyJobOptions(
       bounded = o.bounded;
       jdbcBatchSize = o.jdbcBatchSize;
       jdbcFlushInterval = o.jdbcFlushInterval;
+      salts = o.salts;
     }
 
     public Builder bootstrapServers(String value) {
@@ -315,6 +325,11 @@ public record SurveyJobOptions(
       return this;
     }
 
+    public Builder salts(int value) {
+      salts = value;
+      return this;
+    }
+
     /**
      * The options.
      *
@@ -339,7 +354,8 @@ public record SurveyJobOptions(
           parallelism,
           bounded,
           jdbcBatchSize,
-          jdbcFlushInterval);
+          jdbcFlushInterval,
+          salts);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.survey;
 
+import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
@@ -41,6 +42,24 @@ public class SurveyWindowRow implements Serializable {
 
   /** For Flink's POJO serializer. */
   public SurveyWindowRow() {}
+
+  /**
+   * The row of {@code key}'s window, ending at {@code windowEndMillis}, versioned by its response
+   * count: the same responses give the same version in any replay, and each response added later
+   * raises it, so {@code ReplacingMergeTree(version)} keeps the row with every accepted response.
+   */
+  public static SurveyWindowRow of(
+      WindowKey key, long windowEndMillis, SurveyAccumulator accumulator) {
+    return of(
+        Instant.ofEpochMilli(key.getWindowStart()),
+        Instant.ofEpochMilli(windowEndMillis),
+        key.getChannel(),
+        key.getSegment(),
+        accumulator.csat(),
+        accumulator.nps(),
+        accumulator.ces(),
+        accumulator.records());
+  }
 
   /** The row for window [{@code windowStart}, {@code windowEnd}) with the given components. */
   public static SurveyWindowRow of(

@@ -14,7 +14,7 @@ import org.apache.flink.runtime.operators.testutils.MockEnvironmentBuilder;
  * A test harness environment whose operator metric group keeps the metrics registered on it, so a
  * test can read the counters a function increments.
  */
-final class HarnessMetrics {
+public final class HarnessMetrics {
 
   private final InterceptingOperatorMetricGroup operatorMetrics =
       new InterceptingOperatorMetricGroup();
@@ -22,7 +22,7 @@ final class HarnessMetrics {
   /**
    * A mock environment for a harness; its operator registers metrics where {@link #count} reads.
    */
-  MockEnvironment environment() {
+  public MockEnvironment environment() {
     InterceptingTaskMetricGroup taskMetrics =
         new InterceptingTaskMetricGroup() {
           @Override
@@ -35,7 +35,7 @@ final class HarnessMetrics {
   }
 
   /** The value of counter {@code name}; fails if the operator registered no such counter. */
-  long count(String name) {
+  public long count(String name) {
     Metric metric = operatorMetrics.get(name);
     if (!(metric instanceof Counter counter)) {
       throw new AssertionError("no counter " + name + " registered, found " + metric);

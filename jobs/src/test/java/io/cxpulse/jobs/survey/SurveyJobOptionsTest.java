@@ -71,7 +71,9 @@ class SurveyJobOptionsTest {
             "--jdbc-batch-size",
             "500",
             "--jdbc-flush-interval",
-            "250ms");
+            "250ms",
+            "--salts",
+            "12");
 
     assertThat(options)
         .isEqualTo(
@@ -93,7 +95,8 @@ class SurveyJobOptionsTest {
                 4,
                 true,
                 500,
-                Duration.ofMillis(250)));
+                Duration.ofMillis(250),
+                12));
   }
 
   @Test
@@ -105,6 +108,9 @@ class SurveyJobOptionsTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> SurveyJob.parseOptions("--parallelism", "0"))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SurveyJob.parseOptions("--salts", "0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("salts");
   }
 
   @Test

@@ -6,31 +6,23 @@ import io.cxpulse.events.Channel;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
 import io.cxpulse.jobs.TestEvents;
-import io.cxpulse.jobs.pipeline.CollectingSink;
+import io.cxpulse.jobs.aggregate.TwoPhaseHarness;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RawRecords;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.java.tuple.Tuple2;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.graph.StreamNode;
-import org.apache.flink.streaming.api.operators.StreamOperatorFactory;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The window operator exactly as {@link SurveyJob#defineWorkflow} wires it (taken from the built
- * stream graph), driven by a test harness: firing at the watermark, re-firing for late responses
- * with a higher version, and the late-data side output after the allowed lateness.
+ * The survey window aggregation exactly as {@link SurveyJob#defineWorkflow} wires it ({@link
+ * SurveyJob#windowAggregation}), both phases driven by operator harnesses: a row when the watermark
+ * passes the window, a higher version for late responses, and the too-late output after the allowed
+ * lateness.
  */
 class SurveyWindowTest {
 
@@ -38,9 +30,7 @@ class SurveyWindowTest {
   private static final Instant WINDOW_START = Instant.parse("2025-06-01T12:00:00Z");
   private static final Instant WINDOW_END = WINDOW_START.plusSeconds(60);
 
-  private KeyedOneInputStreamOperatorTestHarness<
-          Tuple2<String, String>, DecodedEvent<SurveyResponse>, SurveyWindowRow>
-      harness;
+  private TwoPhaseHarness<DecodedEvent<SurveyResponse>, SurveyAccumulator, SurveyWindowRow> harness;
   private long offset;
 
   @BeforeEach
@@ -51,11 +41,8 @@ class SurveyWindowTest {
             .allowedLateness(ALLOWED_LATENESS)
             .build();
     harness =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            windowOperatorFactory(options),
-            new ChannelSegmentKeySelector(),
-            ChannelSegmentKeySelector.KEY_TYPE);
-    harness.open();
+        TwoPhaseHarness.open(
+            SurveyJob.windowAggregation(options), DecodedEvent.typeInfo(SurveyResponse.class));
   }
 
   @AfterEach
@@ -82,9 +69,12 @@ class SurveyWindowTest {
     assertThat(first.csat()).isEqualTo(CsatComponents.of(1, 1));
     assertThat(first.getVersion()).isEqualTo(3);
 
-    // Late but within the allowed lateness: the window fires again at once, one version up.
-    harness.processWatermark(WINDOW_END.plusSeconds(30).toEpochMilli());
+    // Late but within the allowed lateness: the row again at the next watermark, one version up.
+    long watermark = WINDOW_END.plusSeconds(30).toEpochMilli();
+    harness.processWatermark(watermark);
     process(SurveyType.NPS, 8, WINDOW_START.plusSeconds(5));
+    assertThat(rows()).hasSize(1);
+    harness.processWatermark(++watermark);
     List<SurveyWindowRow> all = rows();
     assertThat(all).hasSize(2);
     SurveyWindowRow second = all.get(1);
@@ -94,6 +84,7 @@ class SurveyWindowTest {
     assertThat(second.getVersion()).isEqualTo(first.getVersion() + 1);
 
     process(SurveyType.CES, 2, WINDOW_START.plusSeconds(6));
+    harness.processWatermark(++watermark);
     SurveyWindowRow third = rows().get(2);
     assertThat(third.getVersion()).isEqualTo(5);
     assertThat(third.ces().countOf(2)).isOne();
@@ -114,17 +105,16 @@ class SurveyWindowTest {
   }
 
   @Test
-  void afterTheAllowedLatenessTheWindowSendsResponsesToTheLateOutput() throws Exception {
+  void afterTheAllowedLatenessTheWindowSendsResponsesToTheTooLateOutput() throws Exception {
     process(SurveyType.CSAT, 4, WINDOW_START.plusSeconds(1));
     harness.processWatermark(WINDOW_END.plus(ALLOWED_LATENESS).toEpochMilli() - 1);
     assertThat(rows()).hasSize(1);
 
     DecodedEvent<SurveyResponse> late = process(SurveyType.CSAT, 5, WINDOW_START.plusSeconds(2));
+    harness.processWatermark(WINDOW_END.plus(ALLOWED_LATENESS).toEpochMilli());
 
     assertThat(rows()).as("no re-emission").hasSize(1);
-    assertThat(harness.getSideOutput(SurveyJob.LATE_DATA))
-        .extracting(StreamRecord::getValue)
-        .containsExactly(late);
+    assertThat(harness.tooLate()).containsExactly(late);
   }
 
   private DecodedEvent<SurveyResponse> process(SurveyType type, int score, Instant eventTime)
@@ -151,25 +141,6 @@ class SurveyWindowTest {
   }
 
   private List<SurveyWindowRow> rows() {
-    return harness.extractOutputValues();
-  }
-
-  /** The factory of the operator with uid {@link SurveyJob#WINDOW_UID} in the job's graph. */
-  @SuppressWarnings("unchecked")
-  static StreamOperatorFactory<SurveyWindowRow> windowOperatorFactory(SurveyJobOptions options) {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    DataGeneratorSource<RawRecord> nothing =
-        new DataGeneratorSource<>(i -> new RawRecord(), 0, TypeInformation.of(RawRecord.class));
-    SurveyJob.defineWorkflow(
-        env,
-        options,
-        nothing,
-        new SurveySinks(new CollectingSink<>(), new CollectingSink<>(), new CollectingSink<>()));
-    StreamNode window =
-        env.getStreamGraph().getStreamNodes().stream()
-            .filter(node -> SurveyJob.WINDOW_UID.equals(node.getTransformationUID()))
-            .findFirst()
-            .orElseThrow();
-    return (StreamOperatorFactory<SurveyWindowRow>) window.getOperatorFactory();
+    return harness.rows();
   }
 }

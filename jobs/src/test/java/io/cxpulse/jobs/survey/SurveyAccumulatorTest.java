@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
 import io.cxpulse.jobs.TestEvents;
-import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
@@ -14,41 +13,39 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.junit.jupiter.api.Test;
 
-class SurveyAggregateTest {
-
-  private final SurveyAggregate aggregate = new SurveyAggregate();
+class SurveyAccumulatorTest {
 
   @Test
   void countsEachResponseInItsTypesComponents() {
-    SurveyAccumulator acc = aggregate.createAccumulator();
-    acc = aggregate.add(response(SurveyType.CSAT, 5), acc);
-    acc = aggregate.add(response(SurveyType.CSAT, 3), acc);
-    acc = aggregate.add(response(SurveyType.NPS, 10), acc);
-    acc = aggregate.add(response(SurveyType.NPS, 7), acc);
-    acc = aggregate.add(response(SurveyType.NPS, 0), acc);
-    acc = aggregate.add(response(SurveyType.CES, 2), acc);
-    acc = aggregate.add(response(SurveyType.CES, 7), acc);
+    SurveyAccumulator result =
+        new SurveyAccumulator()
+            .add(response(SurveyType.CSAT, 5))
+            .add(response(SurveyType.CSAT, 3))
+            .add(response(SurveyType.NPS, 10))
+            .add(response(SurveyType.NPS, 7))
+            .add(response(SurveyType.NPS, 0))
+            .add(response(SurveyType.CES, 2))
+            .add(response(SurveyType.CES, 7));
 
-    SurveyAccumulator result = aggregate.getResult(acc);
     assertThat(result.csat()).isEqualTo(CsatComponents.of(1, 2));
     assertThat(result.nps()).isEqualTo(NpsComponents.of(1, 1, 1));
     assertThat(result.ces()).isEqualTo(new CesComponents().add(2).add(7));
-    assertThat(result.responses()).isEqualTo(7);
+    assertThat(result.records()).isEqualTo(7);
   }
 
   @Test
   void mergeAddsComponents() {
-    SurveyAccumulator a = aggregate.add(response(SurveyType.CSAT, 4), new SurveyAccumulator());
-    SurveyAccumulator b = aggregate.add(response(SurveyType.CES, 1), new SurveyAccumulator());
-    b = aggregate.add(response(SurveyType.NPS, 9), b);
+    SurveyAccumulator a = new SurveyAccumulator().add(response(SurveyType.CSAT, 4));
+    SurveyAccumulator b =
+        new SurveyAccumulator().add(response(SurveyType.CES, 1)).add(response(SurveyType.NPS, 9));
 
-    SurveyAccumulator merged = aggregate.merge(a, b);
+    SurveyAccumulator merged = a.merge(b);
 
     assertThat(merged.csat()).isEqualTo(CsatComponents.of(1, 1));
     assertThat(merged.nps()).isEqualTo(NpsComponents.of(1, 0, 0));
     assertThat(merged.ces().countOf(1)).isOne();
-    assertThat(merged.responses()).isEqualTo(3);
-    assertThat(b.responses()).as("other side unchanged").isEqualTo(2);
+    assertThat(merged.records()).isEqualTo(3);
+    assertThat(b.records()).as("other side unchanged").isEqualTo(2);
   }
 
   @Test
@@ -66,8 +63,7 @@ class SurveyAggregateTest {
     assertThat(TypeInformation.of(SurveyWindowRow.class)).isInstanceOf(PojoTypeInfo.class);
   }
 
-  private static DecodedEvent<SurveyResponse> response(SurveyType type, int score) {
-    return new DecodedEvent<>(
-        TestEvents.survey().setSurveyType(type).setScore(score).build(), null);
+  private static SurveyResponse response(SurveyType type, int score) {
+    return TestEvents.survey().setSurveyType(type).setScore(score).build();
   }
 }

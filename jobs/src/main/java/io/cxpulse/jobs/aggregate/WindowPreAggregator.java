@@ -1,0 +1,103 @@
+package io.cxpulse.jobs.aggregate;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Phase one of {@link WindowAggregation}: adds the records of one salted window key into a partial
+ * and flushes it to the merger on event time.
+ *
+ * <p>The partial holds only what arrived since the last flush and is cleared by it, so this
+ * operator's state is one small delta per salted key with unflushed records, whatever the
+ * retention. Exactly one event-time timer is pending while the partial is non-empty: at the
+ * window's last millisecond for a window still open, else at the next watermark.
+ *
+ * <p>A record is too late when the watermark has reached its window's last millisecond plus the
+ * retention, the rule of Flink's window operator with allowed lateness; it goes to the side output.
+ */
+final class WindowPreAggregator<IN, C extends WindowComponents<C>>
+    extends KeyedProcessFunction<WindowKey, IN, Tuple2<WindowKey, C>> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Keyed state: the partial not yet flushed. */
+  static final String PARTIAL_STATE = "window-partial";
+
+  /** Counter: records sent to the too-late side output. */
+  static final String TOO_LATE = "windowRecordsTooLate";
+
+  private final long windowMillis;
+  private final long retentionMillis;
+  private final WindowAggregation.ComponentsFactory<C> componentsFactory;
+  private final WindowAggregation.Adder<IN, C> adder;
+  private final TypeInformation<C> componentsType;
+  private final OutputTag<IN> tooLate;
+
+  private transient ValueState<C> partial;
+  private transient Counter tooLateRecords;
+
+  WindowPreAggregator(
+      long windowMillis,
+      long retentionMillis,
+      WindowAggregation.ComponentsFactory<C> componentsFactory,
+      WindowAggregation.Adder<IN, C> adder,
+      TypeInformation<C> componentsType,
+      OutputTag<IN> tooLate) {
+    this.windowMillis = windowMillis;
+    this.retentionMillis = retentionMillis;
+    this.componentsFactory = componentsFactory;
+    this.adder = adder;
+    this.componentsType = componentsType;
+    this.tooLate = tooLate;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    partial =
+        getRuntimeContext().getState(new ValueStateDescriptor<>(PARTIAL_STATE, componentsType));
+    tooLateRecords = getRuntimeContext().getMetricGroup().counter(TOO_LATE);
+  }
+
+  @Override
+  public void processElement(IN record, Context ctx, Collector<Tuple2<WindowKey, C>> out)
+      throws Exception {
+    long windowMax = ctx.getCurrentKey().getWindowStart() + windowMillis - 1;
+    long watermark = ctx.timerService().currentWatermark();
+    if (saturatedAdd(windowMax, retentionMillis) <= watermark) {
+      tooLateRecords.inc();
+      ctx.output(tooLate, record);
+      return;
+    }
+    C components = partial.value();
+    if (components == null) {
+      components = componentsFactory.create();
+      // The first record since the last flush: the one timer, at the window's end or, when that
+      // has passed, at the next watermark (an event-time timer in the past fires on the next one).
+      ctx.timerService().registerEventTimeTimer(Math.max(windowMax, watermark + 1));
+    }
+    adder.add(components, record);
+    partial.update(components);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Tuple2<WindowKey, C>> out)
+      throws Exception {
+    C components = partial.value();
+    if (components != null) {
+      out.collect(Tuple2.of(ctx.getCurrentKey().unsalted(), components));
+      partial.clear();
+    }
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
+  }
+}
