@@ -1,15 +1,15 @@
 package io.cxpulse.local;
 
-import io.cxpulse.events.SurveyResponse;
-import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.local.TrafficPlan.Kind;
 import io.cxpulse.local.TrafficPlan.Outgoing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -19,11 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends generated survey traffic to Kafka in real time: each response is sent when the wall clock
- * reaches its generated event time, with what {@link TrafficPlan} adds (jitter, bad records,
- * duplicates). Runs on its own thread until {@link #close()}.
+ * Sends generated traffic of one topic to Kafka in real time: each event is sent when the wall
+ * clock reaches its generated event time (the generator yields them in event-time order), with what
+ * {@link TrafficPlan} adds (jitter, bad records, duplicates). Runs on its own thread until {@link
+ * #close()}.
  */
-final class LiveTraffic implements AutoCloseable {
+final class LiveTraffic<T extends SpecificRecordBase> implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LiveTraffic.class);
 
@@ -32,8 +33,8 @@ final class LiveTraffic implements AutoCloseable {
 
   private final Producer<byte[], byte[]> producer;
   private final String topic;
-  private final SurveyTrafficGenerator generator;
-  private final TrafficPlan plan;
+  private final Iterator<T> generator;
+  private final TrafficPlan<T> plan;
   private final Thread thread;
 
   private final AtomicLong responses = new AtomicLong();
@@ -44,15 +45,12 @@ final class LiveTraffic implements AutoCloseable {
   private volatile boolean running = true;
 
   LiveTraffic(
-      Producer<byte[], byte[]> producer,
-      String topic,
-      SurveyTrafficGenerator generator,
-      TrafficPlan plan) {
+      Producer<byte[], byte[]> producer, String topic, Iterator<T> generator, TrafficPlan<T> plan) {
     this.producer = producer;
     this.topic = topic;
     this.generator = generator;
     this.plan = plan;
-    this.thread = new Thread(this::run, "cx-pulse-traffic");
+    this.thread = new Thread(this::run, "cx-pulse-traffic-" + topic);
     this.thread.setDaemon(true);
   }
 
@@ -69,7 +67,7 @@ final class LiveTraffic implements AutoCloseable {
         new ByteArraySerializer());
   }
 
-  LiveTraffic start() {
+  LiveTraffic<T> start() {
     thread.start();
     return this;
   }
@@ -82,8 +80,8 @@ final class LiveTraffic implements AutoCloseable {
   private void run() {
     try {
       while (running) {
-        SurveyResponse next = generator.next();
-        if (!sleepUntil(next.getEventTime())) {
+        T next = generator.next();
+        if (!sleepUntil((Instant) next.get("event_time"))) {
           return;
         }
         for (Outgoing record : plan.recordsFor(next, Instant.now())) {
@@ -159,7 +157,8 @@ final class LiveTraffic implements AutoCloseable {
     producer.close(Duration.ofSeconds(5));
     Counts sent = counts();
     LOG.info(
-        "Traffic generator stopped after {} records ({} bad, {} duplicates)",
+        "Traffic generator for {} stopped after {} records ({} bad, {} duplicates)",
+        topic,
         sent.total(),
         sent.badRecords(),
         sent.duplicates());
@@ -167,8 +166,18 @@ final class LiveTraffic implements AutoCloseable {
 
   /** What the generator sent so far, as acknowledged by Kafka. */
   record Counts(long responses, long badRecords, long duplicates, long failures) {
+    static final Counts NONE = new Counts(0, 0, 0, 0);
+
     long total() {
       return responses + badRecords + duplicates;
+    }
+
+    Counts plus(Counts other) {
+      return new Counts(
+          responses + other.responses,
+          badRecords + other.badRecords,
+          duplicates + other.duplicates,
+          failures + other.failures);
     }
   }
 }

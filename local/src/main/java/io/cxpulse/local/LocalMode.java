@@ -2,6 +2,7 @@ package io.cxpulse.local;
 
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
+import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.sql.MigrationResult;
@@ -241,7 +242,7 @@ public final class LocalMode implements Callable<Integer> {
     LocalSurveyJob job = register(LocalSurveyJob.submit(options, host, flinkUiPort));
     String jobStatus = job.awaitRunning(JOB_START_TIMEOUT_MILLIS);
 
-    LiveTraffic traffic = null;
+    LiveTraffic<SurveyResponse> traffic = null;
     Instant trafficStart = Instant.now();
     if (!noGenerator) {
       SurveyTrafficGenerator.Builder generator =
@@ -251,11 +252,11 @@ public final class LocalMode implements Callable<Integer> {
       }
       traffic =
           register(
-              new LiveTraffic(
+              new LiveTraffic<>(
                       LiveTraffic.producer(kafka.bootstrapServers()),
                       options.topic(),
                       generator.build(),
-                      new TrafficPlan(
+                      TrafficPlan.surveys(
                           seed, TrafficPlan.runTag(trafficStart), badRecordEvery, duplicateEvery))
                   .start());
     }

@@ -3,6 +3,9 @@ package io.cxpulse.local;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.BadRecords.BadRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -10,16 +13,41 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BiFunction;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * What the live generator sends for each generated survey response, decided from the seed alone:
- * the response itself with its event time moved slightly into the past (so events arrive a little
- * out of order, and now and then a straggler arrives after its window closed) and its ids tagged
- * with the run (see {@link #TrafficPlan(long, String, int, int)}), plus, on a fixed schedule, a bad
- * record (cycling through every {@link BadRecords} variant) and a duplicate of a recent response.
- * No I/O and no clock: {@link LiveTraffic} paces and sends.
+ * What the live generator sends for each generated event, decided from the seed alone: the event
+ * itself with its event time moved slightly into the past (so events arrive a little out of order,
+ * and now and then a straggler arrives after its window closed) and its ids tagged with the run
+ * (see {@link #TrafficPlan(long, String, int, int, EventShape)}), plus, on a fixed schedule, a bad
+ * record (for survey responses: cycling through every {@link BadRecords} variant) and a duplicate
+ * of a recent event. No I/O and no clock: {@link LiveTraffic} paces and sends.
+ *
+ * <p>Events are handled as Avro records by field name ({@link EventShape}), so one plan serves
+ * survey responses, checkout events and ticket events alike.
+ *
+ * @param <T> the event type
  */
-final class TrafficPlan {
+final class TrafficPlan<T extends SpecificRecordBase> {
+
+  /**
+   * How to handle one event type.
+   *
+   * @param idFields the string id fields to tag with the run; the first is the Kafka key
+   * @param badVariants the bad records derived from an event at a reference time; null for none
+   */
+  record EventShape<T extends SpecificRecordBase>(
+      List<String> idFields, BiFunction<T, Instant, List<BadRecord>> badVariants) {
+
+    /** Survey responses, keyed by response_id, with every bad-record variant. */
+    static final EventShape<SurveyResponse> SURVEYS =
+        new EventShape<>(List.of("response_id", "event_id"), BadRecords::allVariants);
+  }
+
+  private static final String EVENT_TIME = "event_time";
 
   /** Largest amount an ordinary event time lags its send time. */
   static final Duration MAX_JITTER = Duration.ofSeconds(2);
@@ -41,6 +69,7 @@ final class TrafficPlan {
   private final String runTag;
   private final int badRecordEvery;
   private final int duplicateEvery;
+  private final EventShape<T> shape;
   private final Deque<Outgoing> recent = new ArrayDeque<>();
   private long responses;
   private long badRecords;
@@ -53,8 +82,10 @@ final class TrafficPlan {
    *     duplicates, e.g. records of the previous run that the job reads again after a restart)
    * @param badRecordEvery one bad record after every this many responses; 0 for none
    * @param duplicateEvery one duplicate after every this many responses; 0 for none
+   * @param shape the event type's id fields and bad records
    */
-  TrafficPlan(long seed, String runTag, int badRecordEvery, int duplicateEvery) {
+  TrafficPlan(
+      long seed, String runTag, int badRecordEvery, int duplicateEvery, EventShape<T> shape) {
     if (badRecordEvery < 0 || duplicateEvery < 0) {
       throw new IllegalArgumentException("intervals must not be negative");
     }
@@ -66,33 +97,43 @@ final class TrafficPlan {
     this.random = new SplittableRandom(seed ^ 0x6A09E667F3BCC909L);
     this.badRecordEvery = badRecordEvery;
     this.duplicateEvery = duplicateEvery;
+    this.shape = shape;
+  }
+
+  /** A plan for survey responses. */
+  static TrafficPlan<SurveyResponse> surveys(
+      long seed, String runTag, int badRecordEvery, int duplicateEvery) {
+    return new TrafficPlan<>(seed, runTag, badRecordEvery, duplicateEvery, EventShape.SURVEYS);
   }
 
   /**
-   * The Kafka records to send for the next generated response.
+   * The Kafka records to send for the next generated event.
    *
-   * @param response the next response of the generator, in generation order
+   * @param event the next event of the generator, in generation order
    * @param now the wall clock, the reference time of the future-dated bad record
    */
-  List<Outgoing> recordsFor(SurveyResponse response, Instant now) {
+  List<Outgoing> recordsFor(T event, Instant now) {
     responses++;
     long lagMillis =
         random.nextDouble() < STRAGGLER_SHARE
             ? random.nextLong(STRAGGLER_MIN.toMillis(), STRAGGLER_MAX.toMillis() + 1)
             : random.nextLong(MAX_JITTER.toMillis() + 1);
-    SurveyResponse jittered =
-        SurveyResponse.newBuilder(response)
-            .setEventId(tagged(response.getEventId()))
-            .setResponseId(tagged(response.getResponseId()))
-            .setEventTime(response.getEventTime().minusMillis(lagMillis))
-            .build();
+    T jittered = copy(event);
+    for (String field : shape.idFields()) {
+      jittered.put(field, tagged(jittered.get(field).toString()));
+    }
+    jittered.put(EVENT_TIME, ((Instant) event.get(EVENT_TIME)).minusMillis(lagMillis));
     Outgoing sent =
-        new Outgoing(Kind.RESPONSE, jittered.getResponseId(), BadRecords.encode(jittered), null);
+        new Outgoing(
+            Kind.RESPONSE,
+            jittered.get(shape.idFields().get(0)).toString(),
+            encode(jittered),
+            null);
 
     List<Outgoing> out = new ArrayList<>(3);
     out.add(sent);
-    if (badRecordEvery > 0 && responses % badRecordEvery == 0) {
-      List<BadRecord> variants = BadRecords.allVariants(jittered, now);
+    if (badRecordEvery > 0 && shape.badVariants() != null && responses % badRecordEvery == 0) {
+      List<BadRecord> variants = shape.badVariants().apply(jittered, now);
       BadRecord bad = variants.get((int) (badRecords++ % variants.size()));
       out.add(new Outgoing(Kind.BAD_RECORD, bad.key(), bad.value(), bad.label()));
     }
@@ -110,10 +151,29 @@ final class TrafficPlan {
     return out;
   }
 
-  /** {@code prefix-seq} becomes {@code prefix-runTag-seq}. */
+  /** {@code prefix-seq} becomes {@code prefix-runTag-seq}; an id without '-' gets a prefix. */
   private String tagged(String id) {
     int last = id.lastIndexOf('-');
-    return id.substring(0, last + 1) + runTag + id.substring(last);
+    return last < 0 ? runTag + "-" + id : id.substring(0, last + 1) + runTag + id.substring(last);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends SpecificRecordBase> T copy(T event) {
+    return (T) SpecificData.getForClass(event.getClass()).deepCopy(event.getSchema(), event);
+  }
+
+  /** The single-object encoding of {@code event}, as a producer writes it. */
+  static <T extends SpecificRecordBase> byte[] encode(T event) {
+    try {
+      ByteBuffer buffer =
+          new BinaryMessageEncoder<T>(SpecificData.getForClass(event.getClass()), event.getSchema())
+              .encode(event);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode " + event, e);
+    }
   }
 
   /** A run tag from the run's start: its epoch second in base 36, e.g. {@code t5lq0g}. */
@@ -131,7 +191,7 @@ final class TrafficPlan {
   /**
    * One Kafka record to send.
    *
-   * @param key the response_id, as producers key survey responses
+   * @param key the event's first id field (response_id, checkout_id, ticket_id), as producers key
    * @param value the Kafka value; not copied, not to be modified
    * @param label the bad-record variant or "duplicate"; null for an ordinary response
    */

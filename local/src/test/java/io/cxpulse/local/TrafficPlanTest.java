@@ -63,7 +63,7 @@ class TrafficPlanTest {
   @Test
   void eventTimesLagTheGeneratedTimeSlightlyAndRarelyALot() throws Exception {
     SurveyTrafficGenerator generator = SurveyTrafficGenerator.create(7, START, 50);
-    TrafficPlan plan = new TrafficPlan(7, "run1", 0, 0);
+    TrafficPlan plan = TrafficPlan.surveys(7, "run1", 0, 0);
     int stragglers = 0;
     for (int i = 0; i < 5000; i++) {
       SurveyResponse generated = generator.next();
@@ -90,14 +90,14 @@ class TrafficPlanTest {
     assertThat(TrafficPlan.runTag(START)).doesNotContain("-");
     assertThat(TrafficPlan.runTag(START.plusSeconds(1))).isNotEqualTo(TrafficPlan.runTag(START));
     SurveyResponse first = SurveyTrafficGenerator.create(42, START, 50).next();
-    Outgoing earlier = new TrafficPlan(42, "a", 0, 0).recordsFor(first, NOW).get(0);
-    Outgoing later = new TrafficPlan(42, "b", 0, 0).recordsFor(first, NOW).get(0);
+    Outgoing earlier = TrafficPlan.surveys(42, "a", 0, 0).recordsFor(first, NOW).get(0);
+    Outgoing later = TrafficPlan.surveys(42, "b", 0, 0).recordsFor(first, NOW).get(0);
     assertThat(earlier.key()).isNotEqualTo(later.key());
   }
 
   private static List<Outgoing> run(long seed, int responses) {
     SurveyTrafficGenerator generator = SurveyTrafficGenerator.create(seed, START, 50);
-    TrafficPlan plan = new TrafficPlan(seed, "run1", 500, 1000);
+    TrafficPlan plan = TrafficPlan.surveys(seed, "run1", 500, 1000);
     List<Outgoing> sent = new ArrayList<>();
     for (int i = 0; i < responses; i++) {
       sent.addAll(plan.recordsFor(generator.next(), NOW));
