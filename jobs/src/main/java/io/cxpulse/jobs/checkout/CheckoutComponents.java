@@ -1,0 +1,354 @@
+package io.cxpulse.jobs.checkout;
+
+import io.cxpulse.events.FunnelStep;
+import io.cxpulse.jobs.aggregate.WindowComponents;
+import io.cxpulse.metrics.AbandonmentComponents;
+import io.cxpulse.metrics.LogHistogram;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The additive checkout-abandonment components of one window of checkout start × channel × segment
+ * (or of a part of one): what a {@code cx_checkout_window} row stores.
+ *
+ * <p><b>Signed.</b> Built from {@link CheckoutOutcome} records, each one an outcome added ({@code
+ * sign = +1}) or taken back ({@code sign = -1}, see {@link CheckoutOutcome}); every component is
+ * {@code Σ sign × value}. A correction therefore cancels its earlier outcome exactly, in every
+ * component, whichever window or partial the two records landed in. A pre-aggregation partial may
+ * hold only the retraction of an outcome whose addition an earlier partial of the same salted key
+ * carried, so a partial can be negative; the total of a window row never is, because a retraction
+ * always follows its addition through the same salted key. Entries (per currency, step, reason,
+ * histogram bucket) that sum to zero are dropped, so equal totals have equal representations
+ * however they were reached.
+ *
+ * <p>The components:
+ *
+ * <ul>
+ *   <li>{@link #getStarted()}, {@link #getCompleted()}, {@link #getAbandoned()}: checkouts whose
+ *       outcome is known, by outcome (an outcome is only emitted once decided, so started =
+ *       completed + abandoned; the three are still stored separately so the row reads like {@link
+ *       AbandonmentComponents});
+ *   <li>{@link #getAbandonedValueMinor()}: abandoned cart value per ISO 4217 currency, in minor
+ *       units. Currencies are never added to each other: a rate table would make the stored row
+ *       depend on the day it was written, and a reader can convert the per-currency sums at any
+ *       rate it trusts;
+ *   <li>{@link #getAbandonedByStep()}: abandoned checkouts by the highest funnel step reached
+ *       (lower-case step name, e.g. {@code payment});
+ *   <li>{@link #getAbandonedByReason()}: abandoned checkouts by their last payment-failure reason,
+ *       only those that had a failure, so the counts add up to the abandoned checkouts with a
+ *       failure;
+ *   <li>completion times of completed checkouts (order − start): a sparse {@link LogHistogram}
+ *       layout ({@link #getCompletionBuckets()} ascending, {@link #getCompletionCounts()} signed)
+ *       and the exact {@link #getCompletionTimeSumMillis()}; the histogram's count is {@link
+ *       #getCompleted()}.
+ * </ul>
+ *
+ * <p>{@link #records()} counts the outcome records absorbed, retractions included: the row version.
+ *
+ * <p>A Flink POJO (public no-argument constructor, getters and setters; Map fields are serialized
+ * with Flink's MapSerializer). Mutable like an accumulator: {@link #add} and {@link #merge} change
+ * this instance. Not thread-safe.
+ */
+public class CheckoutComponents implements WindowComponents<CheckoutComponents> {
+
+  private long started;
+  private long completed;
+  private long abandoned;
+  private Map<String, Long> abandonedValueMinor = new HashMap<>();
+  private Map<String, Long> abandonedByStep = new HashMap<>();
+  private Map<String, Long> abandonedByReason = new HashMap<>();
+  private int[] completionBuckets = new int[0];
+  private long[] completionCounts = new long[0];
+  private long completionTimeSumMillis;
+  private long records;
+
+  /** Empty components. */
+  public CheckoutComponents() {}
+
+  /**
+   * Adds one outcome record, times its sign. As a method reference, {@code CheckoutComponents::add}
+   * is the window aggregation's adder.
+   *
+   * @throws IllegalArgumentException if the sign is not ±1, or a completed outcome has no
+   *     (non-negative) completion time
+   */
+  public CheckoutComponents add(CheckoutOutcome outcome) {
+    int sign = outcome.getSign();
+    if (sign != CheckoutOutcome.ADD && sign != CheckoutOutcome.RETRACT) {
+      throw new IllegalArgumentException("sign must be +1 or -1: " + outcome);
+    }
+    records++;
+    started += sign;
+    switch (Objects.requireNonNull(outcome.getStatus(), "status")) {
+      case COMPLETED -> {
+        Long millis = outcome.getCompletionTimeMillis();
+        if (millis == null || millis < 0) {
+          throw new IllegalArgumentException(
+              "completed outcome without completion time: " + outcome);
+        }
+        completed += sign;
+        completionTimeSumMillis += sign * millis;
+        addBucket(LogHistogram.bucketIndex(millis), sign);
+      }
+      case ABANDONED -> {
+        abandoned += sign;
+        addTo(abandonedValueMinor, outcome.getCurrency(), sign * outcome.getCartValueMinor());
+        addTo(abandonedByStep, stepKey(outcome.getLastStep()), sign);
+        if (outcome.getLastPaymentFailureReason() != null) {
+          addTo(abandonedByReason, outcome.getLastPaymentFailureReason(), sign);
+        }
+      }
+    }
+    return this;
+  }
+
+  /** The key a funnel step is stored under: its name in lower case, e.g. {@code payment}. */
+  public static String stepKey(FunnelStep step) {
+    return (step == null ? FunnelStep.UNKNOWN : step).name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public CheckoutComponents merge(CheckoutComponents other) {
+    started += other.started;
+    completed += other.completed;
+    abandoned += other.abandoned;
+    other.abandonedValueMinor.forEach((k, v) -> addTo(abandonedValueMinor, k, v));
+    other.abandonedByStep.forEach((k, v) -> addTo(abandonedByStep, k, v));
+    other.abandonedByReason.forEach((k, v) -> addTo(abandonedByReason, k, v));
+    for (int i = 0; i < other.completionBuckets.length; i++) {
+      addBucket(other.completionBuckets[i], other.completionCounts[i]);
+    }
+    completionTimeSumMillis += other.completionTimeSumMillis;
+    records += other.records;
+    return this;
+  }
+
+  @Override
+  public long records() {
+    return records;
+  }
+
+  /**
+   * The abandonment counts as {@link AbandonmentComponents}, for the rate, conversion and Wilson
+   * interval.
+   *
+   * @throws IllegalArgumentException if the counts are not a valid total (e.g. a negative partial)
+   */
+  public AbandonmentComponents abandonment() {
+    return AbandonmentComponents.of(started, completed, abandoned);
+  }
+
+  /**
+   * The completion times as a {@link LogHistogram}, for quantiles.
+   *
+   * @throws IllegalArgumentException if a count is negative (a partial, not a total)
+   */
+  public LogHistogram completionTimes() {
+    return LogHistogram.of(completionTimeSumMillis, completionBuckets, completionCounts);
+  }
+
+  /** {@link #getAbandonedValueMinor()} sorted by currency. */
+  public SortedMap<String, Long> abandonedValueByCurrency() {
+    return new TreeMap<>(abandonedValueMinor);
+  }
+
+  /** {@link #getAbandonedByStep()} sorted by step key. */
+  public SortedMap<String, Long> abandonedCountByStep() {
+    return new TreeMap<>(abandonedByStep);
+  }
+
+  /** {@link #getAbandonedByReason()} sorted by reason. */
+  public SortedMap<String, Long> abandonedCountByReason() {
+    return new TreeMap<>(abandonedByReason);
+  }
+
+  private static void addTo(Map<String, Long> map, String key, long delta) {
+    Objects.requireNonNull(key, "key");
+    if (delta == 0) {
+      return;
+    }
+    long sum = map.getOrDefault(key, 0L) + delta;
+    if (sum == 0) {
+      map.remove(key);
+    } else {
+      map.put(key, sum);
+    }
+  }
+
+  private void addBucket(int index, long delta) {
+    if (delta == 0) {
+      return;
+    }
+    int position = Arrays.binarySearch(completionBuckets, index);
+    if (position >= 0) {
+      long sum = completionCounts[position] + delta;
+      if (sum != 0) {
+        completionCounts[position] = sum;
+        return;
+      }
+      int size = completionBuckets.length;
+      int[] buckets = new int[size - 1];
+      long[] counts = new long[size - 1];
+      System.arraycopy(completionBuckets, 0, buckets, 0, position);
+      System.arraycopy(completionCounts, 0, counts, 0, position);
+      System.arraycopy(completionBuckets, position + 1, buckets, position, size - position - 1);
+      System.arraycopy(completionCounts, position + 1, counts, position, size - position - 1);
+      completionBuckets = buckets;
+      completionCounts = counts;
+      return;
+    }
+    int insertAt = -position - 1;
+    int size = completionBuckets.length;
+    int[] buckets = new int[size + 1];
+    long[] counts = new long[size + 1];
+    System.arraycopy(completionBuckets, 0, buckets, 0, insertAt);
+    System.arraycopy(completionCounts, 0, counts, 0, insertAt);
+    buckets[insertAt] = index;
+    counts[insertAt] = delta;
+    System.arraycopy(completionBuckets, insertAt, buckets, insertAt + 1, size - insertAt);
+    System.arraycopy(completionCounts, insertAt, counts, insertAt + 1, size - insertAt);
+    completionBuckets = buckets;
+    completionCounts = counts;
+  }
+
+  /** Σ sign over outcomes: checkouts whose outcome is known. */
+  public long getStarted() {
+    return started;
+  }
+
+  public void setStarted(long started) {
+    this.started = started;
+  }
+
+  public long getCompleted() {
+    return completed;
+  }
+
+  public void setCompleted(long completed) {
+    this.completed = completed;
+  }
+
+  public long getAbandoned() {
+    return abandoned;
+  }
+
+  public void setAbandoned(long abandoned) {
+    this.abandoned = abandoned;
+  }
+
+  /** Abandoned cart value per currency, minor units; no zero entries. */
+  public Map<String, Long> getAbandonedValueMinor() {
+    return abandonedValueMinor;
+  }
+
+  public void setAbandonedValueMinor(Map<String, Long> abandonedValueMinor) {
+    this.abandonedValueMinor = abandonedValueMinor;
+  }
+
+  /** Abandoned checkouts by highest funnel step reached ({@link #stepKey}); no zero entries. */
+  public Map<String, Long> getAbandonedByStep() {
+    return abandonedByStep;
+  }
+
+  public void setAbandonedByStep(Map<String, Long> abandonedByStep) {
+    this.abandonedByStep = abandonedByStep;
+  }
+
+  /** Abandoned checkouts by last payment-failure reason; no zero entries. */
+  public Map<String, Long> getAbandonedByReason() {
+    return abandonedByReason;
+  }
+
+  public void setAbandonedByReason(Map<String, Long> abandonedByReason) {
+    this.abandonedByReason = abandonedByReason;
+  }
+
+  /** {@link LogHistogram} bucket indexes of completion times, strictly ascending. */
+  public int[] getCompletionBuckets() {
+    return completionBuckets;
+  }
+
+  public void setCompletionBuckets(int[] completionBuckets) {
+    this.completionBuckets = completionBuckets;
+  }
+
+  /** Signed counts of {@link #getCompletionBuckets()}, none zero. */
+  public long[] getCompletionCounts() {
+    return completionCounts;
+  }
+
+  public void setCompletionCounts(long[] completionCounts) {
+    this.completionCounts = completionCounts;
+  }
+
+  /** Σ sign × completion time of completed checkouts, ms. */
+  public long getCompletionTimeSumMillis() {
+    return completionTimeSumMillis;
+  }
+
+  public void setCompletionTimeSumMillis(long completionTimeSumMillis) {
+    this.completionTimeSumMillis = completionTimeSumMillis;
+  }
+
+  /** Outcome records absorbed, retractions included; see {@link #records()}. */
+  public long getRecords() {
+    return records;
+  }
+
+  public void setRecords(long records) {
+    this.records = records;
+  }
+
+  /** Equal components, ignoring {@link #records()} (the same totals reached by another path). */
+  public boolean sameTotalsAs(CheckoutComponents other) {
+    return started == other.started
+        && completed == other.completed
+        && abandoned == other.abandoned
+        && abandonedValueMinor.equals(other.abandonedValueMinor)
+        && abandonedByStep.equals(other.abandonedByStep)
+        && abandonedByReason.equals(other.abandonedByReason)
+        && Arrays.equals(completionBuckets, other.completionBuckets)
+        && Arrays.equals(completionCounts, other.completionCounts)
+        && completionTimeSumMillis == other.completionTimeSumMillis;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CheckoutComponents other && records == other.records && sameTotalsAs(other);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(started, completed, abandoned, completionTimeSumMillis, records);
+  }
+
+  @Override
+  public String toString() {
+    return "CheckoutComponents{started="
+        + started
+        + ", completed="
+        + completed
+        + ", abandoned="
+        + abandoned
+        + ", abandonedValueMinor="
+        + abandonedValueByCurrency()
+        + ", abandonedByStep="
+        + abandonedCountByStep()
+        + ", abandonedByReason="
+        + abandonedCountByReason()
+        + ", completionBuckets="
+        + Arrays.toString(completionBuckets)
+        + ", completionCounts="
+        + Arrays.toString(completionCounts)
+        + ", completionTimeSumMillis="
+        + completionTimeSumMillis
+        + ", records="
+        + records
+        + "}";
+  }
+}

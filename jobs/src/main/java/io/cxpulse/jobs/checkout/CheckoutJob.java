@@ -1,0 +1,503 @@
+package io.cxpulse.jobs.checkout;
+
+import io.cxpulse.events.CheckoutEvent;
+import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.aggregate.Attribution;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.pipeline.DeadLetterOutput;
+import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
+import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
+import io.cxpulse.jobs.pipeline.EventDescriptor;
+import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.validation.CheckoutEventValidator;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The checkout job: checkout funnel events from Kafka to checkout-abandonment window rows in
+ * ClickHouse.
+ *
+ * <pre>
+ * Kafka cx.checkout ─► RawRecord ─► decode + validate ─► event-time watermarks
+ *     ─► keyBy event_id: de-duplicate, drop too late (counted here)
+ *     ─► keyBy checkout_id: {@link CheckoutSessionFunction} (event-time abandonment timer;
+ *        outcomes, corrected by retract + add)
+ *     ─► two-phase window aggregation by checkout start × channel × segment (salted
+ *        pre-aggregation, then merge per row) ─► CheckoutWindowRow ─► cx_checkout_window
+ * every rejection ─► DeadLetter ─► Kafka cx.dead-letters and cx_dead_letters
+ * </pre>
+ *
+ * <p>{@link #defineWorkflow} builds the whole graph from an injected source and {@link
+ * CheckoutSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire what they need.
+ * Every operator has a name and a stable uid, so savepoints survive code changes.
+ *
+ * <p><b>Attribution and retention.</b> A checkout counts in the window of its first event (DESIGN),
+ * but its outcome exists only once it is decided: at the order, or at its last step + the
+ * inactivity timeout. So outcomes reach a window long after it ended, and the window aggregation
+ * keeps each row open for {@link CheckoutJobOptions#retention()} = allowed lateness + {@code
+ * --max-checkout-duration} (default 6 h) after the window's end. <b>A checkout that takes longer
+ * than the max checkout duration from its first event to its decision loses its outcome</b> (and a
+ * correction arriving later than that plus the allowed lateness is lost too): it is counted in
+ * {@value TooLateOutcomeFunction#OUTCOMES_TOO_LATE} and logged at WARN with its checkout id, but
+ * not in any row. The input events of such a checkout were counted in {@code recordsCounted} as
+ * usual.
+ *
+ * <p><b>Lateness.</b> The de-duplication gate drops events whose window (of {@code --window}) ended
+ * more than {@code --allowed-lateness} before the watermark, as the survey job does; the session
+ * function keeps a checkout's events for the same allowed lateness after its decision, so a late
+ * order within it turns an abandoned checkout into a completed one in a newer row version.
+ *
+ * <p>Watermarks come after decoding and validation, from event_time, as in the survey job (see
+ * there for the per-subtask consequence).
+ */
+@Command(
+    name = "cx-pulse-checkout-job",
+    mixinStandardHelpOptions = true,
+    description = "Checkout events from Kafka to checkout-abandonment window rows in ClickHouse.",
+    sortOptions = false)
+public final class CheckoutJob implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CheckoutJob.class);
+
+  /** The Flink job name. */
+  public static final String JOB_NAME = "cx-pulse checkout";
+
+  /** The event type of the checkout topic, as the shared pipeline functions need it. */
+  public static final EventDescriptor<CheckoutEvent> CHECKOUT_EVENTS =
+      EventDescriptor.of(
+          CheckoutEvent.class,
+          EventDecoder::checkout,
+          CheckoutEvent::getEventId,
+          CheckoutEvent::getEventTime);
+
+  // Operator uids: stable across versions of the job, they map savepoint state to operators.
+  public static final String SOURCE_UID = "checkout-source";
+  public static final String DECODE_UID = "checkout-decode-validate";
+  public static final String WATERMARKS_UID = "checkout-watermarks";
+  public static final String DEDUP_UID = "checkout-dedup-lateness";
+  public static final String SESSION_UID = "checkout-sessions";
+
+  /**
+   * The window aggregation's uid prefix: its operators are {@link #PRE_AGGREGATE_UID} and {@link
+   * #MERGE_UID}.
+   */
+  public static final String WINDOW_UID = "checkout-window";
+
+  public static final String PRE_AGGREGATE_UID = WINDOW_UID + "-pre-aggregate";
+  public static final String MERGE_UID = WINDOW_UID + "-merge";
+  public static final String TOO_LATE_UID = "checkout-window-too-late";
+  public static final String WINDOW_SINK_UID = "checkout-window-sink";
+  public static final String DEAD_LETTER_TOPIC_SINK_UID = "checkout-dead-letter-topic-sink";
+  public static final String DEAD_LETTER_TABLE_SINK_UID = "checkout-dead-letter-table-sink";
+
+  /** The window aggregation's operator name prefix. */
+  public static final String WINDOW_NAME = "checkout window";
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = CheckoutJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  private String bootstrapServers;
+
+  @Option(
+      names = "--topic",
+      defaultValue = CheckoutJobOptions.DEFAULT_TOPIC,
+      description = "Checkout event topic (default: ${DEFAULT-VALUE}).")
+  private String topic;
+
+  @Option(
+      names = "--dead-letter-topic",
+      defaultValue = CheckoutJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
+  private String deadLetterTopic;
+
+  @Option(
+      names = "--group-id",
+      defaultValue = CheckoutJobOptions.DEFAULT_GROUP_ID,
+      description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  private String groupId;
+
+  @Option(
+      names = "--clickhouse-url",
+      defaultValue = CheckoutJobOptions.DEFAULT_CLICKHOUSE_URL,
+      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUrl;
+
+  @Option(
+      names = "--clickhouse-user",
+      defaultValue = CheckoutJobOptions.DEFAULT_CLICKHOUSE_USER,
+      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUser;
+
+  @Option(
+      names = "--clickhouse-password",
+      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
+              + " empty; prefer the variable, command lines are visible to other users).")
+  private String clickhousePassword;
+
+  @Option(
+      names = "--window",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description =
+          "Tumbling window of checkout start, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
+  private Duration window;
+
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "PT5S",
+      converter = DurationConverter.class,
+      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
+  private Duration outOfOrderness;
+
+  @Option(
+      names = "--idleness",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description =
+          "Inputs without events for this long stop holding back the watermark"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration idleness;
+
+  @Option(
+      names = "--allowed-lateness",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How long after its window's end a late event is still taken, and after its decision a"
+              + " checkout can still be corrected (default: ${DEFAULT-VALUE}).")
+  private Duration allowedLateness;
+
+  @Option(
+      names = "--inactivity-timeout",
+      defaultValue = "PT30M",
+      converter = DurationConverter.class,
+      description =
+          "Event time after a checkout's last step without an order until it counts as abandoned"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration inactivityTimeout;
+
+  @Option(
+      names = "--max-checkout-duration",
+      defaultValue = "PT6H",
+      converter = DurationConverter.class,
+      description =
+          "Longest time from a checkout's first event to its decision that is still counted;"
+              + " longer checkouts are logged and counted as too late, not in the window rows"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration maxCheckoutDuration;
+
+  @Option(
+      names = "--dedup-ttl",
+      defaultValue = "PT24H",
+      converter = DurationConverter.class,
+      description =
+          "How long an event_id is remembered for de-duplication, processing time"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration dedupTtl;
+
+  @Option(
+      names = "--max-future-skew",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How far event_time may run ahead of the Kafka record timestamp"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration maxFutureSkew;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT10S",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
+  private Duration checkpointInterval;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "-1",
+      showDefaultValue = Visibility.NEVER,
+      description = "Job parallelism (default: the cluster's).")
+  private int parallelism;
+
+  @Option(
+      names = "--bounded",
+      description = "Stop at the offsets that are latest at start (tests, backfills).")
+  private boolean bounded;
+
+  @Option(
+      names = "--jdbc-batch-size",
+      defaultValue = "" + CheckoutJobOptions.DEFAULT_JDBC_BATCH_SIZE,
+      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
+  private int jdbcBatchSize;
+
+  @Option(
+      names = "--jdbc-flush-interval",
+      defaultValue = "PT1S",
+      converter = DurationConverter.class,
+      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
+  private Duration jdbcFlushInterval;
+
+  @Option(
+      names = "--salts",
+      defaultValue = "" + WindowAggregation.DEFAULT_SALTS,
+      description =
+          "Pre-aggregation keys per window row; spreads a hot channel × segment over the"
+              + " subtasks (default: ${DEFAULT-VALUE}).")
+  private int salts;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new CheckoutJob()).execute(args));
+  }
+
+  /**
+   * Parses a command line into options, as {@link #main} does.
+   *
+   * @throws CommandLine.ParameterException on a bad argument
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public static CheckoutJobOptions parseOptions(String... args) {
+    CheckoutJob command = new CheckoutJob();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    CheckoutJobOptions options;
+    try {
+      options = options();
+    } catch (IllegalArgumentException e) {
+      // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    LOG.info("Starting {} with {}", JOB_NAME, options);
+    if (options.dedupTtl().compareTo(options.window().plus(options.allowedLateness())) < 0) {
+      LOG.warn(
+          "dedup TTL {} is shorter than window {} plus allowed lateness {}: a redelivered"
+              + " checkout event may be counted twice while its checkout can still change",
+          options.dedupTtl(),
+          options.window(),
+          options.allowedLateness());
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    configure(env, options);
+    defineWorkflow(
+        env,
+        options,
+        KafkaConnectors.rawRecordSource(
+            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+        CheckoutSinks.production(options));
+    env.execute(JOB_NAME);
+    return 0;
+  }
+
+  private CheckoutJobOptions options() {
+    return new CheckoutJobOptions(
+        bootstrapServers,
+        topic,
+        deadLetterTopic,
+        groupId,
+        clickhouseUrl,
+        clickhouseUser,
+        clickhousePassword,
+        window,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        inactivityTimeout,
+        maxCheckoutDuration,
+        dedupTtl,
+        maxFutureSkew,
+        checkpointInterval,
+        parallelism,
+        bounded,
+        jdbcBatchSize,
+        jdbcFlushInterval,
+        salts);
+  }
+
+  /** Applies the environment-level options: checkpointing and parallelism. */
+  public static void configure(StreamExecutionEnvironment env, CheckoutJobOptions options) {
+    env.enableCheckpointing(options.checkpointInterval().toMillis());
+    if (options.hasParallelism()) {
+      env.setParallelism(options.parallelism());
+    }
+  }
+
+  /**
+   * The window rows: checkout-abandonment components per tumbling window of checkout start ×
+   * channel × segment, in two phases so a hot channel × segment is spread over all subtasks. Its
+   * {@link WindowAggregation#preAggregateName()} and {@link WindowAggregation#preAggregateUid()}
+   * ({@link #PRE_AGGREGATE_UID}) name the operator whose per-subtask {@code numRecordsIn} shows the
+   * spread. Retention: {@link CheckoutJobOptions#retention()}.
+   */
+  public static WindowAggregation<CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>
+      windowAggregation(CheckoutJobOptions options) {
+    return WindowAggregation.<CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>builder(
+            WINDOW_NAME, WINDOW_UID)
+        .window(options.window())
+        .retention(options.retention())
+        .salts(options.salts())
+        .attribution(CheckoutJob::attribute)
+        .components(
+            CheckoutComponents::new,
+            CheckoutComponents::add,
+            TypeInformation.of(CheckoutComponents.class))
+        .rows(CheckoutWindowRow::of, TypeInformation.of(CheckoutWindowRow.class))
+        .build();
+  }
+
+  /**
+   * Where an outcome counts: the window of the checkout's start, its channel and segment; salted by
+   * checkout id, so a retraction meets the addition it takes back in the same partial.
+   */
+  static Attribution attribute(CheckoutOutcome outcome) {
+    return new Attribution(
+        outcome.getStart().toEpochMilli(),
+        outcome.getChannel(),
+        outcome.getSegment(),
+        WindowKey.NO_PRIORITY,
+        outcome.getCheckoutId());
+  }
+
+  /**
+   * Builds the job graph on {@code env}: reads {@code source}, writes to {@code sinks}.
+   *
+   * @param source Kafka in production ({@link KafkaConnectors#rawRecordSource}), anything bounded
+   *     in tests; it must not assign watermarks, the job does after decoding
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      CheckoutJobOptions options,
+      Source<RawRecord, ?, ?> source,
+      CheckoutSinks sinks) {
+    DataStream<RawRecord> raw =
+        env.fromSource(
+                source,
+                WatermarkStrategy.noWatermarks(),
+                "checkout events source",
+                TypeInformation.of(RawRecord.class))
+            .uid(SOURCE_UID);
+    defineWorkflow(raw, options, sinks);
+  }
+
+  /** Builds the job graph from an existing stream of raw records. */
+  public static void defineWorkflow(
+      DataStream<RawRecord> raw, CheckoutJobOptions options, CheckoutSinks sinks) {
+    TypeInformation<DecodedEvent<CheckoutEvent>> decodedType =
+        DecodedEvent.typeInfo(CheckoutEvent.class);
+
+    SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> decoded =
+        raw.process(
+                new DecodeAndValidateFunction<>(
+                    CHECKOUT_EVENTS, new CheckoutEventValidator(options.maxFutureSkew())),
+                decodedType)
+            .name("decode and validate checkout events")
+            .uid(DECODE_UID);
+
+    DataStream<DecodedEvent<CheckoutEvent>> timestamped =
+        decoded
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<DecodedEvent<CheckoutEvent>>forGenerator(
+                        context ->
+                            new EagerBoundedOutOfOrderness<>(
+                                options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
+                    .withTimestampAssigner(
+                        (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
+                    .withIdleness(options.idleness()))
+            .name("checkout event-time watermarks")
+            .uid(WATERMARKS_UID);
+
+    SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> counted =
+        timestamped
+            .keyBy(new EventIdKeySelector<>(CHECKOUT_EVENTS), Types.STRING)
+            .process(
+                new DedupAndLatenessFunction<>(
+                    CHECKOUT_EVENTS,
+                    options.window(),
+                    options.allowedLateness(),
+                    options.dedupTtl()),
+                decodedType)
+            .name("de-duplicate and drop too-late checkout events")
+            .uid(DEDUP_UID);
+
+    SingleOutputStreamOperator<CheckoutOutcome> outcomes =
+        counted
+            .keyBy(new CheckoutIdKeySelector(), Types.STRING)
+            .process(
+                new CheckoutSessionFunction(options.inactivityTimeout(), options.allowedLateness()),
+                TypeInformation.of(CheckoutOutcome.class))
+            .name("checkout sessions (abandonment timer)")
+            .uid(SESSION_UID);
+
+    WindowAggregation.Output<CheckoutOutcome, CheckoutWindowRow> windows =
+        windowAggregation(options).apply(outcomes);
+    windows
+        .tooLate()
+        .process(
+            new TooLateOutcomeFunction(options.retention()),
+            TypeInformation.of(CheckoutOutcome.class))
+        .name("count checkout outcomes too late for their window")
+        .uid(TOO_LATE_UID);
+
+    DataStream<DeadLetter> deadLetters =
+        decoded
+            .getSideOutput(DeadLetterOutput.TAG)
+            .union(counted.getSideOutput(DeadLetterOutput.TAG));
+
+    windows
+        .rows()
+        .sinkTo(sinks.windowRows())
+        .name("checkout window rows sink")
+        .uid(WINDOW_SINK_UID);
+    deadLetters
+        .sinkTo(sinks.deadLetterTopic())
+        .name("checkout dead letters topic sink")
+        .uid(DEAD_LETTER_TOPIC_SINK_UID);
+    deadLetters
+        .sinkTo(sinks.deadLetterTable())
+        .name("checkout dead letters table sink")
+        .uid(DEAD_LETTER_TABLE_SINK_UID);
+  }
+
+  /** Keys decoded checkout events by checkout_id. */
+  static final class CheckoutIdKeySelector
+      implements KeySelector<DecodedEvent<CheckoutEvent>, String> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getKey(DecodedEvent<CheckoutEvent> decoded) {
+      return decoded.getEvent().getCheckoutId();
+    }
+  }
+}
