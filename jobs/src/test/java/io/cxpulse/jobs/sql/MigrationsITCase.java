@@ -34,17 +34,47 @@ import picocli.CommandLine;
  */
 class MigrationsITCase {
 
+  /** The repository's latest schema version. */
+  private static final int LATEST = 5;
+
   private static final List<String> TABLES =
-      List.of("cx_dead_letters", "cx_schema_migrations", "cx_survey_window");
+      List.of(
+          "cx_checkout_window",
+          "cx_dead_letters",
+          "cx_schema_migrations",
+          "cx_survey_window",
+          "cx_ticket_window");
+
+  /** The views that take a {@code grain} parameter. */
+  private static final List<String> PARAMETERISED_VIEWS =
+      List.of(
+          "cx_checkout_abandonment",
+          "cx_survey_scores",
+          "cx_ticket_backlog",
+          "cx_ticket_response_times");
 
   private static final List<String> VIEWS =
       List.of(
+          "cx_checkout_abandonment",
+          "cx_checkout_abandonment_day",
+          "cx_checkout_abandonment_hour",
+          "cx_checkout_abandonment_minute",
+          "cx_checkout_window_latest",
           "cx_dead_letter_counts",
           "cx_survey_scores",
           "cx_survey_scores_day",
           "cx_survey_scores_hour",
           "cx_survey_scores_minute",
-          "cx_survey_window_latest");
+          "cx_survey_window_latest",
+          "cx_ticket_backlog",
+          "cx_ticket_backlog_day",
+          "cx_ticket_backlog_hour",
+          "cx_ticket_backlog_minute",
+          "cx_ticket_response_times",
+          "cx_ticket_response_times_day",
+          "cx_ticket_response_times_hour",
+          "cx_ticket_response_times_minute",
+          "cx_ticket_window_latest");
 
   private static final List<String> SCORE_COLUMNS =
       List.of(
@@ -116,7 +146,7 @@ class MigrationsITCase {
 
       assertThat(first.applied()).containsExactlyElementsOf(migrations.migrations());
       assertThat(first.alreadyApplied()).isZero();
-      assertThat(first.schemaVersion()).isEqualTo(3);
+      assertThat(first.schemaVersion()).isEqualTo(LATEST);
       assertThat(tablesByEngine(connection, false)).containsExactlyElementsOf(TABLES);
       assertThat(tablesByEngine(connection, true)).containsExactlyElementsOf(VIEWS);
       List<AppliedMigration> applied = migrator.applied(connection);
@@ -132,8 +162,8 @@ class MigrationsITCase {
       MigrationResult second = migrator.migrate(connection);
 
       assertThat(second.applied()).isEmpty();
-      assertThat(second.alreadyApplied()).isEqualTo(3);
-      assertThat(second.schemaVersion()).isEqualTo(3);
+      assertThat(second.alreadyApplied()).isEqualTo(LATEST);
+      assertThat(second.schemaVersion()).isEqualTo(LATEST);
       assertThat(migrator.applied(connection)).isEqualTo(applied);
       assertThat(createStatements(connection)).isEqualTo(createStatements);
       assertThat(migrator.pending(connection)).isEmpty();
@@ -175,8 +205,13 @@ class MigrationsITCase {
           "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:30', 'UNDECODABLE', 'bad magic',"
               + " 'cx.surveys', 1, 42, 'e-1', '2026-03-01 09:59:00', 3, 'abc')");
 
+      // Every view runs; those over the rows inserted here return some. The checkout and ticket
+      // views are checked value by value in CheckoutViewsITCase and TicketViewsITCase.
       for (String view : viewQueries()) {
-        assertThat(count(statement, view)).as(view).isPositive();
+        long rows = count(statement, view);
+        if (view.startsWith("cx_survey") || view.startsWith("cx_dead_letter")) {
+          assertThat(rows).as(view).isPositive();
+        }
       }
       // One window row, four grouping sets.
       assertThat(count(statement, "cx_survey_scores_day")).isEqualTo(4);
@@ -222,11 +257,11 @@ class MigrationsITCase {
     try (Connection connection = connect()) {
       new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
 
-      Path v004 = sql.resolve("migrations/V004__extra_view.sql");
+      Path v099 = sql.resolve("migrations/V099__extra_view.sql");
       Files.writeString(
-          sql.resolve(Migrations.INDEX), "V004__extra_view.sql\n", StandardOpenOption.APPEND);
+          sql.resolve(Migrations.INDEX), "V099__extra_view.sql\n", StandardOpenOption.APPEND);
       Files.writeString(
-          v004,
+          v099,
           "-- works\nCREATE OR REPLACE VIEW extra_a AS SELECT 1 AS one;\n\n"
               + "-- fails\nCREATE OR REPLACE VIEW extra_b AS\nSELECT no_such_column\nFROM"
               + " cx_survey_window;\n");
@@ -234,14 +269,14 @@ class MigrationsITCase {
       assertThatThrownBy(
               () -> new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection))
           .isInstanceOf(MigrationException.class)
-          .hasMessageContaining("Migration V004__extra_view.sql failed at the statement on line 5")
+          .hasMessageContaining("Migration V099__extra_view.sql failed at the statement on line 5")
           .hasMessageContaining("no_such_column");
       assertThat(new SchemaMigrator(Migrations.fromDirectory(sql)).applied(connection))
           .extracting(AppliedMigration::version)
-          .containsExactly(1, 2, 3);
+          .containsExactly(1, 2, 3, 4, 5);
 
       Files.writeString(
-          v004,
+          v099,
           "CREATE OR REPLACE VIEW extra_a AS SELECT 1 AS one;\n"
               + "CREATE OR REPLACE VIEW extra_b AS SELECT count() AS n FROM cx_survey_window;\n");
       MigrationResult result =
@@ -249,9 +284,9 @@ class MigrationsITCase {
 
       assertThat(result.applied())
           .extracting(Migration::name)
-          .containsExactly("V004__extra_view.sql");
-      assertThat(result.alreadyApplied()).isEqualTo(3);
-      assertThat(result.schemaVersion()).isEqualTo(4);
+          .containsExactly("V099__extra_view.sql");
+      assertThat(result.alreadyApplied()).isEqualTo(LATEST);
+      assertThat(result.schemaVersion()).isEqualTo(99);
       try (Statement statement = connection.createStatement()) {
         assertThat(count(statement, "extra_b")).isEqualTo(1);
       }
@@ -288,7 +323,12 @@ class MigrationsITCase {
     CommandRun again = runCommand("--clickhouse-url", url, "--user", "default", "--password", "");
     assertThat(again.exitCode).isZero();
     assertThat(again.out)
-        .contains("schema at version 3: applied 0 migration(s), 3 already applied");
+        .contains(
+            "schema at version "
+                + LATEST
+                + ": applied 0 migration(s), "
+                + LATEST
+                + " already applied");
 
     Path sql = copyOfRepositorySql();
     Files.writeString(
@@ -350,9 +390,11 @@ class MigrationsITCase {
   /** A FROM clause for every view; the parameterised one with each grain. */
   private static List<String> viewQueries() {
     List<String> queries = new ArrayList<>(VIEWS);
-    queries.remove("cx_survey_scores");
-    for (String grain : List.of("minute", "hour", "day")) {
-      queries.add("cx_survey_scores(grain = '" + grain + "')");
+    queries.removeAll(PARAMETERISED_VIEWS);
+    for (String view : PARAMETERISED_VIEWS) {
+      for (String grain : List.of("minute", "hour", "day")) {
+        queries.add(view + "(grain = '" + grain + "')");
+      }
     }
     return queries;
   }

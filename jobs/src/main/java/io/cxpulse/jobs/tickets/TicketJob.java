@@ -1,0 +1,516 @@
+package io.cxpulse.jobs.tickets;
+
+import io.cxpulse.events.DeadLetter;
+import io.cxpulse.events.TicketEvent;
+import io.cxpulse.jobs.aggregate.Attribution;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.pipeline.DeadLetterOutput;
+import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
+import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
+import io.cxpulse.jobs.pipeline.EventDescriptor;
+import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.tickets.sla.SlaTargets;
+import io.cxpulse.jobs.validation.TicketEventValidator;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The support ticket job: ticket lifecycle events from Kafka to first-response and resolution
+ * times, SLA verdicts and backlog per window × channel × segment × priority in ClickHouse.
+ *
+ * <pre>
+ * Kafka cx.tickets ─► RawRecord ─► decode + validate ─► event-time watermarks
+ *     ─► keyBy event_id: de-duplicate, drop too late (counted here)
+ *     ─► keyBy ticket_id: {@link TicketLifecycleFunction} ─► TicketOutcome facts (± corrections)
+ *     ─► two-phase window aggregation (salted by ticket id, then merged per row)
+ *     ─► TicketWindowRow ─► cx_ticket_window
+ * every rejection ─► DeadLetter ─► Kafka cx.dead-letters and cx_dead_letters
+ * </pre>
+ *
+ * <p>{@link #defineWorkflow} builds the whole graph from an injected source and {@link
+ * TicketSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
+ * collecting sinks. Every operator has a name and a stable uid, so savepoints survive code changes.
+ *
+ * <p>Why the lifecycle runs before the windows: a ticket's facts (first response, breach,
+ * resolution) are decided from several events, at event times that can be hours apart, and a late
+ * event can change a fact already counted. {@link TicketLifecycleFunction} emits every fact in the
+ * window of its own time and retracts what changed; the window aggregation only sums signed facts.
+ *
+ * <p>Watermarks are generated after decoding and validation, as in the survey job (see there for
+ * why and what it implies for partitions and parallelism).
+ */
+@Command(
+    name = "cx-pulse-ticket-job",
+    mixinStandardHelpOptions = true,
+    description =
+        "Support ticket events from Kafka to response-time, SLA and backlog window rows in"
+            + " ClickHouse.",
+    sortOptions = false)
+public final class TicketJob implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TicketJob.class);
+
+  /** The Flink job name. */
+  public static final String JOB_NAME = "cx-pulse tickets";
+
+  /** The event type of topic cx.tickets, as the shared pipeline functions need it. */
+  public static final EventDescriptor<TicketEvent> TICKET_EVENTS =
+      EventDescriptor.of(
+          TicketEvent.class,
+          EventDecoder::tickets,
+          TicketEvent::getEventId,
+          TicketEvent::getEventTime);
+
+  // Operator uids: stable across versions of the job, they map savepoint state to operators.
+  public static final String SOURCE_UID = "ticket-source";
+  public static final String DECODE_UID = "ticket-decode-validate";
+  public static final String WATERMARKS_UID = "ticket-watermarks";
+  public static final String DEDUP_UID = "ticket-dedup-lateness";
+  public static final String LIFECYCLE_UID = "ticket-lifecycle";
+
+  /**
+   * The window aggregation's uid prefix: its operators are {@code ticket-window-pre-aggregate} and
+   * {@code ticket-window-merge}.
+   */
+  public static final String WINDOW_UID = "ticket-window";
+
+  public static final String TOO_LATE_FACTS_UID = "ticket-window-too-late-facts";
+  public static final String WINDOW_SINK_UID = "ticket-window-sink";
+  public static final String DEAD_LETTER_TOPIC_SINK_UID = "ticket-dead-letter-topic-sink";
+  public static final String DEAD_LETTER_TABLE_SINK_UID = "ticket-dead-letter-table-sink";
+
+  /** The name of the window aggregation's operators, e.g. "ticket window pre-aggregation ...". */
+  public static final String WINDOW_NAME = "ticket window";
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = TicketJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  private String bootstrapServers;
+
+  @Option(
+      names = "--topic",
+      defaultValue = TicketJobOptions.DEFAULT_TOPIC,
+      description = "Ticket event topic (default: ${DEFAULT-VALUE}).")
+  private String topic;
+
+  @Option(
+      names = "--dead-letter-topic",
+      defaultValue = TicketJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
+  private String deadLetterTopic;
+
+  @Option(
+      names = "--group-id",
+      defaultValue = TicketJobOptions.DEFAULT_GROUP_ID,
+      description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  private String groupId;
+
+  @Option(
+      names = "--clickhouse-url",
+      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_URL,
+      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUrl;
+
+  @Option(
+      names = "--clickhouse-user",
+      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_USER,
+      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUser;
+
+  @Option(
+      names = "--clickhouse-password",
+      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
+              + " empty; prefer the variable, command lines are visible to other users).")
+  private String clickhousePassword;
+
+  @Option(
+      names = "--sla-targets",
+      paramLabel = "FILE",
+      defaultValue = TicketJobOptions.BUNDLED_SLA_TARGETS,
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "First-response SLA targets per channel and priority, a YAML file in the format of the"
+              + " bundled "
+              + SlaTargets.DEFAULT_RESOURCE
+              + " (default: the bundled targets).")
+  private String slaTargetsFile;
+
+  @Option(
+      names = "--window",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
+  private Duration window;
+
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "PT5S",
+      converter = DurationConverter.class,
+      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
+  private Duration outOfOrderness;
+
+  @Option(
+      names = "--idleness",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description =
+          "Inputs without events for this long stop holding back the watermark"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration idleness;
+
+  @Option(
+      names = "--allowed-lateness",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How long after its window's end a late ticket event still corrects the rows"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration allowedLateness;
+
+  @Option(
+      names = "--dedup-ttl",
+      defaultValue = "PT24H",
+      converter = DurationConverter.class,
+      description =
+          "How long an event_id is remembered for de-duplication, processing time"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration dedupTtl;
+
+  @Option(
+      names = "--max-future-skew",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How far event_time may run ahead of the Kafka record timestamp"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration maxFutureSkew;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT10S",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
+  private Duration checkpointInterval;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "-1",
+      showDefaultValue = Visibility.NEVER,
+      description = "Job parallelism (default: the cluster's).")
+  private int parallelism;
+
+  @Option(
+      names = "--bounded",
+      description = "Stop at the offsets that are latest at start (tests, backfills).")
+  private boolean bounded;
+
+  @Option(
+      names = "--jdbc-batch-size",
+      defaultValue = "" + TicketJobOptions.DEFAULT_JDBC_BATCH_SIZE,
+      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
+  private int jdbcBatchSize;
+
+  @Option(
+      names = "--jdbc-flush-interval",
+      defaultValue = "PT1S",
+      converter = DurationConverter.class,
+      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
+  private Duration jdbcFlushInterval;
+
+  @Option(
+      names = "--salts",
+      defaultValue = "" + WindowAggregation.DEFAULT_SALTS,
+      description =
+          "Pre-aggregation keys per window row; spreads a hot channel × segment × priority over"
+              + " the subtasks (default: ${DEFAULT-VALUE}).")
+  private int salts;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TicketJob()).execute(args));
+  }
+
+  /**
+   * Parses a command line into options, as {@link #main} does.
+   *
+   * @throws CommandLine.ParameterException on a bad argument
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public static TicketJobOptions parseOptions(String... args) {
+    TicketJob command = new TicketJob();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TicketJobOptions options;
+    try {
+      options = options();
+      // Read the targets now: a bad file is a bad argument, not a failure after submission.
+      options.slaTargets();
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    LOG.info("Starting {} with {}", JOB_NAME, options);
+    if (options.dedupTtl().compareTo(options.window().plus(options.allowedLateness())) < 0) {
+      LOG.warn(
+          "dedup TTL {} is shorter than window {} plus allowed lateness {}: a redelivered event"
+              + " may reach a ticket whose state was already cleaned up",
+          options.dedupTtl(),
+          options.window(),
+          options.allowedLateness());
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    configure(env, options);
+    defineWorkflow(
+        env,
+        options,
+        KafkaConnectors.rawRecordSource(
+            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+        TicketSinks.production(options));
+    env.execute(JOB_NAME);
+    return 0;
+  }
+
+  private TicketJobOptions options() {
+    return new TicketJobOptions(
+        bootstrapServers,
+        topic,
+        deadLetterTopic,
+        groupId,
+        clickhouseUrl,
+        clickhouseUser,
+        clickhousePassword,
+        window,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        dedupTtl,
+        maxFutureSkew,
+        checkpointInterval,
+        parallelism,
+        bounded,
+        jdbcBatchSize,
+        jdbcFlushInterval,
+        salts,
+        slaTargetsFile);
+  }
+
+  /** Applies the environment-level options: checkpointing and parallelism. */
+  public static void configure(StreamExecutionEnvironment env, TicketJobOptions options) {
+    env.enableCheckpointing(options.checkpointInterval().toMillis());
+    if (options.hasParallelism()) {
+      env.setParallelism(options.parallelism());
+    }
+  }
+
+  /**
+   * The window rows: support components per tumbling window of fact time × channel × segment ×
+   * priority, in two phases (salted by ticket id, so a fact's retraction meets its addition in the
+   * same partial key) so that a hot channel × segment is spread over all subtasks. A row's version
+   * is the number of facts it absorbed ({@link TicketComponents#records()}).
+   *
+   * <p><b>Retention = allowed lateness</b>, and no more is needed, because no fact (addition or
+   * retraction) can reach the window aggregation after its window's end + allowed lateness as long
+   * as no input was idle:
+   *
+   * <ol>
+   *   <li>A fact is emitted either by {@link TicketLifecycleFunction}'s timer once the watermark
+   *       reaches its time {@code at} (then the aggregation's watermark is still below {@code at},
+   *       the fact is not even late), or while processing an event e that the de-duplication and
+   *       lateness gate let through: {@code windowEnd(e) − 1 + allowedLateness > W} at that gate,
+   *       and the watermark downstream is never ahead of W for a record that passed the gate before
+   *       it.
+   *   <li>Every fact emitted or retracted because of e has {@code at ≥ eventTime(e)}: the rules
+   *       ({@link TicketLifecycle}) walk the events in event-time order, so facts timed before e
+   *       are decided by the events before e and cannot change; a retraction repeats the retracted
+   *       fact, with its old {@code at}, and the old fact was changed by e, so it too is at or
+   *       after e (a reply that overtook the deadline retracts the breach at the deadline, which is
+   *       after the reply; an earlier first reply retracts the later one; an earlier OPENED moves
+   *       facts that were all after it).
+   *   <li>So the fact's window ends no earlier than e's, and {@code windowEnd(fact) − 1 +
+   *       allowedLateness > W}: the aggregation's lateness rule with retention = allowed lateness
+   *       accepts it. Exactly at the edge too: an event accepted at the gate's last millisecond
+   *       still has its correction accepted (TicketJobTest checks this edge).
+   * </ol>
+   *
+   * An input that resumes after being idle can see a downstream watermark ahead of its own; facts
+   * refused then go to {@link TooLateFactsFunction}, counted and logged.
+   */
+  public static WindowAggregation<TicketOutcome, TicketComponents, TicketWindowRow>
+      windowAggregation(TicketJobOptions options) {
+    return WindowAggregation.<TicketOutcome, TicketComponents, TicketWindowRow>builder(
+            WINDOW_NAME, WINDOW_UID)
+        .window(options.window())
+        .retention(options.allowedLateness())
+        .salts(options.salts())
+        .attribution(TicketJob::attribute)
+        .components(
+            TicketComponents::new,
+            TicketComponents::add,
+            TypeInformation.of(TicketComponents.class))
+        .rows(TicketWindowRow::of, TypeInformation.of(TicketWindowRow.class))
+        .build();
+  }
+
+  /** The priority as stored: the Avro symbol in lower case, e.g. {@code high}. */
+  public static String priority(io.cxpulse.events.TicketPriority priority) {
+    return priority.name().toLowerCase(Locale.ROOT);
+  }
+
+  private static Attribution attribute(TicketOutcome fact) {
+    return new Attribution(
+        fact.getAt().toEpochMilli(),
+        fact.getChannel(),
+        fact.getSegment(),
+        priority(fact.getPriority()),
+        fact.getTicketId());
+  }
+
+  /**
+   * How long {@link TicketLifecycleFunction} keeps a resolved ticket after its latest event: the
+   * allowed lateness plus one window. The de-duplication gate accepts an event until its window's
+   * end − 1 + allowed lateness, which is up to one window more than its event time + allowed
+   * lateness; the extra window keeps the ticket's state until no event of it can pass the gate any
+   * more, so a late event never meets an emptied state and its corrections are never lost.
+   */
+  public static Duration lifecycleStateRetention(TicketJobOptions options) {
+    return options.allowedLateness().plus(options.window());
+  }
+
+  /**
+   * Builds the job graph on {@code env}: reads {@code source}, writes to {@code sinks}.
+   *
+   * @param source Kafka in production ({@link KafkaConnectors#rawRecordSource}), anything bounded
+   *     in tests; it must not assign watermarks, the job does after decoding
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      TicketJobOptions options,
+      Source<RawRecord, ?, ?> source,
+      TicketSinks sinks) {
+    DataStream<RawRecord> raw =
+        env.fromSource(
+                source,
+                WatermarkStrategy.noWatermarks(),
+                "ticket events source",
+                TypeInformation.of(RawRecord.class))
+            .uid(SOURCE_UID);
+    defineWorkflow(raw, options, sinks);
+  }
+
+  /** Builds the job graph from an existing stream of raw records. */
+  public static void defineWorkflow(
+      DataStream<RawRecord> raw, TicketJobOptions options, TicketSinks sinks) {
+    TypeInformation<DecodedEvent<TicketEvent>> decodedType =
+        DecodedEvent.typeInfo(TicketEvent.class);
+    SlaTargets slaTargets = options.slaTargets();
+
+    SingleOutputStreamOperator<DecodedEvent<TicketEvent>> decoded =
+        raw.process(
+                new DecodeAndValidateFunction<>(
+                    TICKET_EVENTS, new TicketEventValidator(options.maxFutureSkew())),
+                decodedType)
+            .name("decode and validate ticket events")
+            .uid(DECODE_UID);
+
+    DataStream<DecodedEvent<TicketEvent>> timestamped =
+        decoded
+            .assignTimestampsAndWatermarks(
+                WatermarkStrategy.<DecodedEvent<TicketEvent>>forGenerator(
+                        context ->
+                            new EagerBoundedOutOfOrderness<>(
+                                options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
+                    .withTimestampAssigner(
+                        (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
+                    .withIdleness(options.idleness()))
+            .name("ticket event-time watermarks")
+            .uid(WATERMARKS_UID);
+
+    SingleOutputStreamOperator<DecodedEvent<TicketEvent>> counted =
+        timestamped
+            .keyBy(new EventIdKeySelector<>(TICKET_EVENTS), Types.STRING)
+            .process(
+                new DedupAndLatenessFunction<>(
+                    TICKET_EVENTS, options.window(), options.allowedLateness(), options.dedupTtl()),
+                decodedType)
+            .name("de-duplicate and drop too-late ticket events")
+            .uid(DEDUP_UID);
+
+    SingleOutputStreamOperator<TicketOutcome> facts =
+        counted
+            .keyBy(new TicketIdKeySelector(), Types.STRING)
+            .process(
+                new TicketLifecycleFunction(
+                    slaTargets::targetFor, lifecycleStateRetention(options)),
+                TypeInformation.of(TicketOutcome.class))
+            .name("ticket lifecycles")
+            .uid(LIFECYCLE_UID);
+
+    WindowAggregation.Output<TicketOutcome, TicketWindowRow> windows =
+        windowAggregation(options).apply(facts);
+
+    windows
+        .tooLate()
+        .process(new TooLateFactsFunction(), Types.VOID)
+        .name("count ticket facts too late for their window")
+        .uid(TOO_LATE_FACTS_UID);
+
+    DataStream<DeadLetter> deadLetters =
+        decoded
+            .getSideOutput(DeadLetterOutput.TAG)
+            .union(counted.getSideOutput(DeadLetterOutput.TAG));
+
+    windows.rows().sinkTo(sinks.windowRows()).name("ticket window rows sink").uid(WINDOW_SINK_UID);
+    deadLetters
+        .sinkTo(sinks.deadLetterTopic())
+        .name("dead letters topic sink")
+        .uid(DEAD_LETTER_TOPIC_SINK_UID);
+    deadLetters
+        .sinkTo(sinks.deadLetterTable())
+        .name("dead letters table sink")
+        .uid(DEAD_LETTER_TABLE_SINK_UID);
+  }
+
+  /** Keys decoded ticket events by ticket_id (validated as not blank). */
+  static final class TicketIdKeySelector implements KeySelector<DecodedEvent<TicketEvent>, String> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String getKey(DecodedEvent<TicketEvent> decoded) {
+      return decoded.getEvent().getTicketId();
+    }
+  }
+}
