@@ -3,8 +3,16 @@ package io.cxpulse.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.Channel;
+import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.events.TicketEvent;
+import io.cxpulse.jobs.checkout.CheckoutJob;
+import io.cxpulse.jobs.checkout.CheckoutJobOptions;
+import io.cxpulse.jobs.checkout.CheckoutSinks;
+import io.cxpulse.jobs.checkout.CheckoutWindowRow;
+import io.cxpulse.jobs.generator.CheckoutTrafficGenerator;
+import io.cxpulse.jobs.generator.TicketTrafficGenerator;
 import io.cxpulse.jobs.pipeline.CollectingSink;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RawRecords;
@@ -12,6 +20,10 @@ import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
 import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.survey.SurveyWindowRow;
+import io.cxpulse.jobs.tickets.TicketJob;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
+import io.cxpulse.jobs.tickets.TicketSinks;
+import io.cxpulse.jobs.tickets.TicketWindowRow;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,7 +92,10 @@ class WindowSkewITCase {
   }
 
   static Stream<Arguments> jobs() {
-    return Stream.of(Arguments.of("survey", new SurveySkew()));
+    return Stream.of(
+        Arguments.of("survey", new SurveySkew()),
+        Arguments.of("checkout", new CheckoutSkew()),
+        Arguments.of("tickets", new TicketSkew()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -256,6 +271,100 @@ class WindowSkewITCase {
 
     @Override
     public long version(SurveyWindowRow row) {
+      return row.getVersion();
+    }
+  }
+
+  /** Checkout funnels, 90 % of the checkouts in web × returning. */
+  static final class CheckoutSkew implements SkewCase<CheckoutWindowRow> {
+    private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
+    private static final int EVENTS = 60_000;
+
+    @Override
+    public List<RawRecord> skewedInput() {
+      List<CheckoutEvent> events =
+          CheckoutTrafficGenerator.builder(7, T0, 40).hotShare(HOT_SHARE).build().take(EVENTS);
+      List<RawRecord> records = new ArrayList<>(events.size());
+      for (CheckoutEvent event : events) {
+        records.add(RawRecords.of(event, records.size(), event.getEventTime().plusSeconds(1)));
+      }
+      return records;
+    }
+
+    @Override
+    public void define(
+        StreamExecutionEnvironment env,
+        List<RawRecord> input,
+        CollectingSink<CheckoutWindowRow> rows) {
+      CheckoutJob.defineWorkflow(
+          env,
+          CheckoutJobOptions.defaults(),
+          sourceOf(input),
+          new CheckoutSinks(rows, new CollectingSink<>(), new CollectingSink<>()));
+    }
+
+    @Override
+    public String preAggregateName() {
+      return CheckoutJob.windowAggregation(CheckoutJobOptions.defaults()).preAggregateName();
+    }
+
+    @Override
+    public String rowKey(CheckoutWindowRow row) {
+      return row.getWindowStart() + " " + row.getChannel() + "/" + row.getSegment();
+    }
+
+    @Override
+    public long version(CheckoutWindowRow row) {
+      return row.getVersion();
+    }
+  }
+
+  /** Ticket lifecycles, 90 % of the tickets in chat × returning. */
+  static final class TicketSkew implements SkewCase<TicketWindowRow> {
+    private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
+    private static final int EVENTS = 60_000;
+
+    @Override
+    public List<RawRecord> skewedInput() {
+      List<TicketEvent> events =
+          TicketTrafficGenerator.builder(7, T0, 10).hotShare(HOT_SHARE).build().take(EVENTS);
+      List<RawRecord> records = new ArrayList<>(events.size());
+      for (TicketEvent event : events) {
+        records.add(RawRecords.of(event, records.size(), event.getEventTime().plusSeconds(1)));
+      }
+      return records;
+    }
+
+    @Override
+    public void define(
+        StreamExecutionEnvironment env,
+        List<RawRecord> input,
+        CollectingSink<TicketWindowRow> rows) {
+      TicketJob.defineWorkflow(
+          env,
+          TicketJobOptions.defaults(),
+          sourceOf(input),
+          new TicketSinks(rows, new CollectingSink<>(), new CollectingSink<>()));
+    }
+
+    @Override
+    public String preAggregateName() {
+      return TicketJob.windowAggregation(TicketJobOptions.defaults()).preAggregateName();
+    }
+
+    @Override
+    public String rowKey(TicketWindowRow row) {
+      return row.getWindowStart()
+          + " "
+          + row.getChannel()
+          + "/"
+          + row.getSegment()
+          + "/"
+          + row.getPriority();
+    }
+
+    @Override
+    public long version(TicketWindowRow row) {
       return row.getVersion();
     }
   }
