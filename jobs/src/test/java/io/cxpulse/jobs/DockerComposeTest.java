@@ -5,19 +5,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cxpulse.jobs.checkout.CheckoutJob;
+import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.sql.MigrateCommand;
 import io.cxpulse.jobs.sql.Migration;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
+import io.cxpulse.jobs.tickets.TicketJob;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
@@ -28,6 +36,8 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -56,11 +66,71 @@ class DockerComposeTest {
     assertThat(services.isObject()).as("services in docker-compose.yml").isTrue();
   }
 
-  @Test
-  void clientSubmitsTheSurveyJobThroughTheFlinkCli() throws Exception {
-    List<String> entrypoint = strings(service("client").path("entrypoint"));
+  /** What the test needs of one job's options, whatever their type. */
+  record Endpoints(
+      String bootstrapServers,
+      String topic,
+      String deadLetterTopic,
+      String clickhouseUrl,
+      String clickhouseUser) {}
+
+  /** A compose service that submits one job: the class and how it parses its arguments. */
+  record Client(String service, Class<?> job, Function<String[], Endpoints> parse, String topic) {
+    @Override
+    public String toString() {
+      return service;
+    }
+  }
+
+  static Stream<Client> clients() {
+    return Stream.of(
+        new Client(
+            "client",
+            SurveyJob.class,
+            args -> {
+              SurveyJobOptions o = SurveyJob.parseOptions(args);
+              return new Endpoints(
+                  o.bootstrapServers(),
+                  o.topic(),
+                  o.deadLetterTopic(),
+                  o.clickhouseUrl(),
+                  o.clickhouseUser());
+            },
+            SurveyJobOptions.DEFAULT_TOPIC),
+        new Client(
+            "client-checkout",
+            CheckoutJob.class,
+            args -> {
+              CheckoutJobOptions o = CheckoutJob.parseOptions(args);
+              return new Endpoints(
+                  o.bootstrapServers(),
+                  o.topic(),
+                  o.deadLetterTopic(),
+                  o.clickhouseUrl(),
+                  o.clickhouseUser());
+            },
+            CheckoutJobOptions.DEFAULT_TOPIC),
+        new Client(
+            "client-tickets",
+            TicketJob.class,
+            args -> {
+              TicketJobOptions o = TicketJob.parseOptions(args);
+              return new Endpoints(
+                  o.bootstrapServers(),
+                  o.topic(),
+                  o.deadLetterTopic(),
+                  o.clickhouseUrl(),
+                  o.clickhouseUser());
+            },
+            TicketJobOptions.DEFAULT_TOPIC));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void clientSubmitsItsJobThroughTheFlinkCli(Client client) throws Exception {
+    List<String> entrypoint = strings(service(client.service()).path("entrypoint"));
     assertThat(entrypoint.subList(0, 2)).containsExactly("flink", "run");
-    List<String> jobArgs = strings(service("client").path("command"));
+    List<String> jobArgs = strings(service(client.service()).path("command"));
 
     // The remaining entrypoint words and the command, parsed as `flink run` parses them.
     List<String> runArgs = new ArrayList<>(entrypoint.subList(2, entrypoint.size()));
@@ -77,9 +147,9 @@ class DockerComposeTest {
     ProgramOptions program = ProgramOptions.create(commandLine);
     program.validate();
 
-    assertThat(program.getEntryPointClassName()).isEqualTo(SurveyJob.class.getName());
+    assertThat(program.getEntryPointClassName()).isEqualTo(client.job().getName());
     assertThat(program.getDetachedMode()).isTrue();
-    assertThat(program.getJarFilePath()).isEqualTo(mountedJar("client"));
+    assertThat(program.getJarFilePath()).isEqualTo(mountedJar(client.service()));
     assertThat(program.getProgramArgs()).containsExactlyElementsOf(jobArgs);
 
     Configuration target = defaultCli.toConfiguration(commandLine);
@@ -90,28 +160,39 @@ class DockerComposeTest {
         .anySatisfy(port -> assertThat(port).endsWith(":" + target.get(RestOptions.PORT)));
   }
 
-  @Test
-  void jobArgumentsParseAndPointAtTheComposeServices() {
-    SurveyJobOptions options =
-        SurveyJob.parseOptions(strings(service("client").path("command")).toArray(String[]::new));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void jobArgumentsParseAndPointAtTheComposeServices(Client client) {
+    Endpoints options =
+        client
+            .parse()
+            .apply(strings(service(client.service()).path("command")).toArray(String[]::new));
 
     assertThat(options.bootstrapServers()).isEqualTo("kafka:29092");
     assertThat(env("kafka", "KAFKA_ADVERTISED_LISTENERS")).contains("//kafka:29092");
-    assertThat(options.topic()).isEqualTo(SurveyJobOptions.DEFAULT_TOPIC);
+    assertThat(options.topic()).isEqualTo(client.topic());
     assertThat(options.deadLetterTopic()).isEqualTo(SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC);
     assertThat(options.clickhouseUrl()).isEqualTo("jdbc:clickhouse:http://clickhouse:8123/default");
     assertThat(options.clickhouseUser()).isEqualTo(env("clickhouse", "CLICKHOUSE_USER"));
     // The password comes from the environment, never from the command line.
-    assertThat(String.join(" ", strings(service("client").path("command"))))
+    assertThat(String.join(" ", strings(service(client.service()).path("command"))))
         .doesNotContain("password");
-    assertThat(env("client", "CLICKHOUSE_PASSWORD"))
+    assertThat(env(client.service(), "CLICKHOUSE_PASSWORD"))
         .isEqualTo(env("clickhouse", "CLICKHOUSE_PASSWORD"));
   }
 
   @Test
-  void kafkaInitCreatesTheTopicsTheJobUses() {
-    SurveyJobOptions options =
-        SurveyJob.parseOptions(strings(service("client").path("command")).toArray(String[]::new));
+  void kafkaInitCreatesTheTopicsTheJobsUse() {
+    List<Endpoints> jobs =
+        clients()
+            .map(
+                client ->
+                    client
+                        .parse()
+                        .apply(
+                            strings(service(client.service()).path("command"))
+                                .toArray(String[]::new)))
+            .toList();
     String script = String.join("\n", strings(service("kafka-init").path("command")));
 
     Map<String, Integer> created = new LinkedHashMap<>();
@@ -121,12 +202,25 @@ class DockerComposeTest {
                     + " (\\d+)")
             .matcher(script);
     while (create.find()) {
-      assertThat(create.group(1)).isEqualTo(options.bootstrapServers());
+      assertThat(create.group(1)).isEqualTo(jobs.get(0).bootstrapServers());
       created.put(create.group(2), Integer.parseInt(create.group(3)));
     }
-    assertThat(created).containsOnlyKeys(options.topic(), options.deadLetterTopic());
-    assertThat(service("client").path("depends_on").path("kafka-init").path("condition").asText())
-        .isEqualTo("service_completed_successfully");
+    Set<String> used = new TreeSet<>();
+    for (Endpoints job : jobs) {
+      used.add(job.topic());
+      used.add(job.deadLetterTopic());
+    }
+    assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(used);
+    clients()
+        .forEach(
+            client ->
+                assertThat(
+                        service(client.service())
+                            .path("depends_on")
+                            .path("kafka-init")
+                            .path("condition")
+                            .asText())
+                    .isEqualTo("service_completed_successfully"));
   }
 
   @Test
