@@ -1,9 +1,9 @@
 package io.cxpulse.local;
 
 import io.cxpulse.events.Channel;
+import io.cxpulse.jobs.generator.CheckoutIncident;
 import io.cxpulse.jobs.generator.ScoreShift;
-import java.time.Duration;
-import java.time.Instant;
+import io.cxpulse.jobs.generator.SupportSlowdown;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -11,25 +11,52 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * A scripted incident for the live generator, given on the command line as {@code
- * csat-drop:CHANNEL}: while it lasts, every score on that channel drops sharply (CSAT and NPS down,
- * CES up), as {@link ScoreShift#incident} defines.
+ * A scripted incident for the live generator, given on the command line as {@code KIND:CHANNEL}:
+ *
+ * <ul>
+ *   <li>{@code csat-drop:CHANNEL}: every survey score on the channel drops sharply (CSAT and NPS
+ *       down, CES up), as {@link ScoreShift#incident} defines;
+ *   <li>{@code payment-outage:CHANNEL}: payments on the channel fail far more often and fewer
+ *       customers retry, so abandonment rises ({@link CheckoutIncident});
+ *   <li>{@code slow-support:CHANNEL}: agents on the channel answer several times slower, so first
+ *       responses breach their SLA ({@link SupportSlowdown}).
+ * </ul>
  */
-record Incident(Channel channel) {
+record Incident(Kind kind, Channel channel) {
 
-  static final String KIND = "csat-drop";
+  /** The kinds of incident, by their command-line name. */
+  enum Kind {
+    CSAT_DROP("csat-drop"),
+    PAYMENT_OUTAGE(CheckoutIncident.KIND),
+    SLOW_SUPPORT(SupportSlowdown.KIND);
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+  }
+
+  static final String FORMS = "csat-drop:CHANNEL, payment-outage:CHANNEL or slow-support:CHANNEL";
 
   static Incident parse(String text) {
     String[] parts = text.strip().split(":", -1);
-    if (parts.length != 2 || !parts[0].equalsIgnoreCase(KIND)) {
+    Kind kind =
+        parts.length != 2
+            ? null
+            : Arrays.stream(Kind.values())
+                .filter(k -> k.label.equalsIgnoreCase(parts[0].strip()))
+                .findFirst()
+                .orElse(null);
+    if (kind == null) {
       throw new IllegalArgumentException(
-          "expected " + KIND + ":CHANNEL, e.g. " + KIND + ":web, got '" + text + "'");
+          "expected " + FORMS + ", e.g. csat-drop:web, got '" + text + "'");
     }
     String name = parts[1].strip().toUpperCase(Locale.ROOT);
     return Arrays.stream(Channel.values())
         .filter(channel -> channel != Channel.UNKNOWN && channel.name().equals(name))
         .findFirst()
-        .map(Incident::new)
+        .map(channel -> new Incident(kind, channel))
         .orElseThrow(
             () ->
                 new IllegalArgumentException(
@@ -42,13 +69,9 @@ record Incident(Channel channel) {
                             .collect(Collectors.joining(", "))));
   }
 
-  ScoreShift shift(Instant from, Duration duration) {
-    return ScoreShift.incident(channel, from, duration);
-  }
-
   @Override
   public String toString() {
-    return KIND + ":" + channel.name().toLowerCase(Locale.ROOT);
+    return kind.label + ":" + channel.name().toLowerCase(Locale.ROOT);
   }
 
   /** Picocli converter for {@code --incident}. */

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,11 +42,24 @@ final class LiveSummary implements AutoCloseable {
           + " WHERE segment = 'all' AND toUnixTimestamp(bucket_start) = %d"
           + " ORDER BY channel = 'all' DESC, responses DESC, channel";
 
+  static final String CHECKOUT_QUERY =
+      "SELECT channel, started, abandoned, abandonment_pct FROM cx_checkout_abandonment_minute"
+          + " WHERE segment = 'all' AND toUnixTimestamp(bucket_start) = %d"
+          + " ORDER BY channel = 'all' DESC, started DESC, channel";
+
+  static final String TICKET_QUERY =
+      "SELECT channel, first_responses, first_response_p90_ms, breach_rate_pct"
+          + " FROM cx_ticket_response_times_minute"
+          + " WHERE segment = 'all' AND priority = 'all' AND toUnixTimestamp(bucket_start) = %d"
+          + " AND (first_responses > 0 OR channel = 'all')"
+          + " ORDER BY channel = 'all' DESC, first_responses DESC, channel";
+
   static final String DEAD_LETTER_QUERY =
       "SELECT reason, count() AS n FROM cx_dead_letters FINAL GROUP BY reason ORDER BY reason";
 
   private final String jdbcUrl;
   private final Duration interval;
+  private final Duration checkoutTimeout;
   private final Supplier<String> jobStatus;
   private final Supplier<LiveTraffic.Counts> traffic;
   private final PrintStream out;
@@ -54,16 +68,20 @@ final class LiveSummary implements AutoCloseable {
   private volatile boolean closed;
 
   /**
+   * @param checkoutTimeout the checkout job's inactivity timeout: a minute's abandonment is only
+   *     final that long after it, so the summary shows the latest minute that old
    * @param traffic the generator's counts; null when the generator is off
    */
   LiveSummary(
       String jdbcUrl,
       Duration interval,
+      Duration checkoutTimeout,
       Supplier<String> jobStatus,
       Supplier<LiveTraffic.Counts> traffic,
       PrintStream out) {
     this.jdbcUrl = jdbcUrl;
     this.interval = interval;
+    this.checkoutTimeout = checkoutTimeout;
     this.jobStatus = jobStatus;
     this.traffic = traffic;
     this.out = out;
@@ -164,12 +182,86 @@ final class LiveSummary implements AutoCloseable {
           }
         }
       }
+      if (lastMinute > 0) {
+        long ticketMinute = lastMinute;
+        text.append(
+                String.format(
+                    Locale.ROOT,
+                    ROW,
+                    "tickets " + MINUTE.format(Instant.ofEpochSecond(ticketMinute)),
+                    "replies",
+                    "FRT p90",
+                    "breach%",
+                    ""))
+            .append('\n');
+        try (ResultSet rs =
+            statement.executeQuery(String.format(Locale.ROOT, TICKET_QUERY, ticketMinute))) {
+          while (rs.next()) {
+            double p90 = rs.getDouble("first_response_p90_ms");
+            String frt = rs.wasNull() ? "-" : human(Duration.ofMillis((long) p90));
+            text.append(
+                    String.format(
+                        Locale.ROOT,
+                        ROW,
+                        rs.getString("channel"),
+                        count(rs.getLong("first_responses")),
+                        frt,
+                        decimal(rs, "breach_rate_pct", "%.1f"),
+                        ""))
+                .append('\n');
+          }
+        }
+        // Abandonment is decided an inactivity timeout after a checkout's last step.
+        long checkoutMinute =
+            Instant.ofEpochSecond(lastMinute)
+                .minus(checkoutTimeout)
+                .minusSeconds(60)
+                .truncatedTo(ChronoUnit.MINUTES)
+                .getEpochSecond();
+        text.append(
+                String.format(
+                    Locale.ROOT,
+                    ROW,
+                    "checkouts " + MINUTE.format(Instant.ofEpochSecond(checkoutMinute)),
+                    "started",
+                    "abandon%",
+                    "",
+                    ""))
+            .append('\n');
+        try (ResultSet rs =
+            statement.executeQuery(String.format(Locale.ROOT, CHECKOUT_QUERY, checkoutMinute))) {
+          boolean any = false;
+          while (rs.next()) {
+            any = true;
+            text.append(
+                    String.format(
+                        Locale.ROOT,
+                        ROW,
+                        rs.getString("channel"),
+                        count(rs.getLong("started")),
+                        decimal(rs, "abandonment_pct", "%.1f"),
+                        "",
+                        ""))
+                .append('\n');
+          }
+          if (!any) {
+            text.append("  (checkouts of a minute are final ")
+                .append(human(checkoutTimeout.plusMinutes(1)))
+                .append(" after it; none yet)\n");
+          }
+        }
+      }
       text.append("  dead letters ")
           .append(count(deadLetterTotal))
           .append(deadLetters.isEmpty() ? "" : ": " + String.join(", ", deadLetters))
           .append("\n\n");
     }
     return text.toString();
+  }
+
+  private static String human(Duration duration) {
+    long seconds = duration.toSeconds();
+    return seconds >= 120 ? duration.toMinutes() + " min" : seconds + " s";
   }
 
   private static String count(long n) {

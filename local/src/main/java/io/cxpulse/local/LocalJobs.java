@@ -1,15 +1,12 @@
 package io.cxpulse.local;
 
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
-import io.cxpulse.jobs.survey.SurveyJob;
-import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -19,13 +16,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The survey job on a Flink MiniCluster in this JVM, with the Flink web UI. The job graph is the
- * production one ({@link SurveyJob#defineWorkflow}) with the production Kafka source and sinks.
- * {@link #close()} cancels the job; the MiniCluster shuts itself down when the job has ended.
+ * The metric jobs on a Flink MiniCluster in this JVM, with the Flink web UI. The graphs are the
+ * production ones (each job's {@code defineWorkflow} with the production Kafka source and sinks),
+ * submitted together as one Flink job so that they share the cluster's slots; their operator uids
+ * are distinct. {@link #close()} cancels the job; the MiniCluster shuts itself down when the job
+ * has ended.
  */
-final class LocalSurveyJob implements AutoCloseable {
+final class LocalJobs implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(LocalSurveyJob.class);
+  /** The name of the one Flink job that runs every pipeline. */
+  static final String JOB_NAME = "cx-pulse local";
+
+  private static final Logger LOG = LoggerFactory.getLogger(LocalJobs.class);
 
   private static final long STATUS_TIMEOUT_SECONDS = 2;
   private static final long CANCEL_TIMEOUT_SECONDS = 30;
@@ -35,31 +37,27 @@ final class LocalSurveyJob implements AutoCloseable {
   private final String host;
   private final int uiPort;
 
-  private LocalSurveyJob(JobClient client, String host, int uiPort) {
+  private LocalJobs(JobClient client, String host, int uiPort) {
     this.client = client;
     this.host = host;
     this.uiPort = uiPort;
   }
 
   /**
-   * Starts a MiniCluster with its web UI on {@code host:uiPort} and submits the survey job. Returns
-   * once the job was submitted (it may still be scheduling).
+   * Starts a MiniCluster with its web UI on {@code host:uiPort}, lets {@code workflows} define the
+   * pipelines on its environment, and submits them. Returns once the job was submitted (it may
+   * still be scheduling).
    */
-  static LocalSurveyJob submit(SurveyJobOptions options, String host, int uiPort) throws Exception {
+  static LocalJobs submit(Consumer<StreamExecutionEnvironment> workflows, String host, int uiPort)
+      throws Exception {
     Configuration conf = new Configuration();
     conf.set(RestOptions.ADDRESS, host);
     conf.set(RestOptions.BIND_ADDRESS, host);
     conf.set(RestOptions.PORT, uiPort);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
-    SurveyJob.configure(env, options);
-    SurveyJob.defineWorkflow(
-        env,
-        options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), false),
-        SurveySinks.production(options));
-    return new LocalSurveyJob(env.executeAsync(SurveyJob.JOB_NAME), host, uiPort);
+    workflows.accept(env);
+    return new LocalJobs(env.executeAsync(JOB_NAME), host, uiPort);
   }
 
   String webUiUrl() {
@@ -99,7 +97,7 @@ final class LocalSurveyJob implements AutoCloseable {
         client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         // Already finished or failed: nothing to cancel.
-        LOG.debug("Cancel of the survey job did not go through", e);
+        LOG.debug("Cancel of the local jobs did not go through", e);
       }
     }
     try {
@@ -108,7 +106,7 @@ final class LocalSurveyJob implements AutoCloseable {
       // A cancelled job's result is an exception.
     }
     awaitPortClosed();
-    LOG.info("Survey job cancelled, Flink MiniCluster stopped");
+    LOG.info("Local jobs cancelled, Flink MiniCluster stopped");
   }
 
   private void awaitPortClosed() throws InterruptedException {

@@ -2,14 +2,26 @@ package io.cxpulse.local;
 
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
-import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.checkout.CheckoutJob;
+import io.cxpulse.jobs.checkout.CheckoutJobOptions;
+import io.cxpulse.jobs.checkout.CheckoutSinks;
+import io.cxpulse.jobs.generator.CheckoutIncident;
+import io.cxpulse.jobs.generator.CheckoutTrafficGenerator;
+import io.cxpulse.jobs.generator.ScoreShift;
+import io.cxpulse.jobs.generator.SupportSlowdown;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.generator.TicketTrafficGenerator;
 import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.sql.MigrationResult;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
+import io.cxpulse.jobs.survey.SurveySinks;
+import io.cxpulse.jobs.tickets.TicketJob;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
+import io.cxpulse.jobs.tickets.TicketSinks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -38,18 +50,19 @@ import picocli.CommandLine.Spec;
 
 /**
  * The whole pipeline on one machine with no Docker: a real Kafka broker, the real ClickHouse engine
- * and the survey job on a Flink MiniCluster, all in this JVM, plus a live generator of survey
- * traffic. Kafka, ClickHouse and the Flink web UI listen on fixed loopback ports so that producers,
- * curl and BI tools can reach them. Runs until Ctrl-C or SIGTERM, then stops everything in reverse
- * order of start: summary, generator, job, Kafka, ClickHouse.
+ * and the survey, checkout and ticket jobs on a Flink MiniCluster, all in this JVM, plus a live
+ * generator of survey, checkout and ticket traffic. Kafka, ClickHouse and the Flink web UI listen
+ * on fixed loopback ports so that producers, curl and BI tools can reach them. Runs until Ctrl-C or
+ * SIGTERM, then stops everything in reverse order of start: summary, generator, job, Kafka,
+ * ClickHouse.
  */
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description =
-        "Run CX Pulse locally until Ctrl-C: embedded Kafka and ClickHouse, the survey job on a"
-            + " local Flink cluster, and a live generator of survey traffic.")
+        "Run CX Pulse locally until Ctrl-C: embedded Kafka and ClickHouse, the survey,"
+            + " checkout and ticket jobs on a local Flink cluster, and live generated traffic.")
 public final class LocalMode implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
@@ -121,7 +134,7 @@ public final class LocalMode implements Callable<Integer> {
 
   @Option(
       names = "--no-generator",
-      description = "Do not generate traffic: produce your own events to the survey topic.")
+      description = "Do not generate traffic: produce your own events to the topics.")
   boolean noGenerator;
 
   @Option(
@@ -135,6 +148,28 @@ public final class LocalMode implements Callable<Integer> {
       defaultValue = "50",
       description = "Generated survey responses per second (default: ${DEFAULT-VALUE}).")
   double rate;
+
+  @Option(
+      names = "--checkout-rate",
+      defaultValue = "5",
+      description = "Generated checkouts started per second (default: ${DEFAULT-VALUE}).")
+  double checkoutRate;
+
+  @Option(
+      names = "--inactivity-timeout",
+      defaultValue = "10m",
+      converter = DurationConverter.class,
+      description =
+          "Checkout inactivity timeout: shorter than the job's 30-minute default so abandonment"
+              + " shows within minutes; the generator's steps are at most 10 minutes apart"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration inactivityTimeout;
+
+  @Option(
+      names = "--ticket-rate",
+      defaultValue = "1",
+      description = "Generated support tickets opened per second (default: ${DEFAULT-VALUE}).")
+  double ticketRate;
 
   @Option(
       names = "--bad-record-every",
@@ -154,10 +189,13 @@ public final class LocalMode implements Callable<Integer> {
 
   @Option(
       names = "--incident",
-      paramLabel = "csat-drop:CHANNEL",
+      paramLabel = "KIND:CHANNEL",
       converter = Incident.Converter.class,
-      description = "Script an incident: scores on CHANNEL drop sharply, e.g. csat-drop:web.")
-  Incident incident;
+      description =
+          "Script an incident, repeatable: csat-drop:CHANNEL (survey scores drop),"
+              + " payment-outage:CHANNEL (payments fail, abandonment rises),"
+              + " slow-support:CHANNEL (first responses slow down, SLA breaches).")
+  List<Incident> incidents = new ArrayList<>();
 
   @Option(
       names = "--incident-start",
@@ -236,39 +274,142 @@ public final class LocalMode implements Callable<Integer> {
             .checkpointInterval(checkpointInterval)
             .parallelism(parallelism)
             .build();
-    kafka.createTopics(partitions, options.topic());
+    CheckoutJobOptions checkoutOptions =
+        CheckoutJobOptions.builder()
+            .inactivityTimeout(inactivityTimeout)
+            .bootstrapServers(kafka.bootstrapServers())
+            .clickhouseUrl(clickHouse.jdbcUrl())
+            .checkpointInterval(checkpointInterval)
+            .parallelism(parallelism)
+            .build();
+    TicketJobOptions ticketOptions =
+        TicketJobOptions.builder()
+            .bootstrapServers(kafka.bootstrapServers())
+            .clickhouseUrl(clickHouse.jdbcUrl())
+            .checkpointInterval(checkpointInterval)
+            .parallelism(parallelism)
+            .build();
+    kafka.createTopics(partitions, options.topic(), checkoutOptions.topic(), ticketOptions.topic());
     kafka.createTopics(1, options.deadLetterTopic());
 
-    LocalSurveyJob job = register(LocalSurveyJob.submit(options, host, flinkUiPort));
+    LocalJobs job =
+        register(
+            LocalJobs.submit(
+                env -> {
+                  // The three jobs share checkpointing and parallelism: configure once.
+                  SurveyJob.configure(env, options);
+                  SurveyJob.defineWorkflow(
+                      env,
+                      options,
+                      KafkaConnectors.rawRecordSource(
+                          options.bootstrapServers(), options.topic(), options.groupId(), false),
+                      SurveySinks.production(options));
+                  CheckoutJob.defineWorkflow(
+                      env,
+                      checkoutOptions,
+                      KafkaConnectors.rawRecordSource(
+                          checkoutOptions.bootstrapServers(),
+                          checkoutOptions.topic(),
+                          checkoutOptions.groupId(),
+                          false),
+                      CheckoutSinks.production(checkoutOptions));
+                  TicketJob.defineWorkflow(
+                      env,
+                      ticketOptions,
+                      KafkaConnectors.rawRecordSource(
+                          ticketOptions.bootstrapServers(),
+                          ticketOptions.topic(),
+                          ticketOptions.groupId(),
+                          false),
+                      TicketSinks.production(ticketOptions));
+                },
+                host,
+                flinkUiPort));
     String jobStatus = job.awaitRunning(JOB_START_TIMEOUT_MILLIS);
 
-    LiveTraffic<SurveyResponse> traffic = null;
+    List<LiveTraffic<?>> traffic = new ArrayList<>();
     Instant trafficStart = Instant.now();
     if (!noGenerator) {
-      SurveyTrafficGenerator.Builder generator =
+      Instant incidentFrom = trafficStart.plus(incidentStart);
+      SurveyTrafficGenerator.Builder surveys =
           SurveyTrafficGenerator.builder(seed, trafficStart, rate);
-      if (incident != null) {
-        generator.scoreShift(incident.shift(trafficStart.plus(incidentStart), incidentDuration));
+      CheckoutTrafficGenerator.Builder checkouts =
+          CheckoutTrafficGenerator.builder(seed, trafficStart, checkoutRate);
+      TicketTrafficGenerator.Builder tickets =
+          TicketTrafficGenerator.builder(seed, trafficStart, ticketRate);
+      for (Incident incident : incidents) {
+        switch (incident.kind()) {
+          case CSAT_DROP ->
+              surveys.scoreShift(
+                  ScoreShift.incident(incident.channel(), incidentFrom, incidentDuration));
+          case PAYMENT_OUTAGE ->
+              checkouts.incident(
+                  CheckoutIncident.paymentOutage(
+                      incident.channel(), incidentFrom, incidentDuration));
+          case SLOW_SUPPORT ->
+              tickets.slowdown(
+                  SupportSlowdown.incident(incident.channel(), incidentFrom, incidentDuration));
+        }
       }
-      traffic =
+      String runTag = TrafficPlan.runTag(trafficStart);
+      traffic.add(
           register(
               new LiveTraffic<>(
                       LiveTraffic.producer(kafka.bootstrapServers()),
                       options.topic(),
-                      generator.build(),
-                      TrafficPlan.surveys(
-                          seed, TrafficPlan.runTag(trafficStart), badRecordEvery, duplicateEvery))
-                  .start());
+                      surveys.build(),
+                      TrafficPlan.surveys(seed, runTag, badRecordEvery, duplicateEvery))
+                  .start()));
+      traffic.add(
+          register(
+              new LiveTraffic<>(
+                      LiveTraffic.producer(kafka.bootstrapServers()),
+                      checkoutOptions.topic(),
+                      checkouts.build(),
+                      new TrafficPlan<>(
+                          seed,
+                          runTag,
+                          badRecordEvery,
+                          duplicateEvery,
+                          TrafficPlan.EventShape.CHECKOUTS))
+                  .start()));
+      traffic.add(
+          register(
+              new LiveTraffic<>(
+                      LiveTraffic.producer(kafka.bootstrapServers()),
+                      ticketOptions.topic(),
+                      tickets.build(),
+                      new TrafficPlan<>(
+                          seed,
+                          runTag,
+                          badRecordEvery,
+                          duplicateEvery,
+                          TrafficPlan.EventShape.TICKETS))
+                  .start()));
     }
 
-    printBanner(kafka, clickHouse, job, jobStatus, options, schema, trafficStart);
+    printBanner(
+        kafka,
+        clickHouse,
+        job,
+        jobStatus,
+        List.of(options.topic(), checkoutOptions.topic(), ticketOptions.topic()),
+        options,
+        schema,
+        trafficStart);
     if (!summaryInterval.isZero()) {
       register(
               new LiveSummary(
                   clickHouse.jdbcUrl(),
                   summaryInterval,
+                  checkoutOptions.inactivityTimeout(),
                   job::status,
-                  traffic == null ? null : traffic::counts,
+                  traffic.isEmpty()
+                      ? null
+                      : () ->
+                          traffic.stream()
+                              .map(LiveTraffic::counts)
+                              .reduce(LiveTraffic.Counts.NONE, LiveTraffic.Counts::plus),
                   System.out))
           .start();
     }
@@ -282,8 +423,9 @@ public final class LocalMode implements Callable<Integer> {
   private void printBanner(
       EmbeddedKafka kafka,
       EmbeddedClickHouse clickHouse,
-      LocalSurveyJob job,
+      LocalJobs job,
       String jobStatus,
+      List<String> topics,
       SurveyJobOptions options,
       MigrationResult schema,
       Instant trafficStart) {
@@ -293,7 +435,7 @@ public final class LocalMode implements Callable<Integer> {
     lines.add("  Kafka bootstrap   " + kafka.bootstrapServers());
     lines.add(
         "  Topics            "
-            + options.topic()
+            + String.join(", ", topics)
             + " (in, Avro single-object encoding), "
             + options.deadLetterTopic()
             + " (dead letters)");
@@ -308,36 +450,42 @@ public final class LocalMode implements Callable<Integer> {
     lines.add("  Flink web UI      " + job.webUiUrl());
     lines.add(
         "  Job               "
-            + SurveyJob.JOB_NAME
-            + ": "
+            + LocalJobs.JOB_NAME
+            + " (survey, checkout, tickets): "
             + jobStatus
             + ", parallelism "
             + parallelism
             + ", checkpoints every "
             + human(checkpointInterval)
-            + ", 1-minute windows");
+            + ", 1-minute windows, checkouts abandoned after "
+            + human(inactivityTimeout)
+            + " without a step");
     if (noGenerator) {
-      lines.add("  Generator         off: produce SurveyResponse events to " + options.topic());
+      lines.add("  Generator         off: produce your own events to the topics above");
     } else {
       lines.add(
           String.format(
-              "  Generator         %s responses/s, seed %d, a bad record every %d, a duplicate"
-                  + " every %d",
-              rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate),
+              "  Generator         %s responses/s, %s checkouts/s, %s tickets/s, seed %d; per"
+                  + " topic a bad record every %d and a duplicate every %d events",
+              decimal(rate),
+              decimal(checkoutRate),
+              decimal(ticketRate),
               seed,
               badRecordEvery,
               duplicateEvery));
     }
-    if (incident != null && !noGenerator) {
-      Instant from = trafficStart.plus(incidentStart).truncatedTo(ChronoUnit.SECONDS);
-      lines.add(
-          "  Incident          "
-              + incident
-              + " from "
-              + CLOCK.format(from)
-              + " to "
-              + CLOCK.format(from.plus(incidentDuration))
-              + " UTC");
+    if (!noGenerator) {
+      for (Incident incident : incidents) {
+        Instant from = trafficStart.plus(incidentStart).truncatedTo(ChronoUnit.SECONDS);
+        lines.add(
+            "  Incident          "
+                + incident
+                + " from "
+                + CLOCK.format(from)
+                + " to "
+                + CLOCK.format(from.plus(incidentDuration))
+                + " UTC");
+      }
     }
     lines.add("  Data directory    " + dataDir.toAbsolutePath());
     lines.add("  Try");
@@ -381,6 +529,10 @@ public final class LocalMode implements Callable<Integer> {
     LOG.info("CX Pulse local mode stopped");
   }
 
+  private static String decimal(double value) {
+    return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+  }
+
   private static String human(Duration duration) {
     long millis = duration.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
@@ -406,6 +558,12 @@ public final class LocalMode implements Callable<Integer> {
     }
     if (!(rate > 0) || Double.isInfinite(rate)) {
       problems.add("--rate must be a positive number");
+    }
+    if (!(checkoutRate > 0) || Double.isInfinite(checkoutRate)) {
+      problems.add("--checkout-rate must be a positive number");
+    }
+    if (!(ticketRate > 0) || Double.isInfinite(ticketRate)) {
+      problems.add("--ticket-rate must be a positive number");
     }
     if (badRecordEvery < 0 || duplicateEvery < 0) {
       problems.add("--bad-record-every and --duplicate-every must not be negative");

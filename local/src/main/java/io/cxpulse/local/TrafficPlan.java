@@ -1,8 +1,11 @@
 package io.cxpulse.local;
 
+import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.generator.BadRecords;
-import io.cxpulse.jobs.generator.BadRecords.BadRecord;
+import io.cxpulse.jobs.generator.CheckoutBadRecords;
+import io.cxpulse.jobs.generator.TicketBadRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -40,12 +43,38 @@ final class TrafficPlan<T extends SpecificRecordBase> {
    * @param badVariants the bad records derived from an event at a reference time; null for none
    */
   record EventShape<T extends SpecificRecordBase>(
-      List<String> idFields, BiFunction<T, Instant, List<BadRecord>> badVariants) {
+      List<String> idFields, BiFunction<T, Instant, List<Bad>> badVariants) {
 
     /** Survey responses, keyed by response_id, with every bad-record variant. */
     static final EventShape<SurveyResponse> SURVEYS =
-        new EventShape<>(List.of("response_id", "event_id"), BadRecords::allVariants);
+        new EventShape<>(
+            List.of("response_id", "event_id"),
+            (event, now) ->
+                BadRecords.allVariants(event, now).stream()
+                    .map(bad -> new Bad(bad.label(), bad.key(), bad.value()))
+                    .toList());
+
+    /** Checkout events, keyed by checkout_id, with every bad-record variant. */
+    static final EventShape<CheckoutEvent> CHECKOUTS =
+        new EventShape<>(
+            List.of("checkout_id", "event_id"),
+            (event, now) ->
+                CheckoutBadRecords.allVariants(event, now).stream()
+                    .map(bad -> new Bad(bad.label(), bad.key(), bad.value()))
+                    .toList());
+
+    /** Ticket events, keyed by ticket_id, with every bad-record variant. */
+    static final EventShape<TicketEvent> TICKETS =
+        new EventShape<>(
+            List.of("ticket_id", "event_id"),
+            (event, now) ->
+                TicketBadRecords.allVariants(event, now).stream()
+                    .map(bad -> new Bad(bad.label(), bad.key(), bad.value()))
+                    .toList());
   }
+
+  /** A bad record to send: its label, Kafka key and value. */
+  record Bad(String label, String key, byte[] value) {}
 
   private static final String EVENT_TIME = "event_time";
 
@@ -133,8 +162,8 @@ final class TrafficPlan<T extends SpecificRecordBase> {
     List<Outgoing> out = new ArrayList<>(3);
     out.add(sent);
     if (badRecordEvery > 0 && shape.badVariants() != null && responses % badRecordEvery == 0) {
-      List<BadRecord> variants = shape.badVariants().apply(jittered, now);
-      BadRecord bad = variants.get((int) (badRecords++ % variants.size()));
+      List<Bad> variants = shape.badVariants().apply(jittered, now);
+      Bad bad = variants.get((int) (badRecords++ % variants.size()));
       out.add(new Outgoing(Kind.BAD_RECORD, bad.key(), bad.value(), bad.label()));
     }
     // Offset by a quarter period so that, with the defaults, duplicates and bad records alternate.

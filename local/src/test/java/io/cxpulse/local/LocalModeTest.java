@@ -22,7 +22,13 @@ class LocalModeTest {
     assertThat(Incident.parse("csat-drop:web").channel()).isEqualTo(Channel.WEB);
     assertThat(Incident.parse("CSAT-DROP:Mobile_App").channel()).isEqualTo(Channel.MOBILE_APP);
     assertThat(Incident.parse("csat-drop:web")).hasToString("csat-drop:web");
+    assertThat(Incident.parse("payment-outage:mobile_app"))
+        .isEqualTo(new Incident(Incident.Kind.PAYMENT_OUTAGE, Channel.MOBILE_APP));
+    assertThat(Incident.parse("slow-support:chat"))
+        .isEqualTo(new Incident(Incident.Kind.SLOW_SUPPORT, Channel.CHAT));
     assertThatThrownBy(() -> Incident.parse("web")).hasMessageContaining("csat-drop:CHANNEL");
+    assertThatThrownBy(() -> Incident.parse("meltdown:web"))
+        .hasMessageContaining("payment-outage:CHANNEL");
     assertThatThrownBy(() -> Incident.parse("csat-drop:unknown"))
         .hasMessageContaining("unknown channel")
         .hasMessageContaining("mobile_app");
