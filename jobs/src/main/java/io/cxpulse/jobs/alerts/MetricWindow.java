@@ -1,0 +1,218 @@
+package io.cxpulse.jobs.alerts;
+
+import io.cxpulse.metrics.AbandonmentComponents;
+import io.cxpulse.metrics.CesComponents;
+import io.cxpulse.metrics.CsatComponents;
+import io.cxpulse.metrics.LogHistogram;
+import io.cxpulse.metrics.NpsComponents;
+import io.cxpulse.metrics.SignificanceTests;
+import java.io.Serializable;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The additive components of one metric over one span of event time (an evaluation window, or a
+ * baseline), and the three things alerting reads off them: the metric's value, the sample size, and
+ * the significance test against another such span.
+ *
+ * <p>Why a wrapper: the evaluator treats six metrics alike, but their components are different
+ * classes. This class is the one place that says which component class, which count is the sample
+ * size and which test belongs to which metric; the values and tests themselves are computed by the
+ * metric classes ({@link CsatComponents#csat()}, {@link NpsComponents#nps()}, {@link
+ * SignificanceTests}, ...) so that a dashboard and an alert cannot disagree on a definition.
+ *
+ * <p>Immutable: the factories copy the components they are given. {@link Serializable}, like the
+ * components.
+ */
+public final class MetricWindow implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** The quantile {@link Metric#FRT_P90} reads off the first-response histogram. */
+  public static final double P90 = 0.9;
+
+  private final Metric metric;
+  private final CsatComponents csat;
+  private final NpsComponents nps;
+  private final CesComponents ces;
+  private final AbandonmentComponents abandonment;
+  private final LogHistogram firstResponseTimes;
+  private final long slaMet;
+  private final long slaBreached;
+
+  private MetricWindow(
+      Metric metric,
+      CsatComponents csat,
+      NpsComponents nps,
+      CesComponents ces,
+      AbandonmentComponents abandonment,
+      LogHistogram firstResponseTimes,
+      long slaMet,
+      long slaBreached) {
+    this.metric = metric;
+    this.csat = csat;
+    this.nps = nps;
+    this.ces = ces;
+    this.abandonment = abandonment;
+    this.firstResponseTimes = firstResponseTimes;
+    this.slaMet = slaMet;
+    this.slaBreached = slaBreached;
+  }
+
+  /** CSAT: value {@link CsatComponents#csat()}, sample size all responses. */
+  public static MetricWindow csat(CsatComponents components) {
+    return new MetricWindow(Metric.CSAT, components.copy(), null, null, null, null, 0, 0);
+  }
+
+  /** NPS: value {@link NpsComponents#nps()}, sample size all responses. */
+  public static MetricWindow nps(NpsComponents components) {
+    return new MetricWindow(Metric.NPS, null, components.copy(), null, null, null, 0, 0);
+  }
+
+  /** CES: value {@link CesComponents#mean()}, sample size all responses. */
+  public static MetricWindow ces(CesComponents components) {
+    return new MetricWindow(Metric.CES, null, null, components.copy(), null, null, 0, 0);
+  }
+
+  /**
+   * Checkout abandonment: value {@link AbandonmentComponents#abandonmentRate()}, sample size the
+   * started checkouts. Pending checkouts count as not abandoned (see that method), so a window
+   * whose checkouts are still inside their inactivity timeout reads low; evaluate windows once
+   * their checkouts are final.
+   */
+  public static MetricWindow abandonment(AbandonmentComponents components) {
+    return new MetricWindow(
+        Metric.ABANDONMENT_RATE, null, null, null, components.copy(), null, 0, 0);
+  }
+
+  /**
+   * First-response time p90: value {@link LogHistogram#quantile}(0.9) in ms, sample size the first
+   * responses.
+   */
+  public static MetricWindow firstResponseTimes(LogHistogram histogram) {
+    return new MetricWindow(Metric.FRT_P90, null, null, null, null, histogram.copy(), 0, 0);
+  }
+
+  /**
+   * SLA breach rate: value 100 × breached ÷ (met + breached), as the {@code breach_rate_pct} of the
+   * ticket views (V005); sample size met + breached, the tickets with an SLA outcome.
+   *
+   * @param met first responses within the SLA target ({@code sla_met})
+   * @param breached breached tickets, each once ({@code sla_breached})
+   * @throws IllegalArgumentException if a count is negative
+   */
+  public static MetricWindow slaBreaches(long met, long breached) {
+    if (met < 0 || breached < 0) {
+      throw new IllegalArgumentException(
+          "SLA counts must not be negative: met " + met + ", breached " + breached);
+    }
+    return new MetricWindow(Metric.SLA_BREACH_RATE, null, null, null, null, null, met, breached);
+  }
+
+  /** The metric these components are of. */
+  public Metric metric() {
+    return metric;
+  }
+
+  /** The sample size: responses, started checkouts, first responses or tickets with an outcome. */
+  public long samples() {
+    return switch (metric) {
+      case CSAT -> csat.total();
+      case NPS -> nps.total();
+      case CES -> ces.count();
+      case ABANDONMENT_RATE -> abandonment.started();
+      case FRT_P90 -> firstResponseTimes.count();
+      case SLA_BREACH_RATE -> slaMet + slaBreached;
+    };
+  }
+
+  /** The metric's value (percent, NPS points, mean score or ms); empty without samples. */
+  public OptionalDouble value() {
+    return switch (metric) {
+      case CSAT -> csat.csat();
+      case NPS -> nps.nps();
+      case CES -> ces.mean();
+      case ABANDONMENT_RATE -> abandonment.abandonmentRate();
+      case FRT_P90 -> firstResponseTimes.quantile(P90);
+      case SLA_BREACH_RATE ->
+          samples() == 0
+              ? OptionalDouble.empty()
+              : OptionalDouble.of(100.0 * slaBreached / samples());
+    };
+  }
+
+  /**
+   * The one-sided test of "this window is no worse than {@code baseline}", in the direction that is
+   * worse for the metric ({@link Metric#worse()}): pooled two-proportion z-test for CSAT,
+   * abandonment and breach rate, NPS variance z-test for NPS, Welch's t-test for CES.
+   *
+   * @return empty when a side has too little data for the test, see {@link SignificanceTests}
+   * @throws IllegalArgumentException if {@code baseline} is of another metric
+   * @throws UnsupportedOperationException for {@link Metric#FRT_P90}, which has no test
+   */
+  public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+    Objects.requireNonNull(baseline, "baseline");
+    if (baseline.metric != metric) {
+      throw new IllegalArgumentException(
+          "cannot test " + metric.key() + " against a " + baseline.metric.key() + " baseline");
+    }
+    return switch (metric) {
+      case CSAT ->
+          SignificanceTests.twoProportions(
+              csat.satisfied(),
+              csat.total(),
+              baseline.csat.satisfied(),
+              baseline.csat.total(),
+              metric.worse());
+      case NPS -> SignificanceTests.npsDifference(nps, baseline.nps, metric.worse());
+      case CES -> SignificanceTests.cesMeans(ces, baseline.ces, metric.worse());
+      case ABANDONMENT_RATE ->
+          SignificanceTests.twoProportions(
+              abandonment.abandoned(),
+              abandonment.started(),
+              baseline.abandonment.abandoned(),
+              baseline.abandonment.started(),
+              metric.worse());
+      case SLA_BREACH_RATE ->
+          SignificanceTests.twoProportions(
+              slaBreached, samples(), baseline.slaBreached, baseline.samples(), metric.worse());
+      case FRT_P90 ->
+          throw new UnsupportedOperationException(
+              "no significance test for " + metric.key() + "; rules use thresholds for it");
+    };
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof MetricWindow other
+        && metric == other.metric
+        && Objects.equals(csat, other.csat)
+        && Objects.equals(nps, other.nps)
+        && Objects.equals(ces, other.ces)
+        && Objects.equals(abandonment, other.abandonment)
+        && Objects.equals(firstResponseTimes, other.firstResponseTimes)
+        && slaMet == other.slaMet
+        && slaBreached == other.slaBreached;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        metric, csat, nps, ces, abandonment, firstResponseTimes, slaMet, slaBreached);
+  }
+
+  @Override
+  public String toString() {
+    Object components =
+        switch (metric) {
+          case CSAT -> csat;
+          case NPS -> nps;
+          case CES -> ces;
+          case ABANDONMENT_RATE -> abandonment;
+          case FRT_P90 -> firstResponseTimes;
+          case SLA_BREACH_RATE -> "{met=" + slaMet + ", breached=" + slaBreached + "}";
+        };
+    return "MetricWindow{" + metric.key() + " " + components + "}";
+  }
+}
