@@ -2,6 +2,7 @@ package io.cxpulse.jobs.tickets;
 
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.TicketEvent;
+import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.codec.EventDecoder;
@@ -17,6 +18,7 @@ import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.TicketEventValidator;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -278,7 +280,7 @@ public final class TicketJob implements Callable<Integer> {
       options = options();
       // Read the targets now: a bad file is a bad argument, not a failure after submission.
       options.slaTargets();
-    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+    } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -385,7 +387,7 @@ public final class TicketJob implements Callable<Integer> {
   }
 
   /** The priority as stored: the Avro symbol in lower case, e.g. {@code high}. */
-  public static String priority(io.cxpulse.events.TicketPriority priority) {
+  public static String priority(TicketPriority priority) {
     return priority.name().toLowerCase(Locale.ROOT);
   }
 

@@ -13,6 +13,7 @@ import io.cxpulse.jobs.tickets.ExpectedTicketViews.Grain;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.ResponseTimesRow;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.ViewKey;
 import io.cxpulse.metrics.LogHistogram;
+import java.lang.reflect.Array;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -153,9 +155,8 @@ class TicketViewsITCase {
         ResultSet rs = statement.executeQuery("SELECT * FROM cx_ticket_window_latest")) {
       while (rs.next()) {
         TicketWindowRow row = new TicketWindowRow();
-        row.setWindowStart(
-            rs.getObject("window_start", java.time.OffsetDateTime.class).toInstant());
-        row.setWindowEnd(rs.getObject("window_end", java.time.OffsetDateTime.class).toInstant());
+        row.setWindowStart(rs.getObject("window_start", OffsetDateTime.class).toInstant());
+        row.setWindowEnd(rs.getObject("window_end", OffsetDateTime.class).toInstant());
         row.setChannel(rs.getString("channel"));
         row.setSegment(rs.getString("segment"));
         row.setPriority(rs.getString("priority"));
@@ -339,17 +340,17 @@ class TicketViewsITCase {
   }
 
   private static int[] ints(Object array) {
-    int[] values = new int[java.lang.reflect.Array.getLength(array)];
+    int[] values = new int[Array.getLength(array)];
     for (int i = 0; i < values.length; i++) {
-      values[i] = ((Number) java.lang.reflect.Array.get(array, i)).intValue();
+      values[i] = ((Number) Array.get(array, i)).intValue();
     }
     return values;
   }
 
   private static long[] longs(Object array) {
-    long[] values = new long[java.lang.reflect.Array.getLength(array)];
+    long[] values = new long[Array.getLength(array)];
     for (int i = 0; i < values.length; i++) {
-      values[i] = ((Number) java.lang.reflect.Array.get(array, i)).longValue();
+      values[i] = ((Number) Array.get(array, i)).longValue();
     }
     return values;
   }
