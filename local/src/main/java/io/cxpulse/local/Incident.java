@@ -2,11 +2,11 @@ package io.cxpulse.local;
 
 import io.cxpulse.events.Channel;
 import io.cxpulse.jobs.generator.CheckoutIncident;
+import io.cxpulse.jobs.generator.IncidentSpec;
 import io.cxpulse.jobs.generator.ScoreShift;
 import io.cxpulse.jobs.generator.SupportSlowdown;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -52,21 +52,7 @@ record Incident(Kind kind, Channel channel) {
       throw new IllegalArgumentException(
           "expected " + FORMS + ", e.g. csat-drop:web, got '" + text + "'");
     }
-    String name = parts[1].strip().toUpperCase(Locale.ROOT);
-    return Arrays.stream(Channel.values())
-        .filter(channel -> channel != Channel.UNKNOWN && channel.name().equals(name))
-        .findFirst()
-        .map(channel -> new Incident(kind, channel))
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "unknown channel '"
-                        + parts[1]
-                        + "'; one of "
-                        + Arrays.stream(Channel.values())
-                            .filter(channel -> channel != Channel.UNKNOWN)
-                            .map(channel -> channel.name().toLowerCase(Locale.ROOT))
-                            .collect(Collectors.joining(", "))));
+    return new Incident(kind, IncidentSpec.channelNamed(parts[1]));
   }
 
   @Override

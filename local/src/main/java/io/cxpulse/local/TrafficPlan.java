@@ -6,9 +6,6 @@ import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.CheckoutBadRecords;
 import io.cxpulse.jobs.generator.TicketBadRecords;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -17,7 +14,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BiFunction;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 
@@ -156,7 +152,7 @@ final class TrafficPlan<T extends SpecificRecordBase> {
         new Outgoing(
             Kind.RESPONSE,
             jittered.get(shape.idFields().get(0)).toString(),
-            encode(jittered),
+            BadRecords.encode(jittered),
             null);
 
     List<Outgoing> out = new ArrayList<>(3);
@@ -189,20 +185,6 @@ final class TrafficPlan<T extends SpecificRecordBase> {
   @SuppressWarnings("unchecked")
   private static <T extends SpecificRecordBase> T copy(T event) {
     return (T) SpecificData.getForClass(event.getClass()).deepCopy(event.getSchema(), event);
-  }
-
-  /** The single-object encoding of {@code event}, as a producer writes it. */
-  static <T extends SpecificRecordBase> byte[] encode(T event) {
-    try {
-      ByteBuffer buffer =
-          new BinaryMessageEncoder<T>(SpecificData.getForClass(event.getClass()), event.getSchema())
-              .encode(event);
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode " + event, e);
-    }
   }
 
   /** A run tag from the run's start: its epoch second in base 36, e.g. {@code t5lq0g}. */

@@ -21,6 +21,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * Kafka values for topic {@code cx.surveys} that the job must dead-letter, one per way a producer
@@ -184,15 +186,22 @@ public final class BadRecords {
     return decodable("future", RejectReason.FUTURE_EVENT_TIME, response);
   }
 
-  /** The single-object encoding of {@code response}, as a producer writes it. */
-  public static byte[] encode(SurveyResponse response) {
+  /**
+   * The single-object encoding of {@code event} (any generated event class), as a producer writes
+   * it.
+   */
+  public static byte[] encode(SpecificRecordBase event) {
     try {
-      ByteBuffer buffer = response.toByteBuffer();
+      // The class's own model carries its logical-type conversions (timestamps as Instant).
+      ByteBuffer buffer =
+          new BinaryMessageEncoder<SpecificRecordBase>(
+                  SpecificData.getForClass(event.getClass()), event.getSchema())
+              .encode(event);
       byte[] bytes = new byte[buffer.remaining()];
       buffer.get(bytes);
       return bytes;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode " + response, e);
+      throw new UncheckedIOException("cannot encode " + event, e);
     }
   }
 

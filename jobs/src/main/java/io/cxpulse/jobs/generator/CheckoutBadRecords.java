@@ -99,7 +99,7 @@ public final class CheckoutBadRecords {
   /** UNDECODABLE: a valid header and the first half of the body. */
   static BadCheckoutRecord truncated(CheckoutEvent template) {
     CheckoutEvent event = renamed(template, "truncated").build();
-    byte[] whole = encode(event);
+    byte[] whole = BadRecords.encode(event);
     int header = 10;
     byte[] cut = Arrays.copyOf(whole, header + (whole.length - header) / 2);
     return new BadCheckoutRecord(
@@ -137,21 +137,10 @@ public final class CheckoutBadRecords {
         "unknown-schema", RejectReason.UNKNOWN_SCHEMA, value, event.getCheckoutId(), null);
   }
 
-  /** The single-object encoding of {@code event}, as a producer writes it. */
-  public static byte[] encode(CheckoutEvent event) {
-    try {
-      ByteBuffer buffer = event.toByteBuffer();
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode " + event, e);
-    }
-  }
-
   private static BadCheckoutRecord decodable(
       String label, RejectReason reason, CheckoutEvent event) {
-    return new BadCheckoutRecord(label, reason, encode(event), event.getCheckoutId(), event);
+    return new BadCheckoutRecord(
+        label, reason, BadRecords.encode(event), event.getCheckoutId(), event);
   }
 
   private static CheckoutEvent.Builder renamed(CheckoutEvent template, String label) {

@@ -3,11 +3,9 @@ package io.cxpulse.jobs.generator;
 import io.cxpulse.events.Channel;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * A scripted incident for {@link CheckoutTrafficGenerator}: a payment outage on one channel. While
@@ -81,25 +79,7 @@ public record CheckoutIncident(Channel channel, Instant from, Instant until) {
    * @throws IllegalArgumentException with a message listing the channels otherwise
    */
   public static Channel parseChannel(String spec) {
-    String[] parts = Objects.requireNonNull(spec, "spec").strip().split(":", -1);
-    if (parts.length != 2 || !parts[0].strip().equalsIgnoreCase(KIND)) {
-      throw new IllegalArgumentException(
-          "expected " + KIND + ":CHANNEL, e.g. " + KIND + ":mobile_app, got '" + spec + "'");
-    }
-    String name = parts[1].strip().toUpperCase(Locale.ROOT);
-    return Arrays.stream(Channel.values())
-        .filter(channel -> channel != Channel.UNKNOWN && channel.name().equals(name))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "unknown channel '"
-                        + parts[1]
-                        + "'; one of "
-                        + Arrays.stream(Channel.values())
-                            .filter(channel -> channel != Channel.UNKNOWN)
-                            .map(channel -> channel.name().toLowerCase(Locale.ROOT))
-                            .collect(Collectors.joining(", "))));
+    return IncidentSpec.channel(KIND, "mobile_app", Objects.requireNonNull(spec, "spec"));
   }
 
   /** Whether a payment attempt on {@code attemptChannel} at {@code time} is affected. */

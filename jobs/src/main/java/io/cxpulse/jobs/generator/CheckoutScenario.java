@@ -797,7 +797,7 @@ public final class CheckoutScenario {
                   Kind.TOO_LATE,
                   c * 64 + e,
                   new ScenarioRecord(
-                      CheckoutBadRecords.encode(event),
+                      BadRecords.encode(event),
                       event.getCheckoutId(),
                       event.getEventTime(),
                       Kind.TOO_LATE,
@@ -896,7 +896,7 @@ public final class CheckoutScenario {
         long position,
         String label) {
       if (cache[i] == null) {
-        cache[i] = CheckoutBadRecords.encode(event);
+        cache[i] = BadRecords.encode(event);
       }
       return new ScenarioRecord(
           cache[i],

@@ -3,10 +3,8 @@ package io.cxpulse.jobs.generator;
 import io.cxpulse.events.Channel;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * A scripted support incident for {@link TicketTrafficGenerator}: tickets opened on one channel
@@ -62,25 +60,7 @@ public record SupportSlowdown(Channel channel, Instant from, Instant until, doub
    * @throws IllegalArgumentException with a message naming the expected form and the channels
    */
   public static Channel parseChannel(String text) {
-    String[] parts = text.strip().split(":", -1);
-    if (parts.length != 2 || !parts[0].strip().equalsIgnoreCase(KIND)) {
-      throw new IllegalArgumentException(
-          "expected " + KIND + ":CHANNEL, e.g. " + KIND + ":chat, got '" + text + "'");
-    }
-    String name = parts[1].strip().toUpperCase(Locale.ROOT);
-    return Arrays.stream(Channel.values())
-        .filter(channel -> channel != Channel.UNKNOWN && channel.name().equals(name))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "unknown channel '"
-                        + parts[1]
-                        + "'; one of "
-                        + Arrays.stream(Channel.values())
-                            .filter(channel -> channel != Channel.UNKNOWN)
-                            .map(channel -> channel.name().toLowerCase(Locale.ROOT))
-                            .collect(Collectors.joining(", "))));
+    return IncidentSpec.channel(KIND, "chat", text);
   }
 
   /** Whether a ticket opened on {@code ticketChannel} at {@code openedAt} is affected. */

@@ -70,7 +70,7 @@ public final class TicketBadRecords {
   /** {@link RejectReason#UNDECODABLE}: a valid header and half the body (a cut buffer). */
   public static BadRecord truncated(TicketEvent template) {
     TicketEvent event = renamed(template, "truncated").build();
-    byte[] whole = encode(event);
+    byte[] whole = BadRecords.encode(event);
     int header = 10;
     byte[] cut = Arrays.copyOf(whole, header + (whole.length - header) / 2);
     return new BadRecord("truncated", RejectReason.UNDECODABLE, cut, event.getTicketId(), null);
@@ -123,25 +123,13 @@ public final class TicketBadRecords {
     return decodable("future", RejectReason.FUTURE_EVENT_TIME, event);
   }
 
-  /** The single-object encoding of {@code event}, as a producer writes it. */
-  public static byte[] encode(TicketEvent event) {
-    try {
-      ByteBuffer buffer = event.toByteBuffer();
-      byte[] bytes = new byte[buffer.remaining()];
-      buffer.get(bytes);
-      return bytes;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode " + event, e);
-    }
-  }
-
   private static BadRecord blank(String label, TicketEvent event) {
     return decodable(label, RejectReason.MISSING_FIELD, event);
   }
 
   private static BadRecord decodable(String label, RejectReason reason, TicketEvent event) {
     String key = event.getTicketId().isBlank() ? event.getEventId() : event.getTicketId();
-    return new BadRecord(label, reason, encode(event), key, event);
+    return new BadRecord(label, reason, BadRecords.encode(event), key, event);
   }
 
   private static TicketEvent.Builder renamed(TicketEvent template, String label) {

@@ -764,7 +764,7 @@ public final class TicketScenario {
     private ScenarioRecord eventRecord(
         int i, Slot slot, byte[][] cache, Kind kind, Fate fate, long position, String label) {
       if (cache[i] == null) {
-        cache[i] = TicketBadRecords.encode(slot.event());
+        cache[i] = BadRecords.encode(slot.event());
       }
       return new ScenarioRecord(
           cache[i],

@@ -39,7 +39,7 @@ class CheckoutBadRecordsTest {
   @Test
   void everyVariantIsRejectedForExactlyItsLabelledReasonWhateverTheTemplate() {
     for (CheckoutEvent template : TEMPLATES) {
-      assertThat(verdict(CheckoutBadRecords.encode(template), REFERENCE)).isNull();
+      assertThat(verdict(BadRecords.encode(template), REFERENCE)).isNull();
       for (BadCheckoutRecord bad : CheckoutBadRecords.allVariants(template, REFERENCE)) {
         assertThat(verdict(bad.value(), REFERENCE))
             .as("%s of %s", bad, template)

@@ -80,7 +80,7 @@ class CheckoutTrafficGeneratorTest {
       assertThat(checkoutIds.add(checkout.checkoutId())).isTrue();
       for (CheckoutEvent event : checkout.events()) {
         assertThat(eventIds.add(event.getEventId())).isTrue();
-        DecodeResult<CheckoutEvent> decoded = decoder.decode(CheckoutBadRecords.encode(event));
+        DecodeResult<CheckoutEvent> decoded = decoder.decode(BadRecords.encode(event));
         assertThat(decoded.isOk()).as("%s", event).isTrue();
         assertThat(decoded.value()).isEqualTo(event);
         assertThat(validator.validate(event, event.getEventTime().toEpochMilli()).isOk()).isTrue();
