@@ -25,7 +25,12 @@ import org.slf4j.LoggerFactory;
  *       SIGFPE and others. The JVM relies on SIGSEGV for implicit null checks and safepoints, so
  *       with the engine's handler in place the next implicit NullPointerException hangs a thread.
  *       Every connect here saves the dispositions of all catchable signals before and restores them
- *       after.
+ *       after. That leaves a window: while the first connect runs (hundreds of milliseconds), any
+ *       other JVM thread that faults on purpose (a safepoint poll, an implicit null check) meets
+ *       the engine's handler, and the JVM hangs or dies with "Segmentation fault". Only HotSpot's
+ *       signal chaining closes it: with {@code libjsig.so} preloaded the engine's handlers are
+ *       recorded as chained handlers and never replace the JVM's ({@link #signalChainingActive}).
+ *       The build, the launcher and the tests preload it; without it {@link #open} warns.
  *   <li>All callers of one connection share one session ({@code SET}, {@code USE}), so each {@link
  *       Session} is its own {@code chdb_connect} on the same path.
  *   <li>The engine is not safe for unsynchronised use from several threads; one lock serialises
@@ -74,6 +79,12 @@ public final class ChdbEngine implements AutoCloseable {
   public static ChdbEngine open(Path library, Path dataDir, String timezone) throws IOException {
     ChdbLibraryLocator.checkPlatform();
     ChdbLibraryLocator.checkPresent(library);
+    if (!signalChainingActive()) {
+      LOG.warn(
+          "libjsig.so is not preloaded: a JVM thread that faults while the engine starts may hang"
+              + " or crash the JVM. Start the JVM with LD_PRELOAD=$JAVA_HOME/lib/libjsig.so"
+              + " (./cx-pulse and the Maven build do).");
+    }
     Files.createDirectories(dataDir);
     LibC libc = Native.load("c", LibC.class);
     // The engine reads TZ once when it initialises; pinning it keeps DateTime decoding in the
@@ -173,6 +184,19 @@ public final class ChdbEngine implements AutoCloseable {
       LOG.info("ClickHouse engine on {} closed", dataDir);
     } finally {
       engineLock.unlock();
+    }
+  }
+
+  /**
+   * Whether HotSpot's signal-chaining library is loaded into this process, so that the engine's
+   * signal handlers can never replace the JVM's.
+   */
+  public static boolean signalChainingActive() {
+    try {
+      return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+          .anyMatch(line -> line.endsWith("/libjsig.so"));
+    } catch (IOException e) {
+      return false;
     }
   }
 

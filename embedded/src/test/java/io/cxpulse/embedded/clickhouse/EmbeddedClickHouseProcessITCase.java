@@ -24,6 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Process-level behaviour of the embedded engine, each case in a child JVM so that a hang or a
  * crash fails the test instead of the build: the JVM's own signal handling survives the native
  * library, and Ctrl-C (SIGINT) and SIGTERM stop the server cleanly with the data kept.
+ *
+ * <p>Two defences are tested apart: restoring the JVM's handlers after each connect (what a JVM
+ * without {@code LD_PRELOAD} relies on) and HotSpot's signal chaining with {@code libjsig.so}
+ * preloaded (what the build and the launcher use, because it also covers the window while the first
+ * connect runs).
  */
 class EmbeddedClickHouseProcessITCase {
 
@@ -32,14 +37,43 @@ class EmbeddedClickHouseProcessITCase {
   @TempDir Path tempDir;
 
   @Test
+  void theBuildRunsTestJvmsWithSignalChaining() {
+    assertThat(ChdbEngine.signalChainingActive())
+        .as("the build's surefire and failsafe preload libjsig.so (see the root pom)")
+        .isTrue();
+  }
+
+  @Test
   void jvmSurvivesImplicitNullPointerExceptionsAfterTheEngineIsUp() throws Exception {
-    Child child = Child.start(tempDir.resolve("data"), "exit");
+    Child child = Child.start(tempDir.resolve("data"), "exit", false);
     try {
       assertThat(child.awaitLine(line -> line.startsWith("SURVIVED"), STARTUP))
           .isEqualTo("SURVIVED 100");
       assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
       assertThat(child.process.exitValue()).as(child.output()).isZero();
       assertThat(child.output()).contains("CLOSED");
+    } finally {
+      child.kill();
+    }
+  }
+
+  /**
+   * With libjsig preloaded the engine's handlers never reach the kernel, even when nothing restores
+   * the JVM's: the same probe survives with the restore switched off.
+   */
+  @Test
+  void withSignalChainingTheEngineHandlersNeverReplaceTheJvms() throws Exception {
+    Child child =
+        Child.start(
+            tempDir.resolve("data"),
+            "exit",
+            true,
+            "-D" + ChdbEngine.KEEP_ENGINE_SIGNAL_HANDLERS_PROPERTY + "=true");
+    try {
+      assertThat(child.awaitLine(line -> line.startsWith("SURVIVED"), STARTUP))
+          .isEqualTo("SURVIVED 100");
+      assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(child.process.exitValue()).as(child.output()).isZero();
     } finally {
       child.kill();
     }
@@ -56,6 +90,7 @@ class EmbeddedClickHouseProcessITCase {
         Child.start(
             tempDir.resolve("data"),
             "exit",
+            false,
             "-D" + ChdbEngine.KEEP_ENGINE_SIGNAL_HANDLERS_PROPERTY + "=true");
     try {
       String survived = child.pollLine(line -> line.startsWith("SURVIVED"), Duration.ofSeconds(30));
@@ -79,7 +114,7 @@ class EmbeddedClickHouseProcessITCase {
 
   private void stopsCleanlyOn(String signal, int expectedExitCode) throws Exception {
     Path dataDir = tempDir.resolve("data-" + signal);
-    Child child = Child.start(dataDir, "wait");
+    Child child = Child.start(dataDir, "wait", true);
     try {
       child.awaitLine(line -> line.equals("READY"), STARTUP);
       Process kill =
@@ -133,7 +168,12 @@ class EmbeddedClickHouseProcessITCase {
       pump.start();
     }
 
-    static Child start(Path dataDir, String mode, String... jvmOptions) throws IOException {
+    /**
+     * @param signalChaining whether the child runs with {@code libjsig.so} preloaded, as the
+     *     launcher runs the local mode
+     */
+    static Child start(Path dataDir, String mode, boolean signalChaining, String... jvmOptions)
+        throws IOException {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.add("-Duser.timezone=UTC");
@@ -150,7 +190,17 @@ class EmbeddedClickHouseProcessITCase {
       command.add(EngineProbeMain.class.getName());
       command.add(dataDir.toString());
       command.add(mode);
-      return new Child(new ProcessBuilder(command).redirectErrorStream(true).start());
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+      // The build preloads libjsig into this JVM; the child gets it only when asked for.
+      builder.environment().remove("LD_PRELOAD");
+      if (signalChaining) {
+        builder
+            .environment()
+            .put(
+                "LD_PRELOAD",
+                Path.of(System.getProperty("java.home"), "lib", "libjsig.so").toString());
+      }
+      return new Child(builder.start());
     }
 
     String awaitLine(java.util.function.Predicate<String> wanted, Duration timeout)
