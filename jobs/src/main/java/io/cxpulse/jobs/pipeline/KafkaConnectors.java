@@ -2,19 +2,25 @@ package io.cxpulse.jobs.pipeline;
 
 import io.cxpulse.events.DeadLetter;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** The Kafka source of raw records and the Kafka sink of dead letters every job uses. */
+/**
+ * The Kafka source of raw records and the Kafka sinks of Avro records (dead letters, alerts) the
+ * jobs use.
+ */
 public final class KafkaConnectors {
 
   private KafkaConnectors() {}
@@ -51,50 +57,90 @@ public final class KafkaConnectors {
    * every checkpoint.
    */
   public static KafkaSink<DeadLetter> deadLetterSink(String bootstrapServers, String topic) {
-    return KafkaSink.<DeadLetter>builder()
+    return atLeastOnceSink(bootstrapServers, new DeadLetterSerializationSchema(topic));
+  }
+
+  /**
+   * An at-least-once sink writing what {@code serializer} makes of each element: the producer's
+   * buffer is flushed on every checkpoint, and a replay after a failure may write a record again,
+   * so the records need keys their consumers can deduplicate by.
+   */
+  public static <T> KafkaSink<T> atLeastOnceSink(
+      String bootstrapServers, KafkaRecordSerializationSchema<T> serializer) {
+    return KafkaSink.<T>builder()
         .setBootstrapServers(bootstrapServers)
         .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setRecordSerializer(new DeadLetterSerializationSchema(topic))
+        .setRecordSerializer(serializer)
         .build();
   }
 
-  /** Writes a {@link DeadLetter} as a Kafka record; public for tests and tools. */
-  public static final class DeadLetterSerializationSchema
-      implements KafkaRecordSerializationSchema<DeadLetter> {
+  /** Encodes an element in Avro single-object encoding, e.g. a generated class's toByteBuffer. */
+  @FunctionalInterface
+  public interface SingleObjectEncoder<T> extends Serializable {
+    ByteBuffer encode(T element) throws IOException;
+  }
+
+  /**
+   * Writes each element as one Kafka record of {@code topic}: the value in Avro single-object
+   * encoding, the key a string derived from the element (UTF-8), no partition (the key's hash picks
+   * it) and no timestamp. Public for tests and tools.
+   *
+   * @param <T> the element type
+   */
+  public static class SingleObjectSerializationSchema<T>
+      implements KafkaRecordSerializationSchema<T> {
 
     private static final long serialVersionUID = 1L;
 
     private final String topic;
+    private final SerializableFunction<T, String> key;
+    private final SingleObjectEncoder<T> encoder;
 
-    public DeadLetterSerializationSchema(String topic) {
-      this.topic = topic;
+    public SingleObjectSerializationSchema(
+        String topic, SerializableFunction<T, String> key, SingleObjectEncoder<T> encoder) {
+      this.topic = Objects.requireNonNull(topic, "topic");
+      this.key = Objects.requireNonNull(key, "key");
+      this.encoder = Objects.requireNonNull(encoder, "encoder");
     }
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
-        DeadLetter deadLetter, KafkaSinkContext context, Long timestamp) {
-      byte[] key =
-          (deadLetter.getSourceTopic()
-                  + "-"
-                  + deadLetter.getSourcePartition()
-                  + "@"
-                  + deadLetter.getSourceOffset())
-              .getBytes(StandardCharsets.UTF_8);
+        T element, KafkaSinkContext context, Long timestamp) {
       // No timestamp: the producer's current time. The stream timestamp may be an old event time,
       // which time-based retention would delete at once during a backfill.
-      return new ProducerRecord<>(topic, null, null, key, encode(deadLetter));
+      return new ProducerRecord<>(
+          topic, null, null, key.apply(element).getBytes(StandardCharsets.UTF_8), encode(element));
     }
 
-    private static byte[] encode(DeadLetter deadLetter) {
+    private byte[] encode(T element) {
       try {
-        ByteBuffer buffer = deadLetter.toByteBuffer();
+        ByteBuffer buffer = encoder.encode(element);
         byte[] bytes = new byte[buffer.remaining()];
         buffer.get(bytes);
         return bytes;
       } catch (IOException e) {
         // Only an I/O error of the in-memory encoder, i.e. a bug: fail loudly, never drop.
-        throw new UncheckedIOException("cannot encode dead letter " + deadLetter, e);
+        throw new UncheckedIOException("cannot encode " + element, e);
       }
+    }
+  }
+
+  /** Writes a {@link DeadLetter} as a Kafka record; public for tests and tools. */
+  public static final class DeadLetterSerializationSchema
+      extends SingleObjectSerializationSchema<DeadLetter> {
+
+    private static final long serialVersionUID = 2L;
+
+    public DeadLetterSerializationSchema(String topic) {
+      super(topic, DeadLetterSerializationSchema::key, DeadLetter::toByteBuffer);
+    }
+
+    private static String key(DeadLetter deadLetter) {
+      return deadLetter.getSourceTopic()
+          + "-"
+          + deadLetter.getSourcePartition()
+          + "@"
+          + deadLetter.getSourceOffset();
     }
   }
 }
