@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Types;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.InstantiationUtil;
@@ -91,6 +93,12 @@ class AlertSinksTest {
       InstantiationUtil.clone(sinks.table());
       InstantiationUtil.clone(sinks.webhook());
     }
+  }
+
+  @Test
+  void alertIsAFlinkPojoNotAGenericKryoType() {
+    // The alert stream may cross the network between the operator and the sinks.
+    assertThat(TypeInformation.of(Alert.class)).isInstanceOf(PojoTypeInfo.class);
   }
 
   private static AlertSinks production(WebhookOptions webhook) {
