@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +67,7 @@ public final class WebhookSender implements AutoCloseable {
 
   private final WebhookOptions options;
   private final Counters counters;
+  private final ExecutorService httpExecutor;
   private final HttpClient client;
   private final String endpoint;
   private final BlockingQueue<Message> queue;
@@ -74,16 +78,19 @@ public final class WebhookSender implements AutoCloseable {
   public WebhookSender(WebhookOptions options, Counters counters) {
     this.options = Objects.requireNonNull(options, "options");
     this.counters = Objects.requireNonNull(counters, "counters");
+    this.endpoint = options.endpoint();
+    // Our own executor, shut down on close: the client's default one would keep worker threads
+    // (holding Flink's user-code class loader) until the client is garbage-collected.
+    this.httpExecutor = Executors.newCachedThreadPool(daemonThreads("alert-webhook-http"));
     this.client =
         HttpClient.newBuilder()
             .connectTimeout(options.timeout())
             .followRedirects(HttpClient.Redirect.NEVER)
+            .executor(httpExecutor)
             .build();
-    this.endpoint = options.endpoint();
     this.queue = new ArrayBlockingQueue<>(options.queueCapacity());
-    this.thread = new Thread(this::run, "alert-webhook " + endpoint);
     // Daemon: a stuck receiver must never keep a task manager or a test JVM alive.
-    thread.setDaemon(true);
+    this.thread = daemonThreads("alert-webhook-sender").newThread(this::run);
     thread.start();
   }
 
@@ -141,6 +148,15 @@ public final class WebhookSender implements AutoCloseable {
     if (thread.isAlive()) {
       LOG.warn("Alert webhook {}: sender thread did not stop; it is a daemon", endpoint);
     }
+    httpExecutor.shutdownNow();
+  }
+
+  private ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name + " " + endpoint);
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   private void run() {

@@ -208,6 +208,21 @@ class WebhookSenderTest {
   }
 
   @Test
+  void closeStopsTheSenderThread() throws Exception {
+    receiver = WebhookReceiver.start();
+    WebhookOptions options = fast(receiver.url("/hook"));
+    sender = new WebhookSender(options, counters);
+    String name = "alert-webhook-sender " + options.endpoint();
+    assertThat(Thread.getAllStackTraces().keySet())
+        .anySatisfy(thread -> assertThat(thread.getName()).isEqualTo(name));
+
+    runWithin30Seconds(sender::close);
+
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneSatisfy(thread -> assertThat(thread.getName()).isEqualTo(name));
+  }
+
+  @Test
   void logsNameTheEndpointButNeverThePathWithItsToken() throws Exception {
     receiver = WebhookReceiver.start().answer(500, 400);
     try (CapturedLogs logs = new CapturedLogs(WebhookSender.class)) {
