@@ -50,19 +50,19 @@ public record AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webho
   /**
    * The production sinks: Avro single-object records keyed by alert id into {@code alertTopic}
    * (at-least-once, flushed on checkpoints), JDBC rows into {@code cx_alerts} at {@code connection}
-   * (at-least-once, batched by {@code execution}), and a {@link WebhookSink} to {@code webhook}, or
-   * a {@link DiscardingSink} when it is null.
+   * (at-least-once, batched by {@code execution}), and a {@link WebhookSink} to {@code
+   * webhookOrNull}, or a {@link DiscardingSink} when it is null.
    */
   public static AlertSinks production(
       String bootstrapServers,
       String alertTopic,
       JdbcConnectionOptions connection,
       JdbcExecutionOptions execution,
-      WebhookOptions webhook) {
+      WebhookOptions webhookOrNull) {
     return new AlertSinks(
         topicSink(bootstrapServers, alertTopic),
         ClickHouseSinks.sink(ALERT_INSERT, new AlertStatement(), connection, execution),
-        webhook == null ? new DiscardingSink<>() : new WebhookSink(webhook));
+        webhookOrNull == null ? new DiscardingSink<>() : new WebhookSink(webhookOrNull));
   }
 
   /** The Kafka sink of {@link #production}. */
