@@ -1,0 +1,62 @@
+package io.cxpulse.jobs.drivers;
+
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.survey.SurveySinks;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
+
+/**
+ * Where the driver split job writes: its window rows. No dead letters: the survey and ticket jobs
+ * own the dead letters of their topics (see {@link DriverSplitJob}).
+ *
+ * <p>{@link #production} builds the real sink; tests pass their own through the constructor.
+ *
+ * @param windowRows receives every emission of every window row (all versions)
+ */
+public record DriverSinks(Sink<DriverWindowRow> windowRows) {
+
+  /**
+   * The window table's insert; columns as in sql/migrations (cx_driver_window). The first fifteen
+   * are those of {@link SurveySinks#WINDOW_INSERT}, bound by the same code.
+   */
+  public static final String WINDOW_INSERT =
+      "INSERT INTO cx_driver_window (window_start, window_end, channel, segment, csat_total,"
+          + " csat_satisfied, nps_total, nps_promoters, nps_passives, nps_detractors, ces_count,"
+          + " ces_sum, ces_sum_squares, ces_histogram, version, sla_outcome, frt_bucket)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  public DriverSinks {
+    Objects.requireNonNull(windowRows, "windowRows");
+  }
+
+  /** JDBC into {@code cx_driver_window} at the ClickHouse of {@code options}, at-least-once. */
+  public static DriverSinks production(DriverSplitJobOptions options) {
+    JdbcConnectionOptions connection =
+        ClickHouseSinks.connectionOptions(
+            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword());
+    JdbcExecutionOptions execution =
+        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
+    return new DriverSinks(
+        ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution));
+  }
+
+  /** Binds a {@link DriverWindowRow} to {@link #WINDOW_INSERT}. */
+  public static final class WindowRowStatement implements JdbcStatementBuilder<DriverWindowRow> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final SurveySinks.WindowRowStatement scores = new SurveySinks.WindowRowStatement();
+
+    @Override
+    public void accept(PreparedStatement ps, DriverWindowRow row) throws SQLException {
+      scores.accept(ps, row.getScores());
+      ps.setString(16, row.getSlaOutcome());
+      ps.setString(17, row.getFrtBucket());
+    }
+  }
+}

@@ -1,0 +1,525 @@
+package io.cxpulse.jobs.drivers;
+
+import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.events.TicketEvent;
+import io.cxpulse.jobs.aggregate.Attribution;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
+import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
+import io.cxpulse.jobs.pipeline.Dimensions;
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
+import io.cxpulse.jobs.pipeline.EventDescriptor;
+import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.survey.SurveyAccumulator;
+import io.cxpulse.jobs.survey.SurveyJob;
+import io.cxpulse.jobs.tickets.TicketJob;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
+import io.cxpulse.jobs.tickets.TicketLifecycleFunction;
+import io.cxpulse.jobs.tickets.TicketOutcome;
+import io.cxpulse.jobs.tickets.TicketOutcomeKind;
+import io.cxpulse.jobs.tickets.sla.SlaTargets;
+import io.cxpulse.jobs.validation.EventValidator;
+import io.cxpulse.jobs.validation.SurveyResponseValidator;
+import io.cxpulse.jobs.validation.TicketEventValidator;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The driver split job: does slow support hurt satisfaction? Joins survey responses that reference
+ * a ticket with that ticket's first-response outcome and writes CSAT / NPS / CES components per
+ * window × channel × segment × SLA outcome (met | breached) × first-response-time bucket to
+ * ClickHouse, where {@code cx_driver_split} shows met − breached with 95 % intervals.
+ *
+ * <pre>
+ * Kafka cx.tickets ─► decode + validate ─► watermarks ─► keyBy event_id: de-duplicate, too late
+ *     ─► keyBy ticket_id: {@link TicketLifecycleFunction} (the ticket job's rules and SLA targets)
+ *     ─► FIRST_RESPONSE / SLA_BREACHED_UNANSWERED facts ─┐
+ * Kafka cx.surveys ─► decode + validate ─► watermarks ─► keyBy event_id: de-duplicate, too late
+ *     ─► with a ticket_id ─────────────────────────────────┤
+ *                                                          ▼
+ *     keyBy ticket_id: {@link SurveyTicketJoinFunction} (bounded keyed state, event-time timers)
+ *     ─► two-phase window aggregation by the survey's event time ─► cx_driver_window
+ * </pre>
+ *
+ * <p><b>Dead letters</b>: this job reads topics that the survey and ticket jobs own, and those jobs
+ * dead-letter every invalid, duplicate or too-late record (to {@code cx.dead-letters} and {@code
+ * cx_dead_letters}). Writing them again here would duplicate every dead letter, so this job drops
+ * them after counting them in the same counters ({@code recordsIn}, {@code recordsCounted}, {@code
+ * deadLettered_<REASON>}, per operator); an invalid record is simply never joined. Surveys without
+ * a ticket_id are counted in {@value DriverSplitCounters#SURVEYS_WITHOUT_TICKET}, surveys whose
+ * ticket outcome never came in {@value SurveyTicketJoinFunction#SURVEYS_WITHOUT_OUTCOME}.
+ *
+ * <p><b>Retention</b>: a survey may wait up to the join horizon plus the settle time (ticket
+ * allowed lateness + window) for its ticket's outcome, and is then counted in the window of its own
+ * event time, so windows are kept that long ({@link #windowAggregation}); the default window is an
+ * hour to keep that state small.
+ *
+ * <p>{@link #defineWorkflow} builds the graph from injected sources and {@link DriverSinks}; {@link
+ * #main} wires Kafka and ClickHouse into it, tests wire their own. Every operator has a name and a
+ * stable uid.
+ */
+@Command(
+    name = "cx-pulse-driver-split-job",
+    mixinStandardHelpOptions = true,
+    description =
+        "Survey responses joined with their ticket's first-response outcome: CSAT, NPS and CES by"
+            + " SLA met/breached and first-response-time bucket, to ClickHouse.",
+    sortOptions = false)
+public final class DriverSplitJob implements Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DriverSplitJob.class);
+
+  /** The Flink job name. */
+  public static final String JOB_NAME = "cx-pulse driver split";
+
+  // Operator uids: stable across versions of the job, they map savepoint state to operators.
+  public static final String TICKET_SOURCE_UID = "driver-ticket-source";
+  public static final String SURVEY_SOURCE_UID = "driver-survey-source";
+  public static final String TICKET_PREFIX = "driver-ticket";
+  public static final String SURVEY_PREFIX = "driver-survey";
+  public static final String LIFECYCLE_UID = "driver-ticket-lifecycle";
+  public static final String FIRST_RESPONSE_FACTS_UID = "driver-first-response-facts";
+  public static final String TICKET_REFERENCE_UID = "driver-survey-ticket-reference";
+  public static final String JOIN_UID = "driver-survey-ticket-join";
+
+  /** The window aggregation's uid prefix ({@code driver-window-pre-aggregate}, {@code -merge}). */
+  public static final String WINDOW_UID = "driver-window";
+
+  public static final String TOO_LATE_UID = "driver-window-too-late";
+  public static final String WINDOW_SINK_UID = "driver-window-sink";
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--bootstrap-servers",
+      defaultValue = TicketJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  private String bootstrapServers;
+
+  @Option(
+      names = "--ticket-topic",
+      defaultValue = TicketJobOptions.DEFAULT_TOPIC,
+      description = "Ticket event topic (default: ${DEFAULT-VALUE}).")
+  private String ticketTopic;
+
+  @Option(
+      names = "--survey-topic",
+      defaultValue = io.cxpulse.jobs.survey.SurveyJobOptions.DEFAULT_TOPIC,
+      description = "Survey response topic (default: ${DEFAULT-VALUE}).")
+  private String surveyTopic;
+
+  @Option(
+      names = "--group-id",
+      defaultValue = DriverSplitJobOptions.DEFAULT_GROUP_ID,
+      description =
+          "Kafka consumer group prefix; -tickets and -surveys are appended"
+              + " (default: ${DEFAULT-VALUE}).")
+  private String groupId;
+
+  @Option(
+      names = "--clickhouse-url",
+      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_URL,
+      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUrl;
+
+  @Option(
+      names = "--clickhouse-user",
+      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_USER,
+      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
+  private String clickhouseUser;
+
+  @Option(
+      names = "--clickhouse-password",
+      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
+              + " empty; prefer the variable, command lines are visible to other users).")
+  private String clickhousePassword;
+
+  @Option(
+      names = "--sla-targets",
+      paramLabel = "FILE",
+      defaultValue = TicketJobOptions.BUNDLED_SLA_TARGETS,
+      showDefaultValue = Visibility.NEVER,
+      description =
+          "First-response SLA targets, as for the ticket job (default: the bundled "
+              + SlaTargets.DEFAULT_RESOURCE
+              + ").")
+  private String slaTargetsFile;
+
+  @Option(
+      names = "--window",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "Tumbling window of the survey's event time, ISO-8601 or 30s/1m/1h"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration window;
+
+  @Option(
+      names = "--join-horizon",
+      defaultValue = "P7D",
+      converter = DurationConverter.class,
+      description =
+          "Longest event-time distance between a survey and its ticket's first-response outcome"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration joinHorizon;
+
+  @Option(
+      names = "--out-of-orderness",
+      defaultValue = "PT5S",
+      converter = DurationConverter.class,
+      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
+  private Duration outOfOrderness;
+
+  @Option(
+      names = "--idleness",
+      defaultValue = "PT1M",
+      converter = DurationConverter.class,
+      description =
+          "Inputs without events for this long stop holding back the watermark"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration idleness;
+
+  @Option(
+      names = "--allowed-lateness",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How long after its window's end a late event still counts, both topics"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration allowedLateness;
+
+  @Option(
+      names = "--dedup-ttl",
+      defaultValue = "PT24H",
+      converter = DurationConverter.class,
+      description =
+          "How long an event_id is remembered for de-duplication, processing time"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration dedupTtl;
+
+  @Option(
+      names = "--max-future-skew",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "How far event_time may run ahead of the Kafka record timestamp"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Duration maxFutureSkew;
+
+  @Option(
+      names = "--checkpoint-interval",
+      defaultValue = "PT10S",
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval; the sink flushes on checkpoints (default: ${DEFAULT-VALUE}).")
+  private Duration checkpointInterval;
+
+  @Option(
+      names = "--parallelism",
+      defaultValue = "-1",
+      showDefaultValue = Visibility.NEVER,
+      description = "Job parallelism (default: the cluster's).")
+  private int parallelism;
+
+  @Option(
+      names = "--bounded",
+      description = "Stop at the offsets that are latest at start (tests, backfills).")
+  private boolean bounded;
+
+  @Option(
+      names = "--jdbc-batch-size",
+      defaultValue = "" + TicketJobOptions.DEFAULT_JDBC_BATCH_SIZE,
+      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
+  private int jdbcBatchSize;
+
+  @Option(
+      names = "--jdbc-flush-interval",
+      defaultValue = "PT1S",
+      converter = DurationConverter.class,
+      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
+  private Duration jdbcFlushInterval;
+
+  @Option(
+      names = "--salts",
+      defaultValue = "" + WindowAggregation.DEFAULT_SALTS,
+      description = "Pre-aggregation keys per window row (default: ${DEFAULT-VALUE}).")
+  private int salts;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new DriverSplitJob()).execute(args));
+  }
+
+  /**
+   * Parses a command line into options, as {@link #main} does.
+   *
+   * @throws CommandLine.ParameterException on a bad argument
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public static DriverSplitJobOptions parseOptions(String... args) {
+    DriverSplitJob command = new DriverSplitJob();
+    new CommandLine(command).parseArgs(args);
+    return command.options();
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    DriverSplitJobOptions options;
+    try {
+      options = options();
+      options.slaTargets(); // a bad file is a bad argument, not a failure after submission
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    LOG.info("Starting {} with {}", JOB_NAME, options);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    configure(env, options);
+    defineWorkflow(
+        env, options, ticketSource(options), surveySource(options), productionSinks(options));
+    env.execute(JOB_NAME);
+    return 0;
+  }
+
+  private DriverSplitJobOptions options() {
+    return new DriverSplitJobOptions(
+        bootstrapServers,
+        ticketTopic,
+        surveyTopic,
+        groupId,
+        clickhouseUrl,
+        clickhouseUser,
+        clickhousePassword,
+        window,
+        outOfOrderness,
+        idleness,
+        allowedLateness,
+        dedupTtl,
+        maxFutureSkew,
+        joinHorizon,
+        checkpointInterval,
+        parallelism,
+        bounded,
+        jdbcBatchSize,
+        jdbcFlushInterval,
+        salts,
+        slaTargetsFile);
+  }
+
+  /** The Kafka source of the ticket topic, consumer group {@code <groupId>-tickets}. */
+  public static Source<RawRecord, ?, ?> ticketSource(DriverSplitJobOptions options) {
+    return KafkaConnectors.rawRecordSource(
+        options.bootstrapServers(),
+        options.ticketTopic(),
+        options.groupId() + "-tickets",
+        options.bounded());
+  }
+
+  /** The Kafka source of the survey topic, consumer group {@code <groupId>-surveys}. */
+  public static Source<RawRecord, ?, ?> surveySource(DriverSplitJobOptions options) {
+    return KafkaConnectors.rawRecordSource(
+        options.bootstrapServers(),
+        options.surveyTopic(),
+        options.groupId() + "-surveys",
+        options.bounded());
+  }
+
+  /** The production sink: JDBC into cx_driver_window. */
+  public static DriverSinks productionSinks(DriverSplitJobOptions options) {
+    return DriverSinks.production(options);
+  }
+
+  /** Applies the environment-level options: checkpointing and parallelism. */
+  public static void configure(StreamExecutionEnvironment env, DriverSplitJobOptions options) {
+    env.enableCheckpointing(options.checkpointInterval().toMillis());
+    if (options.hasParallelism()) {
+      env.setParallelism(options.parallelism());
+    }
+  }
+
+  /**
+   * The window rows: survey components per tumbling window of the survey's event time × channel ×
+   * segment × (sla_outcome|frt_bucket), in two phases salted by the survey's event id. Retention:
+   * join horizon + settle time + allowed lateness, because a survey may wait that long for its
+   * ticket's outcome (see {@link SurveyTicketJoinFunction}).
+   */
+  public static WindowAggregation<JoinedSurvey, SurveyAccumulator, DriverWindowRow>
+      windowAggregation(DriverSplitJobOptions options) {
+    return WindowAggregation.<JoinedSurvey, SurveyAccumulator, DriverWindowRow>builder(
+            "driver window", WINDOW_UID)
+        .window(options.window())
+        .retention(options.joinHorizon().plus(options.settle()).plus(options.allowedLateness()))
+        .salts(options.salts())
+        .attribution(DriverSplitJob::attribute)
+        .components(
+            SurveyAccumulator::new,
+            (accumulator, joined) -> accumulator.add(joined.getResponse()),
+            TypeInformation.of(SurveyAccumulator.class))
+        .rows(DriverWindowRow::of, TypeInformation.of(DriverWindowRow.class))
+        .build();
+  }
+
+  private static Attribution attribute(JoinedSurvey joined) {
+    SurveyResponse response = joined.getResponse();
+    return new Attribution(
+        response.getEventTime().toEpochMilli(),
+        Dimensions.channel(response.getChannel()),
+        response.getSegment(),
+        DriverWindowRow.dimension(joined.getOutcome()),
+        response.getEventId());
+  }
+
+  /**
+   * Builds the job graph on {@code env}.
+   *
+   * @param ticketSource cx.tickets; must not assign watermarks, the job does after decoding
+   * @param surveySource cx.surveys; likewise
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      DriverSplitJobOptions options,
+      Source<RawRecord, ?, ?> ticketSource,
+      Source<RawRecord, ?, ?> surveySource,
+      DriverSinks sinks) {
+    DataStream<RawRecord> rawTickets =
+        env.fromSource(
+                ticketSource,
+                WatermarkStrategy.noWatermarks(),
+                "driver ticket events source",
+                TypeInformation.of(RawRecord.class))
+            .uid(TICKET_SOURCE_UID);
+    DataStream<RawRecord> rawSurveys =
+        env.fromSource(
+                surveySource,
+                WatermarkStrategy.noWatermarks(),
+                "driver survey responses source",
+                TypeInformation.of(RawRecord.class))
+            .uid(SURVEY_SOURCE_UID);
+
+    DataStream<DecodedEvent<TicketEvent>> tickets =
+        validated(
+            rawTickets,
+            TicketJob.TICKET_EVENTS,
+            new TicketEventValidator(options.maxFutureSkew()),
+            options,
+            "ticket events",
+            TICKET_PREFIX);
+    DataStream<DecodedEvent<SurveyResponse>> surveys =
+        validated(
+            rawSurveys,
+            SurveyJob.SURVEY_RESPONSES,
+            new SurveyResponseValidator(options.maxFutureSkew()),
+            options,
+            "survey responses",
+            SURVEY_PREFIX);
+
+    // The ticket job's own lifecycle: first response and SLA verdict by the same rules and targets.
+    TicketJobOptions ticketOptions = options.ticketOptions();
+    SlaTargets slaTargets = ticketOptions.slaTargets();
+    DataStream<TicketOutcome> firstResponses =
+        tickets
+            .keyBy(event -> event.getEvent().getTicketId(), Types.STRING)
+            .process(
+                new TicketLifecycleFunction(
+                    slaTargets::targetFor, TicketJob.lifecycleStateRetention(ticketOptions)),
+                TypeInformation.of(TicketOutcome.class))
+            .name("driver ticket lifecycles")
+            .uid(LIFECYCLE_UID)
+            .filter(DriverSplitJob::isFirstResponseFact)
+            .name("first-response facts")
+            .uid(FIRST_RESPONSE_FACTS_UID);
+
+    DataStream<DecodedEvent<SurveyResponse>> aboutTickets =
+        surveys
+            .process(
+                new DriverSplitCounters.TicketReferenceFilter(),
+                DecodedEvent.typeInfo(SurveyResponse.class))
+            .name("surveys about a ticket")
+            .uid(TICKET_REFERENCE_UID);
+
+    DataStream<JoinedSurvey> joined =
+        aboutTickets
+            .connect(firstResponses)
+            .keyBy(
+                survey -> survey.getEvent().getTicketId(), TicketOutcome::getTicketId, Types.STRING)
+            .process(
+                new SurveyTicketJoinFunction(options.joinHorizon(), options.settle()),
+                JoinedSurvey.typeInfo())
+            .name("join surveys with first-response outcomes")
+            .uid(JOIN_UID);
+
+    WindowAggregation.Output<JoinedSurvey, DriverWindowRow> windows =
+        windowAggregation(options).apply(joined);
+    windows
+        .tooLate()
+        .process(new DriverSplitCounters.TooLateJoinedSurveys(), Types.VOID)
+        .name("count joined surveys too late for their window")
+        .uid(TOO_LATE_UID);
+    windows.rows().sinkTo(sinks.windowRows()).name("driver window rows sink").uid(WINDOW_SINK_UID);
+  }
+
+  /** Whether a ticket fact says something about the first response. */
+  static boolean isFirstResponseFact(TicketOutcome fact) {
+    return fact.getKind() == TicketOutcomeKind.FIRST_RESPONSE
+        || fact.getKind() == TicketOutcomeKind.SLA_BREACHED_UNANSWERED;
+  }
+
+  /**
+   * Decode + validate, event-time watermarks, de-duplication and lateness: the front of the survey
+   * and ticket jobs, with the same functions and counters, but the rejected records' dead letters
+   * are left to those jobs (see the class comment).
+   */
+  static <T extends SpecificRecord> DataStream<DecodedEvent<T>> validated(
+      DataStream<RawRecord> raw,
+      EventDescriptor<T> descriptor,
+      EventValidator<T> validator,
+      DriverSplitJobOptions options,
+      String what,
+      String uidPrefix) {
+    TypeInformation<DecodedEvent<T>> type = DecodedEvent.typeInfo(descriptor.type());
+    SingleOutputStreamOperator<DecodedEvent<T>> decoded =
+        raw.process(new DecodeAndValidateFunction<>(descriptor, validator), type)
+            .name("decode and validate " + what)
+            .uid(uidPrefix + "-decode-validate");
+    return decoded
+        .assignTimestampsAndWatermarks(
+            WatermarkStrategy.<DecodedEvent<T>>forGenerator(
+                    context ->
+                        new EagerBoundedOutOfOrderness<>(
+                            options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
+                .withTimestampAssigner(
+                    (event, kafkaTimestamp) -> descriptor.eventTimeMillis(event.getEvent()))
+                .withIdleness(options.idleness()))
+        .name(what + " event-time watermarks")
+        .uid(uidPrefix + "-watermarks")
+        .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
+        .process(
+            new DedupAndLatenessFunction<>(
+                descriptor, options.window(), options.allowedLateness(), options.dedupTtl()),
+            type)
+        .name("de-duplicate and drop too-late " + what)
+        .uid(uidPrefix + "-dedup-lateness");
+  }
+}

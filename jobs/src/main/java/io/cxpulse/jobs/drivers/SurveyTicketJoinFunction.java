@@ -1,0 +1,224 @@
+package io.cxpulse.jobs.drivers;
+
+import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.tickets.TicketOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Joins survey responses that reference a ticket with that ticket's first-response outcome (keyed
+ * by ticket_id): input 1 are the de-duplicated survey responses, input 2 the ticket job's {@code
+ * FIRST_RESPONSE} and {@code SLA_BREACHED_UNANSWERED} facts (with their retractions) from {@code
+ * TicketLifecycleFunction}.
+ *
+ * <p>Every survey is emitted at most once, so the window rows stay plain sums. That needs the
+ * ticket's outcome to be final when a survey is joined, hence the <b>decision</b>: the outcome
+ * ({@link DriverOutcome#of}) is decided by an event-time timer at {@code outcomeAt + settle}, where
+ * {@code settle} is the ticket pipeline's allowed lateness plus one window. By then no late ticket
+ * event can change a fact timed before {@code outcomeAt} any more (the de-duplication gate rejects
+ * it), so a reply that overtook the breach at the deadline has arrived and replaced it. Facts that
+ * arrive after the decision are ignored and counted ({@value #FACTS_AFTER_DECISION}), e.g. the
+ * first agent reply to a ticket answered more than {@code settle} after its deadline: its surveys
+ * stay {@code breached}/{@code no_reply}.
+ *
+ * <p>The join is <b>bounded in time</b>: a survey joins the outcome iff {@code |survey time −
+ * outcomeAt| ≤ joinHorizon}, checked explicitly so the answer does not depend on arrival order.
+ *
+ * <ul>
+ *   <li>A survey arriving after the decision is joined at once (or counted in {@value
+ *       #SURVEYS_WITHOUT_OUTCOME} if outside the horizon).
+ *   <li>A survey arriving before it waits in state; it is joined at the decision, or, if no outcome
+ *       is decided by {@code survey time + joinHorizon + settle} (when every outcome it could join
+ *       has been decided), dropped and counted in {@value #SURVEYS_WITHOUT_OUTCOME}.
+ *   <li>The decided outcome is kept until {@code outcomeAt + joinHorizon + settle}, after which no
+ *       survey within the horizon can pass the survey lateness gate (the same allowed lateness and
+ *       window), then the timer clears the state.
+ * </ul>
+ *
+ * <p>All decisions happen in event time, so the output is a function of the input, not of arrival
+ * order or processing speed. Counters: {@value #SURVEYS_JOINED}, {@value #SURVEYS_WITHOUT_OUTCOME},
+ * {@value #FACTS_AFTER_DECISION}.
+ */
+public class SurveyTicketJoinFunction
+    extends KeyedCoProcessFunction<
+        String, DecodedEvent<SurveyResponse>, TicketOutcome, JoinedSurvey> {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Counter: surveys joined with their ticket's outcome (each exactly once). */
+  public static final String SURVEYS_JOINED = "driverSurveysJoined";
+
+  /** Counter: surveys whose ticket outcome never came within the join horizon. */
+  public static final String SURVEYS_WITHOUT_OUTCOME = "driverSurveysWithoutTicketOutcome";
+
+  /** Counter: ticket facts that arrived after the ticket's outcome was decided. */
+  public static final String FACTS_AFTER_DECISION = "driverTicketFactsAfterDecision";
+
+  /** Keyed state: surveys waiting for the outcome, by event id. */
+  public static final String PENDING_STATE = "driver-pending-surveys";
+
+  private final long horizonMillis;
+  private final long settleMillis;
+
+  private transient MapState<String, SurveyResponse> pending;
+  private transient ValueState<TicketOutcome> firstResponse;
+  private transient ValueState<TicketOutcome> breachedUnanswered;
+  private transient ValueState<DriverOutcome> decided;
+  private transient Counter joined;
+  private transient Counter withoutOutcome;
+  private transient Counter factsAfterDecision;
+
+  /**
+   * @param joinHorizon how far apart a survey and its ticket's outcome may be, in event time
+   * @param settle how long after a fact's time the ticket pipeline may still correct it: its
+   *     allowed lateness plus one window
+   */
+  public SurveyTicketJoinFunction(Duration joinHorizon, Duration settle) {
+    if (joinHorizon.isNegative() || settle.isNegative()) {
+      throw new IllegalArgumentException(
+          "join horizon and settle time must not be negative: " + joinHorizon + ", " + settle);
+    }
+    this.horizonMillis = joinHorizon.toMillis();
+    this.settleMillis = settle.toMillis();
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    pending =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    PENDING_STATE, Types.STRING, TypeInformation.of(SurveyResponse.class)));
+    TypeInformation<TicketOutcome> factType = TypeInformation.of(TicketOutcome.class);
+    firstResponse =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("driver-first-response", factType));
+    breachedUnanswered =
+        getRuntimeContext()
+            .getState(new ValueStateDescriptor<>("driver-breached-unanswered", factType));
+    decided =
+        getRuntimeContext()
+            .getState(
+                new ValueStateDescriptor<>(
+                    "driver-decided-outcome", TypeInformation.of(DriverOutcome.class)));
+    joined = getRuntimeContext().getMetricGroup().counter(SURVEYS_JOINED);
+    withoutOutcome = getRuntimeContext().getMetricGroup().counter(SURVEYS_WITHOUT_OUTCOME);
+    factsAfterDecision = getRuntimeContext().getMetricGroup().counter(FACTS_AFTER_DECISION);
+  }
+
+  @Override
+  public void processElement1(
+      DecodedEvent<SurveyResponse> survey, Context ctx, Collector<JoinedSurvey> out)
+      throws Exception {
+    SurveyResponse response = survey.getEvent();
+    DriverOutcome outcome = decided.value();
+    if (outcome != null) {
+      joinOrCount(response, outcome, out);
+      return;
+    }
+    pending.put(response.getEventId(), response);
+    ctx.timerService().registerEventTimeTimer(expiry(response));
+  }
+
+  @Override
+  public void processElement2(TicketOutcome fact, Context ctx, Collector<JoinedSurvey> out)
+      throws Exception {
+    if (decided.value() != null) {
+      factsAfterDecision.inc();
+      return;
+    }
+    ValueState<TicketOutcome> slot =
+        switch (fact.getKind()) {
+          case FIRST_RESPONSE -> firstResponse;
+          case SLA_BREACHED_UNANSWERED -> breachedUnanswered;
+          default -> null; // openings and resolutions say nothing about the first response
+        };
+    if (slot == null) {
+      return;
+    }
+    if (fact.isRetraction()) {
+      slot.clear();
+    } else {
+      slot.update(fact);
+    }
+    long at = DriverOutcome.outcomeAt(firstResponse.value(), breachedUnanswered.value());
+    if (at != Long.MAX_VALUE) {
+      ctx.timerService().registerEventTimeTimer(saturatingAdd(at, settleMillis));
+    }
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<JoinedSurvey> out)
+      throws Exception {
+    DriverOutcome outcome = decided.value();
+    if (outcome != null) {
+      if (timestamp >= cleanupTime(outcome)) {
+        decided.clear();
+      }
+      return;
+    }
+    TicketOutcome reply = firstResponse.value();
+    TicketOutcome breach = breachedUnanswered.value();
+    long at = DriverOutcome.outcomeAt(reply, breach);
+    if (at != Long.MAX_VALUE && timestamp >= saturatingAdd(at, settleMillis)) {
+      outcome = DriverOutcome.of(reply, breach);
+      decided.update(outcome);
+      firstResponse.clear();
+      breachedUnanswered.clear();
+      for (SurveyResponse response : pending.values()) {
+        joinOrCount(response, outcome, out);
+      }
+      pending.clear();
+      ctx.timerService().registerEventTimeTimer(cleanupTime(outcome));
+      return;
+    }
+    List<String> expired = new ArrayList<>();
+    for (Map.Entry<String, SurveyResponse> entry : pending.entries()) {
+      if (expiry(entry.getValue()) <= timestamp) {
+        expired.add(entry.getKey());
+      }
+    }
+    for (String eventId : expired) {
+      pending.remove(eventId);
+      withoutOutcome.inc();
+    }
+  }
+
+  private void joinOrCount(
+      SurveyResponse response, DriverOutcome outcome, Collector<JoinedSurvey> out) {
+    long distance = Math.abs(response.getEventTime().toEpochMilli() - outcome.getOutcomeAt());
+    if (distance <= horizonMillis) {
+      out.collect(new JoinedSurvey(response, outcome));
+      joined.inc();
+    } else {
+      withoutOutcome.inc();
+    }
+  }
+
+  /** When every outcome a waiting survey could join has been decided. */
+  private long expiry(SurveyResponse response) {
+    return saturatingAdd(
+        response.getEventTime().toEpochMilli(), saturatingAdd(horizonMillis, settleMillis));
+  }
+
+  private long cleanupTime(DriverOutcome outcome) {
+    return saturatingAdd(outcome.getOutcomeAt(), saturatingAdd(horizonMillis, settleMillis));
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+  }
+}
