@@ -32,7 +32,9 @@ import org.apache.flink.util.Collector;
  * it), so a reply that overtook the breach at the deadline has arrived and replaced it. Facts that
  * arrive after the decision are ignored and counted ({@value #FACTS_AFTER_DECISION}), e.g. the
  * first agent reply to a ticket answered more than {@code settle} after its deadline: its surveys
- * stay {@code breached}/{@code no_reply}.
+ * stay {@code breached}/{@code no_reply}. A first response timed after the decision time counts as
+ * not there even if it has already arrived (a watermark step may pass both at once), so a ticket
+ * answered more than {@code settle} after its deadline is always {@code no_reply}.
  *
  * <p>The join is <b>bounded in time</b>: a survey joins the outcome iff {@code |survey time −
  * outcomeAt| ≤ joinHorizon}, checked explicitly so the answer does not depend on arrival order.
@@ -172,8 +174,14 @@ public class SurveyTicketJoinFunction
     TicketOutcome reply = firstResponse.value();
     TicketOutcome breach = breachedUnanswered.value();
     long at = DriverOutcome.outcomeAt(reply, breach);
-    if (at != Long.MAX_VALUE && timestamp >= saturatingAdd(at, settleMillis)) {
-      outcome = DriverOutcome.of(reply, breach);
+    long decisionTime = saturatingAdd(at, settleMillis);
+    if (at != Long.MAX_VALUE && timestamp >= decisionTime) {
+      // As of the decision time, not of whatever the watermark jumped to: a reply timed after it
+      // does not count even if it is already here, so the outcome never depends on how far one
+      // watermark step reached.
+      outcome =
+          DriverOutcome.of(
+              reply != null && reply.getAt().toEpochMilli() <= decisionTime ? reply : null, breach);
       decided.update(outcome);
       firstResponse.clear();
       breachedUnanswered.clear();

@@ -114,7 +114,7 @@ class SurveyTicketJoinFunctionTest {
   void aReplyBeforeTheDecisionGivesTheBreachItsResponseTime() throws Exception {
     survey(DEADLINE.plus(Duration.ofHours(5)), 3);
     breachedUnanswered(DEADLINE);
-    Instant reply = OPENED.plus(Duration.ofHours(3));
+    Instant reply = OPENED.plus(Duration.ofHours(2)); // before the decision at deadline + settle
     firstResponse(reply, true);
     watermark(DEADLINE.plus(SETTLE));
 
@@ -127,6 +127,20 @@ class SurveyTicketJoinFunctionTest {
                   .isEqualTo(FirstResponseBucket.FROM_2H_TO_8H);
               assertThat(j.getOutcome().getOutcomeAt()).isEqualTo(DEADLINE.toEpochMilli());
             });
+  }
+
+  @Test
+  void aReplyAfterTheDecisionTimeDoesNotCountEvenIfAlreadyHere() throws Exception {
+    survey(DEADLINE.plus(Duration.ofHours(1)), 2);
+    breachedUnanswered(DEADLINE);
+    Instant reply = DEADLINE.plus(SETTLE).plusMillis(1);
+    firstResponse(reply, true);
+    watermark(reply); // one watermark step past both the decision time and the reply
+
+    assertThat(joined())
+        .singleElement()
+        .satisfies(
+            j -> assertThat(j.getOutcome().getFrtBucket()).isEqualTo(FirstResponseBucket.NO_REPLY));
   }
 
   @Test
