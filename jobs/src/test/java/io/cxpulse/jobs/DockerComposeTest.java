@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
+import io.cxpulse.jobs.drivers.DriverSplitJob;
+import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
 import io.cxpulse.jobs.sql.MigrateCommand;
 import io.cxpulse.jobs.sql.Migration;
 import io.cxpulse.jobs.sql.Migrations;
@@ -66,13 +68,29 @@ class DockerComposeTest {
     assertThat(services.isObject()).as("services in docker-compose.yml").isTrue();
   }
 
-  /** What the test needs of one job's options, whatever their type. */
+  /**
+   * What the test needs of one job's options, whatever their type.
+   *
+   * @param deadLetterTopic null for a job that writes no dead letters
+   * @param moreTopics topics the job reads besides {@code topic}
+   */
   record Endpoints(
       String bootstrapServers,
       String topic,
       String deadLetterTopic,
       String clickhouseUrl,
-      String clickhouseUser) {}
+      String clickhouseUser,
+      List<String> moreTopics) {
+
+    Endpoints(
+        String bootstrapServers,
+        String topic,
+        String deadLetterTopic,
+        String clickhouseUrl,
+        String clickhouseUser) {
+      this(bootstrapServers, topic, deadLetterTopic, clickhouseUrl, clickhouseUser, List.of());
+    }
+  }
 
   /** A compose service that submits one job: the class and how it parses its arguments. */
   record Client(String service, Class<?> job, Function<String[], Endpoints> parse, String topic) {
@@ -122,7 +140,21 @@ class DockerComposeTest {
                   o.clickhouseUrl(),
                   o.clickhouseUser());
             },
-            TicketJobOptions.DEFAULT_TOPIC));
+            TicketJobOptions.DEFAULT_TOPIC),
+        new Client(
+            "client-drivers",
+            DriverSplitJob.class,
+            args -> {
+              DriverSplitJobOptions o = DriverSplitJob.parseOptions(args);
+              return new Endpoints(
+                  o.bootstrapServers(),
+                  o.surveyTopic(),
+                  null,
+                  o.clickhouseUrl(),
+                  o.clickhouseUser(),
+                  List.of(o.ticketTopic()));
+            },
+            SurveyJobOptions.DEFAULT_TOPIC));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -171,7 +203,9 @@ class DockerComposeTest {
     assertThat(options.bootstrapServers()).isEqualTo("kafka:29092");
     assertThat(env("kafka", "KAFKA_ADVERTISED_LISTENERS")).contains("//kafka:29092");
     assertThat(options.topic()).isEqualTo(client.topic());
-    assertThat(options.deadLetterTopic()).isEqualTo(SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC);
+    if (options.deadLetterTopic() != null) {
+      assertThat(options.deadLetterTopic()).isEqualTo(SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC);
+    }
     assertThat(options.clickhouseUrl()).isEqualTo("jdbc:clickhouse:http://clickhouse:8123/default");
     assertThat(options.clickhouseUser()).isEqualTo(env("clickhouse", "CLICKHOUSE_USER"));
     // The password comes from the environment, never from the command line.
@@ -208,7 +242,10 @@ class DockerComposeTest {
     Set<String> used = new TreeSet<>();
     for (Endpoints job : jobs) {
       used.add(job.topic());
-      used.add(job.deadLetterTopic());
+      used.addAll(job.moreTopics());
+      if (job.deadLetterTopic() != null) {
+        used.add(job.deadLetterTopic());
+      }
     }
     assertThat(created.keySet()).containsExactlyInAnyOrderElementsOf(used);
     clients()
