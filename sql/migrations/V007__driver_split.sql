@@ -218,6 +218,8 @@ FROM
         (w.frt_bucket),
         ()
     )
+    -- The empty grouping set gives a row even over no windows at all; a range without data has none.
+    HAVING count() > 0
 );
 
 -- cx_driver_split: cx_driver_split_between over every window, for BI tools that cannot pass

@@ -255,6 +255,7 @@ class DriverSplitPipelineITCase {
       assertWindowRows(connection, joined);
       int rows = assertSplitView(connection, joined);
       assertThat(rows).isGreaterThan(100);
+      assertTimeRange(connection, joined);
       // The effect built into the generator shows: breached tickets' customers are less satisfied.
       try (Statement st = connection.createStatement();
           ResultSet rs =
@@ -462,6 +463,33 @@ class DriverSplitPipelineITCase {
     assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expectedValues.keySet());
     expectedValues.forEach(
         (row, values) -> assertThat(actual.get(row)).as("window row %s", row).isEqualTo(values));
+  }
+
+  /** cx_driver_split_between counts only the windows starting in [from_time, to_time). */
+  private static void assertTimeRange(Connection connection, List<Joined> joined)
+      throws SQLException {
+    List<Long> times =
+        joined.stream().map(j -> j.response().getEventTime().toEpochMilli()).sorted().toList();
+    long windowMillis = WINDOW.toMillis();
+    long median = times.get(times.size() / 2);
+    Instant from = Instant.ofEpochMilli(median - Math.floorMod(median, windowMillis));
+    Instant to = from.plus(Duration.ofDays(1));
+    long expected =
+        times.stream()
+            .filter(t -> t - Math.floorMod(t, windowMillis) >= from.toEpochMilli())
+            .filter(t -> t - Math.floorMod(t, windowMillis) < to.toEpochMilli())
+            .count();
+    try (Statement st = connection.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT responses FROM cx_driver_split_between(from_time = '"
+                    + from.toString().replace('T', ' ').replace("Z", "")
+                    + "', to_time = '"
+                    + to.toString().replace('T', ' ').replace("Z", "")
+                    + "') WHERE channel = 'all' AND segment = 'all' AND frt_bucket = 'all'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).isEqualTo(expected).isPositive().isLessThan(joined.size());
+    }
   }
 
   /** Every row of cx_driver_split (all grouping sets) against the Java maths; returns the rows. */
