@@ -6,14 +6,10 @@ import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.DeadLetterOutput;
-import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
-import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
@@ -413,42 +409,19 @@ public final class CheckoutJob implements Callable<Integer> {
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, CheckoutJobOptions options, CheckoutSinks sinks) {
-    TypeInformation<DecodedEvent<CheckoutEvent>> decodedType =
-        DecodedEvent.typeInfo(CheckoutEvent.class);
-
-    SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> decoded =
-        raw.process(
-                new DecodeAndValidateFunction<>(
-                    CHECKOUT_EVENTS, new CheckoutEventValidator(options.maxFutureSkew())),
-                decodedType)
-            .name("decode and validate checkout events")
-            .uid(DECODE_UID);
-
-    DataStream<DecodedEvent<CheckoutEvent>> timestamped =
-        decoded
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<DecodedEvent<CheckoutEvent>>forGenerator(
-                        context ->
-                            new EagerBoundedOutOfOrderness<>(
-                                options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
-                    .withTimestampAssigner(
-                        (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
-                    .withIdleness(options.idleness()))
-            .name("checkout event-time watermarks")
-            .uid(WATERMARKS_UID);
-
-    SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> counted =
-        timestamped
-            .keyBy(new EventIdKeySelector<>(CHECKOUT_EVENTS), Types.STRING)
-            .process(
-                new DedupAndLatenessFunction<>(
-                    CHECKOUT_EVENTS,
-                    options.window(),
-                    options.allowedLateness(),
-                    options.dedupTtl()),
-                decodedType)
-            .name("de-duplicate and drop too-late checkout events")
-            .uid(DEDUP_UID);
+    EventFront<CheckoutEvent> front =
+        EventFront.apply(
+            raw,
+            CHECKOUT_EVENTS,
+            new CheckoutEventValidator(options.maxFutureSkew()),
+            new EventFront.Timing(
+                options.window(),
+                options.outOfOrderness(),
+                options.idleness(),
+                options.allowedLateness(),
+                options.dedupTtl()),
+            new EventFront.Naming("checkout", "checkout", "checkout events"));
+    SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> counted = front.counted();
 
     SingleOutputStreamOperator<CheckoutOutcome> outcomes =
         counted
@@ -469,10 +442,7 @@ public final class CheckoutJob implements Callable<Integer> {
         .name("count checkout outcomes too late for their window")
         .uid(TOO_LATE_UID);
 
-    DataStream<DeadLetter> deadLetters =
-        decoded
-            .getSideOutput(DeadLetterOutput.TAG)
-            .union(counted.getSideOutput(DeadLetterOutput.TAG));
+    DataStream<DeadLetter> deadLetters = front.deadLetters();
 
     windows
         .rows()

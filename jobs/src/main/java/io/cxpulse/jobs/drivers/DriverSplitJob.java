@@ -4,37 +4,31 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
-import io.cxpulse.jobs.pipeline.EventDescriptor;
-import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
+import io.cxpulse.jobs.survey.SurveyJobOptions;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.TicketLifecycleFunction;
 import io.cxpulse.jobs.tickets.TicketOutcome;
 import io.cxpulse.jobs.tickets.TicketOutcomeKind;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
-import io.cxpulse.jobs.validation.EventValidator;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import io.cxpulse.jobs.validation.TicketEventValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +119,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--survey-topic",
-      defaultValue = io.cxpulse.jobs.survey.SurveyJobOptions.DEFAULT_TOPIC,
+      defaultValue = SurveyJobOptions.DEFAULT_TOPIC,
       description = "Survey response topic (default: ${DEFAULT-VALUE}).")
   private String surveyTopic;
 
@@ -418,22 +412,31 @@ public final class DriverSplitJob implements Callable<Integer> {
                 TypeInformation.of(RawRecord.class))
             .uid(SURVEY_SOURCE_UID);
 
+    // The survey and ticket jobs' own front: the same rules and counters. Its dead letters are
+    // left to those jobs (see the class comment).
+    EventFront.Timing timing =
+        new EventFront.Timing(
+            options.window(),
+            options.outOfOrderness(),
+            options.idleness(),
+            options.allowedLateness(),
+            options.dedupTtl());
     DataStream<DecodedEvent<TicketEvent>> tickets =
-        validated(
-            rawTickets,
-            TicketJob.TICKET_EVENTS,
-            new TicketEventValidator(options.maxFutureSkew()),
-            options,
-            "ticket events",
-            TICKET_PREFIX);
+        EventFront.apply(
+                rawTickets,
+                TicketJob.TICKET_EVENTS,
+                new TicketEventValidator(options.maxFutureSkew()),
+                timing,
+                new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"))
+            .counted();
     DataStream<DecodedEvent<SurveyResponse>> surveys =
-        validated(
-            rawSurveys,
-            SurveyJob.SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.maxFutureSkew()),
-            options,
-            "survey responses",
-            SURVEY_PREFIX);
+        EventFront.apply(
+                rawSurveys,
+                SurveyJob.SURVEY_RESPONSES,
+                new SurveyResponseValidator(options.maxFutureSkew()),
+                timing,
+                new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"))
+            .counted();
 
     // The ticket job's own lifecycle: first response and SLA verdict by the same rules and targets.
     TicketJobOptions ticketOptions = options.ticketOptions();
@@ -484,42 +487,5 @@ public final class DriverSplitJob implements Callable<Integer> {
   static boolean isFirstResponseFact(TicketOutcome fact) {
     return fact.getKind() == TicketOutcomeKind.FIRST_RESPONSE
         || fact.getKind() == TicketOutcomeKind.SLA_BREACHED_UNANSWERED;
-  }
-
-  /**
-   * Decode + validate, event-time watermarks, de-duplication and lateness: the front of the survey
-   * and ticket jobs, with the same functions and counters, but the rejected records' dead letters
-   * are left to those jobs (see the class comment).
-   */
-  static <T extends SpecificRecord> DataStream<DecodedEvent<T>> validated(
-      DataStream<RawRecord> raw,
-      EventDescriptor<T> descriptor,
-      EventValidator<T> validator,
-      DriverSplitJobOptions options,
-      String what,
-      String uidPrefix) {
-    TypeInformation<DecodedEvent<T>> type = DecodedEvent.typeInfo(descriptor.type());
-    SingleOutputStreamOperator<DecodedEvent<T>> decoded =
-        raw.process(new DecodeAndValidateFunction<>(descriptor, validator), type)
-            .name("decode and validate " + what)
-            .uid(uidPrefix + "-decode-validate");
-    return decoded
-        .assignTimestampsAndWatermarks(
-            WatermarkStrategy.<DecodedEvent<T>>forGenerator(
-                    context ->
-                        new EagerBoundedOutOfOrderness<>(
-                            options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
-                .withTimestampAssigner(
-                    (event, kafkaTimestamp) -> descriptor.eventTimeMillis(event.getEvent()))
-                .withIdleness(options.idleness()))
-        .name(what + " event-time watermarks")
-        .uid(uidPrefix + "-watermarks")
-        .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
-        .process(
-            new DedupAndLatenessFunction<>(
-                descriptor, options.window(), options.allowedLateness(), options.dedupTtl()),
-            type)
-        .name("de-duplicate and drop too-late " + what)
-        .uid(uidPrefix + "-dedup-lateness");
   }
 }

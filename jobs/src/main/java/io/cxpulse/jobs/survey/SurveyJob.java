@@ -6,15 +6,11 @@ import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.DeadLetterOutput;
-import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
-import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RawRecord;
@@ -23,7 +19,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -365,42 +360,19 @@ public final class SurveyJob implements Callable<Integer> {
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, SurveyJobOptions options, SurveySinks sinks) {
-    TypeInformation<DecodedEvent<SurveyResponse>> decodedType =
-        DecodedEvent.typeInfo(SurveyResponse.class);
-
-    SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> decoded =
-        raw.process(
-                new DecodeAndValidateFunction<>(
-                    SURVEY_RESPONSES, new SurveyResponseValidator(options.maxFutureSkew())),
-                decodedType)
-            .name("decode and validate survey responses")
-            .uid(DECODE_UID);
-
-    DataStream<DecodedEvent<SurveyResponse>> timestamped =
-        decoded
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<DecodedEvent<SurveyResponse>>forGenerator(
-                        context ->
-                            new EagerBoundedOutOfOrderness<>(
-                                options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
-                    .withTimestampAssigner(
-                        (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
-                    .withIdleness(options.idleness()))
-            .name("survey event-time watermarks")
-            .uid(WATERMARKS_UID);
-
-    SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> counted =
-        timestamped
-            .keyBy(new EventIdKeySelector<>(SURVEY_RESPONSES), Types.STRING)
-            .process(
-                new DedupAndLatenessFunction<>(
-                    SURVEY_RESPONSES,
-                    options.window(),
-                    options.allowedLateness(),
-                    options.dedupTtl()),
-                decodedType)
-            .name("de-duplicate and drop too-late survey responses")
-            .uid(DEDUP_UID);
+    EventFront<SurveyResponse> front =
+        EventFront.apply(
+            raw,
+            SURVEY_RESPONSES,
+            new SurveyResponseValidator(options.maxFutureSkew()),
+            new EventFront.Timing(
+                options.window(),
+                options.outOfOrderness(),
+                options.idleness(),
+                options.allowedLateness(),
+                options.dedupTtl()),
+            new EventFront.Naming("survey", "survey", "survey responses"));
+    SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> counted = front.counted();
 
     WindowAggregation.Output<DecodedEvent<SurveyResponse>, SurveyWindowRow> windows =
         windowAggregation(options).apply(counted);
@@ -415,10 +387,7 @@ public final class SurveyJob implements Callable<Integer> {
             .name("dead-letter survey responses the window dropped")
             .uid(LATE_UID);
 
-    DataStream<DeadLetter> deadLetters =
-        decoded
-            .getSideOutput(DeadLetterOutput.TAG)
-            .union(counted.getSideOutput(DeadLetterOutput.TAG), droppedByWindow);
+    DataStream<DeadLetter> deadLetters = front.deadLetters().union(droppedByWindow);
 
     rows.sinkTo(sinks.windowRows()).name("survey window rows sink").uid(WINDOW_SINK_UID);
     deadLetters

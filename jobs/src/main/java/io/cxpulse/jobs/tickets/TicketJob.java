@@ -6,14 +6,10 @@ import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.DeadLetterOutput;
-import io.cxpulse.jobs.pipeline.DecodeAndValidateFunction;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.DedupAndLatenessFunction;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
-import io.cxpulse.jobs.pipeline.EventIdKeySelector;
+import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
@@ -435,40 +431,21 @@ public final class TicketJob implements Callable<Integer> {
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, TicketJobOptions options, TicketSinks sinks) {
-    TypeInformation<DecodedEvent<TicketEvent>> decodedType =
-        DecodedEvent.typeInfo(TicketEvent.class);
     SlaTargets slaTargets = options.slaTargets();
 
-    SingleOutputStreamOperator<DecodedEvent<TicketEvent>> decoded =
-        raw.process(
-                new DecodeAndValidateFunction<>(
-                    TICKET_EVENTS, new TicketEventValidator(options.maxFutureSkew())),
-                decodedType)
-            .name("decode and validate ticket events")
-            .uid(DECODE_UID);
-
-    DataStream<DecodedEvent<TicketEvent>> timestamped =
-        decoded
-            .assignTimestampsAndWatermarks(
-                WatermarkStrategy.<DecodedEvent<TicketEvent>>forGenerator(
-                        context ->
-                            new EagerBoundedOutOfOrderness<>(
-                                options.outOfOrderness(), EagerBoundedOutOfOrderness.DEFAULT_STEP))
-                    .withTimestampAssigner(
-                        (event, kafkaTimestamp) -> event.getEvent().getEventTime().toEpochMilli())
-                    .withIdleness(options.idleness()))
-            .name("ticket event-time watermarks")
-            .uid(WATERMARKS_UID);
-
-    SingleOutputStreamOperator<DecodedEvent<TicketEvent>> counted =
-        timestamped
-            .keyBy(new EventIdKeySelector<>(TICKET_EVENTS), Types.STRING)
-            .process(
-                new DedupAndLatenessFunction<>(
-                    TICKET_EVENTS, options.window(), options.allowedLateness(), options.dedupTtl()),
-                decodedType)
-            .name("de-duplicate and drop too-late ticket events")
-            .uid(DEDUP_UID);
+    EventFront<TicketEvent> front =
+        EventFront.apply(
+            raw,
+            TICKET_EVENTS,
+            new TicketEventValidator(options.maxFutureSkew()),
+            new EventFront.Timing(
+                options.window(),
+                options.outOfOrderness(),
+                options.idleness(),
+                options.allowedLateness(),
+                options.dedupTtl()),
+            new EventFront.Naming("ticket", "ticket", "ticket events"));
+    SingleOutputStreamOperator<DecodedEvent<TicketEvent>> counted = front.counted();
 
     SingleOutputStreamOperator<TicketOutcome> facts =
         counted
@@ -489,10 +466,7 @@ public final class TicketJob implements Callable<Integer> {
         .name("count ticket facts too late for their window")
         .uid(TOO_LATE_FACTS_UID);
 
-    DataStream<DeadLetter> deadLetters =
-        decoded
-            .getSideOutput(DeadLetterOutput.TAG)
-            .union(counted.getSideOutput(DeadLetterOutput.TAG));
+    DataStream<DeadLetter> deadLetters = front.deadLetters();
 
     windows.rows().sinkTo(sinks.windowRows()).name("ticket window rows sink").uid(WINDOW_SINK_UID);
     deadLetters
