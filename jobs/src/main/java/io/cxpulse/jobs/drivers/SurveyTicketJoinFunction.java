@@ -151,7 +151,12 @@ public class SurveyTicketJoinFunction
       return;
     }
     if (fact.isRetraction()) {
-      slot.clear();
+      // Only the version it takes back: the ticket job retracts before it re-adds, but a stale
+      // retraction must never erase the newer fact.
+      TicketOutcome current = slot.value();
+      if (current != null && current.getVersion() == fact.getVersion()) {
+        slot.clear();
+      }
     } else {
       slot.update(fact);
     }
