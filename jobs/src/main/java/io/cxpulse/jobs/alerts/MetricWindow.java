@@ -110,6 +110,41 @@ public final class MetricWindow implements Serializable {
     return new MetricWindow(Metric.SLA_BREACH_RATE, null, null, null, null, null, met, breached);
   }
 
+  /** No samples of {@code metric}: the start of a sum over rows. */
+  public static MetricWindow empty(Metric metric) {
+    return switch (metric) {
+      case CSAT -> csat(new CsatComponents());
+      case NPS -> nps(new NpsComponents());
+      case CES -> ces(new CesComponents());
+      case ABANDONMENT_RATE -> abandonment(new AbandonmentComponents());
+      case FRT_P90 -> firstResponseTimes(new LogHistogram());
+      case SLA_BREACH_RATE -> slaBreaches(0, 0);
+    };
+  }
+
+  /**
+   * The components of both spans together: how an evaluation window is summed from its 1-minute
+   * rows and a baseline from its hours. Exact, because components are additive; neither operand
+   * changes.
+   *
+   * @throws IllegalArgumentException if {@code other} is of another metric
+   */
+  public MetricWindow plus(MetricWindow other) {
+    Objects.requireNonNull(other, "other");
+    if (other.metric != metric) {
+      throw new IllegalArgumentException(
+          "cannot add " + other.metric.key() + " components to " + metric.key());
+    }
+    return switch (metric) {
+      case CSAT -> csat(csat.copy().merge(other.csat));
+      case NPS -> nps(nps.copy().merge(other.nps));
+      case CES -> ces(ces.copy().merge(other.ces));
+      case ABANDONMENT_RATE -> abandonment(abandonment.copy().merge(other.abandonment));
+      case FRT_P90 -> firstResponseTimes(firstResponseTimes.copy().merge(other.firstResponseTimes));
+      case SLA_BREACH_RATE -> slaBreaches(slaMet + other.slaMet, slaBreached + other.slaBreached);
+    };
+  }
+
   /** The metric these components are of. */
   public Metric metric() {
     return metric;

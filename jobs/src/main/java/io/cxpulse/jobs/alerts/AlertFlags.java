@@ -1,0 +1,98 @@
+package io.cxpulse.jobs.alerts;
+
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import picocli.CommandLine.Option;
+
+/**
+ * The alerting flags every metric job takes (a picocli mixin, so the three jobs cannot drift
+ * apart): the rules file, the alert topic, the webhook, or none of it.
+ */
+public final class AlertFlags {
+
+  @Option(
+      names = "--alert-rules",
+      paramLabel = "FILE",
+      description =
+          "Alert rules (YAML, see alert-rules.yaml in the job jar; default: the shipped rules).")
+  private Path rulesFile;
+
+  @Option(names = "--no-alerts", description = "Evaluate no alert rules.")
+  private boolean disabled;
+
+  @Option(
+      names = "--alert-topic",
+      defaultValue = AlertSinks.DEFAULT_ALERT_TOPIC,
+      description = "Kafka topic of alerts (default: ${DEFAULT-VALUE}).")
+  private String topic;
+
+  @Option(
+      names = "--alert-webhook-url",
+      paramLabel = "URL",
+      defaultValue = "${env:CX_PULSE_ALERT_WEBHOOK_URL}",
+      description =
+          "http(s) URL alerts are POSTed to as JSON, e.g. a Slack incoming webhook (default: the"
+              + " environment variable CX_PULSE_ALERT_WEBHOOK_URL, else none). Never logged: it"
+              + " may hold a token.")
+  private String webhookUrl;
+
+  @Option(
+      names = "--alert-webhook-timeout",
+      defaultValue = "PT5S",
+      converter = DurationConverter.class,
+      description = "Connect and request timeout of the webhook (default: ${DEFAULT-VALUE}).")
+  private Duration webhookTimeout;
+
+  /** The flags' defaults: the shipped rules, topic {@code cx.alerts}, no webhook. */
+  public AlertFlags() {
+    topic = AlertSinks.DEFAULT_ALERT_TOPIC;
+    webhookTimeout = WebhookOptions.DEFAULT_TIMEOUT;
+  }
+
+  /** Whether {@code --no-alerts} was given. */
+  public boolean disabled() {
+    return disabled;
+  }
+
+  /** The rules: the file given, else the shipped ones. */
+  public AlertRules rules() {
+    if (rulesFile == null) {
+      return AlertRules.defaults();
+    }
+    try {
+      return AlertRules.load(rulesFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read alert rules " + rulesFile, e);
+    }
+  }
+
+  /**
+   * The job's alert stage, or null with {@code --no-alerts}.
+   *
+   * @param evaluationDelay see {@link Alerting#evaluationDelay()}
+   * @throws IllegalArgumentException if the rules file is invalid (the message names the line and
+   *     field) or the webhook URL is not an http(s) URL
+   */
+  public Alerting alerting(
+      String bootstrapServers,
+      JdbcConnectionOptions connection,
+      JdbcExecutionOptions execution,
+      Duration evaluationDelay) {
+    if (disabled) {
+      return null;
+    }
+    WebhookOptions webhook =
+        webhookUrl == null || webhookUrl.isBlank()
+            ? null
+            : WebhookOptions.of(webhookUrl).withTimeout(webhookTimeout);
+    return new Alerting(
+        rules(),
+        evaluationDelay,
+        AlertSinks.production(bootstrapServers, topic, connection, execution, webhook));
+  }
+}
