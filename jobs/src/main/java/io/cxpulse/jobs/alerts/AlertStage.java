@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.alerts;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,9 +24,17 @@ public final class AlertStage {
 
   private AlertStage() {}
 
+  /** How a job's window row reads as metric rows (e.g. a survey row as CSAT, NPS and CES). */
+  @FunctionalInterface
+  public interface MetricRowsOf<ROW> extends Serializable {
+    List<MetricRow> metricRows(ROW row);
+  }
+
   /**
-   * Wires the stage onto {@code rows} and returns the alerts.
+   * Wires the stage onto a job's window rows and returns the alerts.
    *
+   * @param rows every emission of every window row (all versions)
+   * @param metricRows how a window row reads as metric rows
    * @param job the job's short name, e.g. {@code survey}: operator uids start with it, so the stage
    *     keeps its state across versions of the job and never clashes with another job's in one
    *     Flink job (the local mode)
@@ -33,10 +42,23 @@ public final class AlertStage {
    * @param retention how long after its end a row may still change (the job's allowed lateness)
    * @throws IllegalArgumentException if a rule's window is not a whole number of rows
    */
-  public static DataStream<Alert> apply(
-      DataStream<MetricRow> rows, Alerting alerting, String job, Duration row, Duration retention) {
+  public static <ROW> DataStream<Alert> apply(
+      DataStream<ROW> rows,
+      MetricRowsOf<ROW> metricRows,
+      Alerting alerting,
+      String job,
+      Duration row,
+      Duration retention) {
+    SingleOutputStreamOperator<MetricRow> metrics =
+        rows.flatMap(
+                (FlatMapFunction<ROW, MetricRow>)
+                    (windowRow, out) -> metricRows.metricRows(windowRow).forEach(out::collect),
+                TypeInformation.of(MetricRow.class))
+            .name(job + " metric rows for alerting")
+            .uid(job + "-alert-metric-rows");
     SingleOutputStreamOperator<SeriesRow> routed =
-        rows.flatMap(new RouteToSeries(alerting.rules()), TypeInformation.of(SeriesRow.class))
+        metrics
+            .flatMap(new RouteToSeries(alerting.rules()), TypeInformation.of(SeriesRow.class))
             .name(job + " alert routing")
             .uid(job + "-alert-route");
     SingleOutputStreamOperator<Alert> alerts =

@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.alerts;
 
 import java.io.Serializable;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -54,6 +55,25 @@ public class MetricRow implements Serializable {
     row.version = version;
     row.components = components;
     return row;
+  }
+
+  /** As {@link #of(long, long, String, String, String, long, MetricWindow)}, from instants. */
+  public static MetricRow of(
+      Instant windowStart,
+      Instant windowEnd,
+      String channel,
+      String segment,
+      String rowKey,
+      long version,
+      MetricWindow components) {
+    return of(
+        windowStart.toEpochMilli(),
+        windowEnd.toEpochMilli(),
+        channel,
+        segment,
+        rowKey,
+        version,
+        components);
   }
 
   public Metric getMetric() {

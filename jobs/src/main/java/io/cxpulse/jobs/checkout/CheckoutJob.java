@@ -5,7 +5,11 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertStage;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
@@ -28,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -113,6 +118,8 @@ public final class CheckoutJob implements Callable<Integer> {
   public static final String WINDOW_NAME = "checkout window";
 
   @Spec private CommandSpec spec;
+
+  @Mixin private AlertFlags alertFlags = new AlertFlags();
 
   @Option(
       names = "--bootstrap-servers",
@@ -289,8 +296,17 @@ public final class CheckoutJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CheckoutJobOptions options;
+    Alerting alerting;
     try {
       options = options();
+      alerting =
+          alertFlags.alerting(
+              options.bootstrapServers(),
+              ClickHouseSinks.connectionOptions(
+                  options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+              ClickHouseSinks.executionOptions(
+                  options.jdbcBatchSize(), options.jdbcFlushInterval()),
+              options.inactivityTimeout());
     } catch (IllegalArgumentException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -311,7 +327,7 @@ public final class CheckoutJob implements Callable<Integer> {
         options,
         KafkaConnectors.rawRecordSource(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        CheckoutSinks.production(options));
+        CheckoutSinks.production(options).withAlerting(alerting));
     env.execute(JOB_NAME);
     return 0;
   }
@@ -449,6 +465,15 @@ public final class CheckoutJob implements Callable<Integer> {
         .sinkTo(sinks.windowRows())
         .name("checkout window rows sink")
         .uid(WINDOW_SINK_UID);
+    if (sinks.alerting() != null) {
+      AlertStage.apply(
+          windows.rows(),
+          CheckoutWindowRow::metricRows,
+          sinks.alerting(),
+          "checkout",
+          options.window(),
+          options.retention());
+    }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())
         .name("checkout dead letters topic sink")

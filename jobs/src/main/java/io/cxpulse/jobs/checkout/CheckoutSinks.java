@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.checkout;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.sql.Connection;
@@ -22,11 +23,13 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * @param windowRows receives every emission of every window row (all versions)
  * @param deadLetterTopic receives every dead letter
  * @param deadLetterTable receives every dead letter too
+ * @param alerting the alert stage, or null for none
  */
 public record CheckoutSinks(
     Sink<CheckoutWindowRow> windowRows,
     Sink<DeadLetter> deadLetterTopic,
-    Sink<DeadLetter> deadLetterTable) {
+    Sink<DeadLetter> deadLetterTable,
+    Alerting alerting) {
 
   /** The window table's insert; columns as in sql/migrations (cx_checkout_window). */
   public static final String WINDOW_INSERT =
@@ -36,11 +39,24 @@ public record CheckoutSinks(
           + " completion_time_buckets, completion_time_counts, completion_time_sum_ms, version)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  /** Requires all three sinks. */
+  /** Requires all three sinks; {@code alerting} may be null: no alerts. */
   public CheckoutSinks {
     Objects.requireNonNull(windowRows, "windowRows");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(deadLetterTable, "deadLetterTable");
+  }
+
+  /** The three sinks without alerting. */
+  public CheckoutSinks(
+      Sink<CheckoutWindowRow> windowRows,
+      Sink<DeadLetter> deadLetterTopic,
+      Sink<DeadLetter> deadLetterTable) {
+    this(windowRows, deadLetterTopic, deadLetterTable, null);
+  }
+
+  /** These sinks with {@code alerting} (null: none). */
+  public CheckoutSinks withAlerting(Alerting alerting) {
+    return new CheckoutSinks(windowRows, deadLetterTopic, deadLetterTable, alerting);
   }
 
   /**

@@ -1,9 +1,13 @@
 package io.cxpulse.jobs.checkout;
 
 import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.alerts.MetricRow;
+import io.cxpulse.jobs.alerts.MetricWindow;
+import io.cxpulse.metrics.AbandonmentComponents;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
@@ -123,6 +127,19 @@ public class CheckoutWindowRow implements Serializable {
   /** {@link #getAbandonedReasons()} with {@link #getAbandonedReasonCounts()}. */
   public SortedMap<String, Long> abandonedCountByReason() {
     return zip(abandonedReasons, abandonedReasonCounts);
+  }
+
+  /** This row as alerting reads it: its abandonment components. */
+  public List<MetricRow> metricRows() {
+    return List.of(
+        MetricRow.of(
+            windowStart,
+            windowEnd,
+            channel,
+            segment,
+            channel + "/" + segment,
+            version,
+            MetricWindow.abandonment(AbandonmentComponents.of(started, completed, abandoned))));
   }
 
   public Instant getWindowStart() {

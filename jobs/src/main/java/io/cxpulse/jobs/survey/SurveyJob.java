@@ -5,7 +5,11 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertStage;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
@@ -28,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -90,6 +95,8 @@ public final class SurveyJob implements Callable<Integer> {
   public static final String WINDOW_UID = "survey-window";
 
   @Spec private CommandSpec spec;
+
+  @Mixin private AlertFlags alertFlags = new AlertFlags();
 
   @Option(
       names = "--bootstrap-servers",
@@ -246,8 +253,17 @@ public final class SurveyJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SurveyJobOptions options;
+    Alerting alerting;
     try {
       options = options();
+      alerting =
+          alertFlags.alerting(
+              options.bootstrapServers(),
+              ClickHouseSinks.connectionOptions(
+                  options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+              ClickHouseSinks.executionOptions(
+                  options.jdbcBatchSize(), options.jdbcFlushInterval()),
+              Duration.ZERO);
     } catch (IllegalArgumentException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -268,7 +284,7 @@ public final class SurveyJob implements Callable<Integer> {
         options,
         KafkaConnectors.rawRecordSource(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
+        SurveySinks.production(options).withAlerting(alerting));
     env.execute(JOB_NAME);
     return 0;
   }
@@ -390,6 +406,15 @@ public final class SurveyJob implements Callable<Integer> {
     DataStream<DeadLetter> deadLetters = front.deadLetters().union(droppedByWindow);
 
     rows.sinkTo(sinks.windowRows()).name("survey window rows sink").uid(WINDOW_SINK_UID);
+    if (sinks.alerting() != null) {
+      AlertStage.apply(
+          windows.rows(),
+          SurveyWindowRow::metricRows,
+          sinks.alerting(),
+          "survey",
+          options.window(),
+          options.allowedLateness());
+    }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())
         .name("dead letters topic sink")

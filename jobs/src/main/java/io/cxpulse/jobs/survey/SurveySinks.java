@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.survey;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.sql.PreparedStatement;
@@ -21,11 +22,13 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * @param windowRows receives every emission of every window row (all versions)
  * @param deadLetterTopic receives every dead letter
  * @param deadLetterTable receives every dead letter too
+ * @param alerting the alert stage, or null for none
  */
 public record SurveySinks(
     Sink<SurveyWindowRow> windowRows,
     Sink<DeadLetter> deadLetterTopic,
-    Sink<DeadLetter> deadLetterTable) {
+    Sink<DeadLetter> deadLetterTable,
+    Alerting alerting) {
 
   /** The window table's insert; columns as in sql/migrations (cx_survey_window). */
   public static final String WINDOW_INSERT =
@@ -34,11 +37,24 @@ public record SurveySinks(
           + " ces_sum, ces_sum_squares, ces_histogram, version)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  /** Requires all three sinks. */
+  /** Requires all three sinks; {@code alerting} may be null: no alerts. */
   public SurveySinks {
     Objects.requireNonNull(windowRows, "windowRows");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(deadLetterTable, "deadLetterTable");
+  }
+
+  /** The three sinks without alerting. */
+  public SurveySinks(
+      Sink<SurveyWindowRow> windowRows,
+      Sink<DeadLetter> deadLetterTopic,
+      Sink<DeadLetter> deadLetterTable) {
+    this(windowRows, deadLetterTopic, deadLetterTable, null);
+  }
+
+  /** These sinks with {@code alerting} (null: none). */
+  public SurveySinks withAlerting(Alerting alerting) {
+    return new SurveySinks(windowRows, deadLetterTopic, deadLetterTable, alerting);
   }
 
   /**

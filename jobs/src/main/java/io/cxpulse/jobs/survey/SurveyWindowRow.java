@@ -1,13 +1,17 @@
 package io.cxpulse.jobs.survey;
 
 import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.alerts.MetricRow;
+import io.cxpulse.jobs.alerts.MetricWindow;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * One row of {@code cx_survey_window}: the additive CSAT, NPS and CES components of the survey
@@ -108,6 +112,17 @@ public class SurveyWindowRow implements Serializable {
   /** Responses in this row, of all survey types. */
   public long responses() {
     return csatTotal + npsTotal + cesCount;
+  }
+
+  /** This row as alerting reads it: its CSAT, NPS and CES components. */
+  public List<MetricRow> metricRows() {
+    String rowKey = channel + "/" + segment;
+    return Stream.of(
+            MetricWindow.csat(CsatComponents.of(csatSatisfied, csatTotal)),
+            MetricWindow.nps(NpsComponents.of(npsPromoters, npsPassives, npsDetractors)),
+            MetricWindow.ces(CesComponents.of(cesCount, cesSum, cesSumSquares, cesHistogram)))
+        .map(c -> MetricRow.of(windowStart, windowEnd, channel, segment, rowKey, version, c))
+        .toList();
   }
 
   public Instant getWindowStart() {

@@ -5,7 +5,11 @@ import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertStage;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
@@ -31,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -104,6 +109,8 @@ public final class TicketJob implements Callable<Integer> {
   public static final String WINDOW_NAME = "ticket window";
 
   @Spec private CommandSpec spec;
+
+  @Mixin private AlertFlags alertFlags = new AlertFlags();
 
   @Option(
       names = "--bootstrap-servers",
@@ -272,10 +279,19 @@ public final class TicketJob implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TicketJobOptions options;
+    Alerting alerting;
     try {
       options = options();
       // Read the targets now: a bad file is a bad argument, not a failure after submission.
       options.slaTargets();
+      alerting =
+          alertFlags.alerting(
+              options.bootstrapServers(),
+              ClickHouseSinks.connectionOptions(
+                  options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+              ClickHouseSinks.executionOptions(
+                  options.jdbcBatchSize(), options.jdbcFlushInterval()),
+              Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -296,7 +312,7 @@ public final class TicketJob implements Callable<Integer> {
         options,
         KafkaConnectors.rawRecordSource(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        TicketSinks.production(options));
+        TicketSinks.production(options).withAlerting(alerting));
     env.execute(JOB_NAME);
     return 0;
   }
@@ -469,6 +485,15 @@ public final class TicketJob implements Callable<Integer> {
     DataStream<DeadLetter> deadLetters = front.deadLetters();
 
     windows.rows().sinkTo(sinks.windowRows()).name("ticket window rows sink").uid(WINDOW_SINK_UID);
+    if (sinks.alerting() != null) {
+      AlertStage.apply(
+          windows.rows(),
+          TicketWindowRow::metricRows,
+          sinks.alerting(),
+          "ticket",
+          options.window(),
+          options.allowedLateness());
+    }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())
         .name("dead letters topic sink")

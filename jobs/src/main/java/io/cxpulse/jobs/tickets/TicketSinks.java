@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.tickets;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.sql.Array;
@@ -22,11 +23,13 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * @param windowRows receives every emission of every window row (all versions)
  * @param deadLetterTopic receives every dead letter
  * @param deadLetterTable receives every dead letter too
+ * @param alerting the alert stage, or null for none
  */
 public record TicketSinks(
     Sink<TicketWindowRow> windowRows,
     Sink<DeadLetter> deadLetterTopic,
-    Sink<DeadLetter> deadLetterTable) {
+    Sink<DeadLetter> deadLetterTable,
+    Alerting alerting) {
 
   /** The window table's insert; columns as in sql/migrations (cx_ticket_window). */
   public static final String WINDOW_INSERT =
@@ -37,11 +40,24 @@ public record TicketSinks(
           + " resolution_counts, backlog_delta, version)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  /** Requires all three sinks. */
+  /** Requires all three sinks; {@code alerting} may be null: no alerts. */
   public TicketSinks {
     Objects.requireNonNull(windowRows, "windowRows");
     Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
     Objects.requireNonNull(deadLetterTable, "deadLetterTable");
+  }
+
+  /** The three sinks without alerting. */
+  public TicketSinks(
+      Sink<TicketWindowRow> windowRows,
+      Sink<DeadLetter> deadLetterTopic,
+      Sink<DeadLetter> deadLetterTable) {
+    this(windowRows, deadLetterTopic, deadLetterTable, null);
+  }
+
+  /** These sinks with {@code alerting} (null: none). */
+  public TicketSinks withAlerting(Alerting alerting) {
+    return new TicketSinks(windowRows, deadLetterTopic, deadLetterTable, alerting);
   }
 
   /**

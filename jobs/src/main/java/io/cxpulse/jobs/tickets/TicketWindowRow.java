@@ -1,11 +1,15 @@
 package io.cxpulse.jobs.tickets;
 
 import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.alerts.MetricRow;
+import io.cxpulse.jobs.alerts.MetricWindow;
 import io.cxpulse.metrics.LogHistogram;
 import java.io.Serializable;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * One row of {@code cx_ticket_window}: the additive support components ({@link TicketComponents})
@@ -87,6 +91,16 @@ public class TicketWindowRow implements Serializable {
   /** The resolution-time histogram of this row. */
   public LogHistogram resolutionHistogram() {
     return LogHistogram.of(resolutionSumMillis, resolutionBuckets, resolutionCounts);
+  }
+
+  /** This row as alerting reads it: first-response times and SLA outcomes. */
+  public List<MetricRow> metricRows() {
+    String rowKey = channel + "/" + segment + "/" + priority;
+    return Stream.of(
+            MetricWindow.firstResponseTimes(firstResponseHistogram()),
+            MetricWindow.slaBreaches(slaMet, slaBreached))
+        .map(c -> MetricRow.of(windowStart, windowEnd, channel, segment, rowKey, version, c))
+        .toList();
   }
 
   public Instant getWindowStart() {
