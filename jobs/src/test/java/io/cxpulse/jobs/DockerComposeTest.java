@@ -1,5 +1,6 @@
 package io.cxpulse.jobs;
 
+import io.cxpulse.jobs.alerts.AlertFlags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,7 +73,7 @@ class DockerComposeTest {
    * What the test needs of one job's options, whatever their type.
    *
    * @param deadLetterTopic null for a job that writes no dead letters
-   * @param moreTopics topics the job reads besides {@code topic}
+   * @param moreTopics topics the job reads or writes besides {@code topic} and dead letters
    */
   record Endpoints(
       String bootstrapServers,
@@ -112,7 +113,8 @@ class DockerComposeTest {
                   o.topic(),
                   o.deadLetterTopic(),
                   o.clickhouseUrl(),
-                  o.clickhouseUser());
+                  o.clickhouseUser(),
+                  List.of(AlertFlags.parse(args).topic()));
             },
             SurveyJobOptions.DEFAULT_TOPIC),
         new Client(
@@ -125,7 +127,8 @@ class DockerComposeTest {
                   o.topic(),
                   o.deadLetterTopic(),
                   o.clickhouseUrl(),
-                  o.clickhouseUser());
+                  o.clickhouseUser(),
+                  List.of(AlertFlags.parse(args).topic()));
             },
             CheckoutJobOptions.DEFAULT_TOPIC),
         new Client(
@@ -138,7 +141,8 @@ class DockerComposeTest {
                   o.topic(),
                   o.deadLetterTopic(),
                   o.clickhouseUrl(),
-                  o.clickhouseUser());
+                  o.clickhouseUser(),
+                  List.of(AlertFlags.parse(args).topic()));
             },
             TicketJobOptions.DEFAULT_TOPIC),
         new Client(

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
 /**
@@ -52,6 +53,21 @@ public final class AlertFlags {
   public AlertFlags() {
     topic = AlertSinks.DEFAULT_ALERT_TOPIC;
     webhookTimeout = WebhookOptions.DEFAULT_TIMEOUT;
+  }
+
+  /**
+   * The alerting flags among a job's arguments, the others ignored: for checks that a deployment
+   * (docker-compose.yml) and the job agree on the alert topic.
+   */
+  public static AlertFlags parse(String... args) {
+    AlertFlags flags = new AlertFlags();
+    new CommandLine(flags).setUnmatchedArgumentsAllowed(true).parseArgs(args);
+    return flags;
+  }
+
+  /** The Kafka topic alerts go to. */
+  public String topic() {
+    return topic;
   }
 
   /** Whether {@code --no-alerts} was given. */
