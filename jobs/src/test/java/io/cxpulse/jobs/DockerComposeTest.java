@@ -1,11 +1,11 @@
 package io.cxpulse.jobs;
 
-import io.cxpulse.jobs.alerts.AlertFlags;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
