@@ -116,4 +116,101 @@ class MetricWindowTest {
     assertThat(window.samples()).isEqualTo(10);
     assertThat(window).isEqualTo(MetricWindow.csat(CsatComponents.of(8, 10)));
   }
+
+  @Test
+  void emptyHasNoSamplesAndNoValueForEveryMetric() {
+    for (Metric metric : Metric.values()) {
+      MetricWindow empty = MetricWindow.empty(metric);
+
+      assertThat(empty.metric()).as(metric.key()).isEqualTo(metric);
+      assertThat(empty.samples()).as(metric.key()).isZero();
+      assertThat(empty.value()).as(metric.key()).isEmpty();
+    }
+  }
+
+  @Test
+  void emptyIsTheNeutralElementOfPlus() {
+    // AlertFunction starts every window and baseline sum at empty(metric): it must add nothing.
+    LogHistogram times = new LogHistogram().add(60_000).add(120_000);
+    MetricWindow[] windows = {
+      MetricWindow.csat(CsatComponents.of(70, 100)),
+      MetricWindow.nps(NpsComponents.of(100, 30, 80)),
+      MetricWindow.ces(CesComponents.fromHistogram(new long[] {1, 2, 3, 4, 5, 6, 7})),
+      MetricWindow.abandonment(AbandonmentComponents.of(1590, 879, 711)),
+      MetricWindow.firstResponseTimes(times),
+      MetricWindow.slaBreaches(45, 5)
+    };
+    for (MetricWindow window : windows) {
+      MetricWindow empty = MetricWindow.empty(window.metric());
+
+      assertThat(empty.plus(window)).as(window.metric().key()).isEqualTo(window);
+      assertThat(window.plus(empty)).as(window.metric().key()).isEqualTo(window);
+    }
+  }
+
+  @Test
+  void plusSumsComponentsSoTheValueOfTheSumIsExact() {
+    // Each published DESIGN.md example split into two windows: the sum must give the example's
+    // value, not the average of the two halves' values.
+    MetricWindow csat =
+        MetricWindow.csat(CsatComponents.of(45, 50))
+            .plus(MetricWindow.csat(CsatComponents.of(25, 50)));
+    MetricWindow nps =
+        MetricWindow.nps(NpsComponents.of(60, 10, 30))
+            .plus(MetricWindow.nps(NpsComponents.of(40, 20, 50)));
+    MetricWindow abandonment =
+        MetricWindow.abandonment(AbandonmentComponents.of(1000, 553, 447))
+            .plus(MetricWindow.abandonment(AbandonmentComponents.of(590, 326, 264)));
+    MetricWindow ces =
+        MetricWindow.ces(CesComponents.fromHistogram(new long[] {1, 0, 0, 0, 0, 0, 0}))
+            .plus(MetricWindow.ces(CesComponents.fromHistogram(new long[] {0, 0, 0, 0, 0, 3, 0})));
+    MetricWindow sla = MetricWindow.slaBreaches(20, 2).plus(MetricWindow.slaBreaches(25, 3));
+    MetricWindow frt =
+        MetricWindow.firstResponseTimes(new LogHistogram().add(60_000))
+            .plus(MetricWindow.firstResponseTimes(new LogHistogram().add(120_000).add(180_000)));
+
+    assertThat(csat).isEqualTo(MetricWindow.csat(CsatComponents.of(70, 100)));
+    assertThat(csat.value()).hasValue(70.0);
+    assertThat(nps).isEqualTo(MetricWindow.nps(NpsComponents.of(100, 30, 80)));
+    assertThat(nps.value().getAsDouble()).isCloseTo(9.5238, within(1e-4));
+    assertThat(abandonment)
+        .isEqualTo(MetricWindow.abandonment(AbandonmentComponents.of(1590, 879, 711)));
+    assertThat(abandonment.samples()).isEqualTo(1590);
+    // One response of 1 and three of 6: mean 19 / 4.
+    assertThat(ces)
+        .isEqualTo(MetricWindow.ces(CesComponents.fromHistogram(new long[] {1, 0, 0, 0, 0, 3, 0})));
+    assertThat(ces.value()).hasValue(4.75);
+    assertThat(sla).isEqualTo(MetricWindow.slaBreaches(45, 5));
+    assertThat(sla.value()).hasValue(10.0);
+    assertThat(frt)
+        .isEqualTo(
+            MetricWindow.firstResponseTimes(
+                new LogHistogram().add(60_000).add(120_000).add(180_000)));
+    assertThat(frt.samples()).isEqualTo(3);
+  }
+
+  @Test
+  void plusChangesNeitherOperand() {
+    // Windows and hourly sums in keyed state are shared by reference on the heap backend; a sum
+    // that mutated an operand would corrupt them.
+    MetricWindow left = MetricWindow.csat(CsatComponents.of(8, 10));
+    MetricWindow right = MetricWindow.csat(CsatComponents.of(1, 10));
+    LogHistogram times = new LogHistogram().add(1000);
+    MetricWindow frt = MetricWindow.firstResponseTimes(times);
+
+    left.plus(right);
+    frt.plus(MetricWindow.firstResponseTimes(new LogHistogram().add(2000)));
+
+    assertThat(left).isEqualTo(MetricWindow.csat(CsatComponents.of(8, 10)));
+    assertThat(right).isEqualTo(MetricWindow.csat(CsatComponents.of(1, 10)));
+    assertThat(frt.samples()).isOne();
+  }
+
+  @Test
+  void plusRejectsAnotherMetric() {
+    assertThatThrownBy(() -> MetricWindow.empty(Metric.CSAT).plus(MetricWindow.empty(Metric.NPS)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("nps")
+        .hasMessageContaining("csat");
+  }
 }
