@@ -162,7 +162,12 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Alert> out) throws Exception {
     String key = ctx.getCurrentKey();
-    AlertRule rule = ruleOf(key);
+    Optional<AlertRule> found = ruleOf(key);
+    if (found.isEmpty()) {
+      dropSeries(key);
+      return;
+    }
+    AlertRule rule = found.get();
     long windowMillis = rule.window().toMillis();
     long end = timestamp - delayMillis;
     long start = end - windowMillis;
@@ -269,11 +274,39 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
     }
   }
 
-  private AlertRule ruleOf(String key) {
-    String ruleId = key.substring(0, key.indexOf('\u0000'));
-    return rules
-        .rule(ruleId)
-        .orElseThrow(() -> new IllegalStateException("no alert rule " + ruleId + " any more"));
+  private Optional<AlertRule> ruleOf(String key) {
+    return rules.rule(ruleIdOf(key));
+  }
+
+  private static String ruleIdOf(String key) {
+    return key.substring(0, key.indexOf('\u0000'));
+  }
+
+  /**
+   * Forgets a series whose rule is no longer in the rules file: the file changed between a
+   * checkpoint or savepoint and the restore, and the series' timers came back with its state. Its
+   * rows, hourly sums and lifecycle go and no timer is re-armed, so nothing fires for it again.
+   * Throwing instead would fail the job on every restart from that snapshot.
+   */
+  private void dropSeries(String key) throws Exception {
+    AlertState state = lifecycle.value();
+    if (state != null && state.isFiring()) {
+      LOG.warn(
+          "Alert rule {} is no longer in the rules; its open episode {} on {} ends without a"
+              + " RESOLVED",
+          ruleIdOf(key),
+          state.getAlertId(),
+          seriesOf(key).describe());
+    } else if (state != null || !rows.isEmpty()) {
+      LOG.info(
+          "Alert rule {} is no longer in the rules; state of {} dropped",
+          ruleIdOf(key),
+          seriesOf(key).describe());
+    }
+    rows.clear();
+    hours.clear();
+    foldedBefore.clear();
+    lifecycle.clear();
   }
 
   private static AlertScope seriesOf(String key) {

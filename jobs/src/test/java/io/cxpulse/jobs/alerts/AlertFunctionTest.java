@@ -527,6 +527,51 @@ class AlertFunctionTest {
     }
   }
 
+  @Test
+  void ruleRemovedFromTheRulesFileBeforeARestoreDropsItsSeriesInsteadOfFailingTheJob()
+      throws Exception {
+    // Rules are an operational file that changes without a release. A savepoint taken while a
+    // series of a rule has timers pending holds those timers; restored with a file that no longer
+    // has the rule, they must not throw on every restart (a crash loop only a state reset ends).
+    OperatorSubtaskState snapshot;
+    Instant t = DAY8;
+    try (Harness before = Harness.open(NO_DELAY, null)) {
+      before.row(BELOW_RULE, t, 30, 60, 1);
+      before.watermark(t.plus(Duration.ofMinutes(2)));
+      assertThat(before.alerts())
+          .singleElement()
+          .extracting(Alert::status)
+          .isEqualTo(Status.FIRING);
+      snapshot = before.harness.snapshot(1, t.plus(Duration.ofMinutes(2)).toEpochMilli());
+    }
+    AlertRules withoutIt =
+        AlertRules.parse(
+            """
+            rules:
+              - id: csat-drop
+                metric: csat
+                scope: {channel: any, segment: all}
+                window: 15m
+                condition:
+                  drop_vs_baseline:
+                    baseline: trailing_7d
+                    by: 10
+                    significance: 0.01
+                min_samples: 50
+                severity: warning
+                cooldown: 30m
+            """,
+            "test");
+    try (Harness after = Harness.open(withoutIt, NO_DELAY, snapshot)) {
+      after.watermark(t.plus(Duration.ofHours(1)));
+
+      assertThat(after.alerts()).isEmpty();
+      assertThat(after.count(AlertFunction.EVALUATIONS)).isZero();
+      assertThat(after.harness.numKeyedStateEntries()).isZero();
+      assertThat(after.harness.numEventTimeTimers()).isZero();
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // 8: routing.
 
@@ -657,10 +702,16 @@ class AlertFunctionTest {
 
     /** An opened harness, restored from {@code snapshot} unless it is null. */
     static Harness open(Duration delay, OperatorSubtaskState snapshot) throws Exception {
+      return open(RULES, delay, snapshot);
+    }
+
+    /** {@link #open(Duration, OperatorSubtaskState)} with other rules. */
+    static Harness open(AlertRules rules, Duration delay, OperatorSubtaskState snapshot)
+        throws Exception {
       HarnessMetrics metrics = new HarnessMetrics();
       KeyedOneInputStreamOperatorTestHarness<String, SeriesRow, Alert> harness =
           new KeyedOneInputStreamOperatorTestHarness<>(
-              new KeyedProcessOperator<>(new AlertFunction(RULES, ROW, delay, RETENTION)),
+              new KeyedProcessOperator<>(new AlertFunction(rules, ROW, delay, RETENTION)),
               SeriesRow::key,
               Types.STRING,
               metrics.environment());
