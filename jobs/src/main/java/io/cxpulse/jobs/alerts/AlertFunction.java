@@ -154,9 +154,19 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
       rows.put(rowId, row);
     }
     long evaluateAt = row.getWindowEndMillis() + delayMillis;
-    if (evaluateAt > ctx.timerService().currentWatermark()) {
-      ctx.timerService().registerEventTimeTimer(evaluateAt);
+    long watermark = ctx.timerService().currentWatermark();
+    if (evaluateAt <= watermark) {
+      // A late row (a window whose first or newer version came after its end): the windows ending
+      // up to the watermark are behind, but later ones may still hold it. Evaluate the first of
+      // them; it re-arms the rest. Without this a quiet series, whose other rows set no timers,
+      // would never evaluate the row at all.
+      evaluateAt += ((watermark - evaluateAt) / rowMillis + 1) * rowMillis;
+      long windowMillis = rules.rule(in.getRuleId()).map(r -> r.window().toMillis()).orElse(0L);
+      if (evaluateAt - delayMillis - windowMillis > row.getWindowStartMillis()) {
+        return;
+      }
     }
+    ctx.timerService().registerEventTimeTimer(evaluateAt);
   }
 
   @Override

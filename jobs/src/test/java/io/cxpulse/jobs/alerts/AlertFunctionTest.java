@@ -441,6 +441,43 @@ class AlertFunctionTest {
   }
 
   @Test
+  void lateFirstRowOfAQuietSeriesIsEvaluatedOnTheWindowsStillAhead() throws Exception {
+    // A window that got its first record late: the metric job emits its row only now, with the
+    // watermark already 3 minutes past the row's end. The windows ending up to the watermark are
+    // behind, but those ending 4 to 14 minutes after the row's end still hold it, and no other
+    // row of this quiet series will set a timer for them.
+    Instant t = DAY8;
+    try (Harness harness = Harness.open(NO_DELAY, null)) {
+      harness.watermark(t.plus(Duration.ofMinutes(4)));
+      harness.row(BELOW_RULE, t, 30, 60, 1); // 50 %
+      harness.watermark(t.plus(Duration.ofMinutes(30)));
+
+      Instant firstWindowAhead = t.plus(Duration.ofMinutes(5));
+      assertThat(harness.alerts())
+          .singleElement()
+          .satisfies(
+              alert -> {
+                assertThat(alert.status()).isEqualTo(Status.FIRING);
+                assertThat(alert.windowEnd()).isEqualTo(firstWindowAhead);
+                assertThat(alert.value()).isEqualTo(50.0);
+              });
+      // Windows ending 5, 6, ..., 15 minutes after the row's start.
+      assertThat(harness.count(AlertFunction.EVALUATIONS)).isEqualTo(11);
+    }
+  }
+
+  @Test
+  void lateRowOutsideEveryWindowStillAheadSetsNoTimer() throws Exception {
+    Instant t = DAY8;
+    try (Harness harness = Harness.open(NO_DELAY, null)) {
+      harness.watermark(t.plus(Duration.ofMinutes(20)));
+      harness.row(BELOW_RULE, t, 30, 60, 1);
+
+      assertThat(harness.harness.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
   void rowForAnHourAlreadyFoldedIntoTheBaselineIsCountedTooLate() throws Exception {
     // Three hours of rows, evaluated up to the window [T0 + 2h45m, T0 + 3h) (the last row's end,
     // rows are not re-armed past the watermark). Rows ending before that window's start minus
