@@ -128,7 +128,13 @@ class AlertFunctionTest {
       assertThat(harness.alerts()).hasSize(1);
       assertFiringOnTheDrop(harness.alerts().get(0));
 
-      minutes(harness, DROP_RULE, RECOVERY, RECOVERY.plus(Duration.ofMinutes(30)), 8, 10);
+      minutes(
+          harness,
+          DROP_RULE,
+          RECOVERY,
+          RECOVERY.plus(Duration.ofMinutes(30)),
+          QUIET_SATISFIED,
+          QUIET_TOTAL);
       harness.watermark(RECOVERY.plus(Duration.ofHours(3)));
 
       List<Alert> alerts = harness.alerts();
