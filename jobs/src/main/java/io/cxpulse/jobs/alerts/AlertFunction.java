@@ -178,6 +178,17 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
       return;
     }
     AlertRule rule = found.get();
+    if (dropOtherMetric(rule.metric())) {
+      // The rule kept its id but now watches another metric: what was stored for the old one
+      // cannot be added to the new, and its episode is about something no longer watched.
+      LOG.warn(
+          "Alert rule {} now watches {}; state of {} kept for another metric dropped",
+          rule.id(),
+          rule.metric().key(),
+          seriesOf(key).describe());
+      lifecycle.clear();
+      foldedBefore.clear();
+    }
     long windowMillis = rule.window().toMillis();
     long end = timestamp - delayMillis;
     long start = end - windowMillis;
@@ -313,10 +324,37 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
           ruleIdOf(key),
           seriesOf(key).describe());
     }
+    clearSeries();
+  }
+
+  private void clearSeries() {
     rows.clear();
     hours.clear();
     foldedBefore.clear();
     lifecycle.clear();
+  }
+
+  /** Removes rows and hourly sums of any metric but {@code metric}; whether there were any. */
+  private boolean dropOtherMetric(Metric metric) throws Exception {
+    List<String> staleRows = new ArrayList<>();
+    for (Map.Entry<String, MetricRow> row : rows.entries()) {
+      if (row.getValue().getMetric() != metric) {
+        staleRows.add(row.getKey());
+      }
+    }
+    List<Long> staleHours = new ArrayList<>();
+    for (Map.Entry<Long, MetricWindow> hour : hours.entries()) {
+      if (hour.getValue().metric() != metric) {
+        staleHours.add(hour.getKey());
+      }
+    }
+    for (String row : staleRows) {
+      rows.remove(row);
+    }
+    for (Long hour : staleHours) {
+      hours.remove(hour);
+    }
+    return !staleRows.isEmpty() || !staleHours.isEmpty();
   }
 
   private static AlertScope seriesOf(String key) {

@@ -615,6 +615,63 @@ class AlertFunctionTest {
     }
   }
 
+  @Test
+  void ruleThatNowWatchesAnotherMetricStartsItsSeriesAfreshAfterARestore() throws Exception {
+    // The same id with another metric: the restored CSAT rows cannot be added to NPS components.
+    OperatorSubtaskState snapshot;
+    Instant t = DAY8;
+    try (Harness before = Harness.open(NO_DELAY, null)) {
+      before.row(BELOW_RULE, t, 30, 60, 1);
+      before.watermark(t.plus(Duration.ofMinutes(2)));
+      assertThat(before.alerts())
+          .singleElement()
+          .extracting(Alert::status)
+          .isEqualTo(Status.FIRING);
+      snapshot = before.harness.snapshot(1, t.plus(Duration.ofMinutes(2)).toEpochMilli());
+    }
+    AlertRules npsNow =
+        AlertRules.parse(
+            """
+            rules:
+              - id: csat-below-80
+                metric: nps
+                scope: {channel: any, segment: all}
+                window: 15m
+                condition:
+                  below: 0
+                min_samples: 50
+                severity: critical
+                cooldown: 30m
+            """,
+            "test");
+    try (Harness after = Harness.open(npsNow, NO_DELAY, snapshot)) {
+      Instant next = t.plus(Duration.ofMinutes(5));
+      MetricRow nps =
+          MetricRow.of(
+              next,
+              next.plus(ROW),
+              "web",
+              "all",
+              ROW_KEY,
+              1,
+              MetricWindow.nps(NpsComponents.of(10, 10, 40)));
+      after.harness.processElement(SeriesRow.of(BELOW_RULE, WEB, nps), nps.getWindowStartMillis());
+      after.watermark(next.plus(Duration.ofMinutes(2)));
+
+      // No exception; the old CSAT episode is gone, and the NPS of −50 on 60 responses fires a
+      // new one.
+      assertThat(after.alerts())
+          .singleElement()
+          .satisfies(
+              alert -> {
+                assertThat(alert.status()).isEqualTo(Status.FIRING);
+                assertThat(alert.metric()).isEqualTo(Metric.NPS);
+                assertThat(alert.value()).isEqualTo(-50.0);
+                assertThat(alert.samples()).isEqualTo(60);
+              });
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // 8: routing.
 
