@@ -9,13 +9,17 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
+import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -31,7 +35,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -121,11 +124,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Option(
-      names = "--bootstrap-servers",
-      defaultValue = CheckoutJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  private String bootstrapServers;
+  @Mixin private KafkaFlags kafka = new KafkaFlags();
 
   @Option(
       names = "--topic",
@@ -145,26 +144,7 @@ public final class CheckoutJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Option(
-      names = "--clickhouse-url",
-      defaultValue = CheckoutJobOptions.DEFAULT_CLICKHOUSE_URL,
-      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
-  private String clickhouseUrl;
-
-  @Option(
-      names = "--clickhouse-user",
-      defaultValue = CheckoutJobOptions.DEFAULT_CLICKHOUSE_USER,
-      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
-  private String clickhouseUser;
-
-  @Option(
-      names = "--clickhouse-password",
-      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
-      showDefaultValue = Visibility.NEVER,
-      description =
-          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
-              + " empty; prefer the variable, command lines are visible to other users).")
-  private String clickhousePassword;
+  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
 
   @Option(
       names = "--window",
@@ -174,21 +154,7 @@ public final class CheckoutJob implements Callable<Integer> {
           "Tumbling window of checkout start, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Option(
-      names = "--out-of-orderness",
-      defaultValue = "PT5S",
-      converter = DurationConverter.class,
-      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
-  private Duration outOfOrderness;
-
-  @Option(
-      names = "--idleness",
-      defaultValue = "PT1M",
-      converter = DurationConverter.class,
-      description =
-          "Inputs without events for this long stop holding back the watermark"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration idleness;
+  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
@@ -218,23 +184,7 @@ public final class CheckoutJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration maxCheckoutDuration;
 
-  @Option(
-      names = "--dedup-ttl",
-      defaultValue = "PT24H",
-      converter = DurationConverter.class,
-      description =
-          "How long an event_id is remembered for de-duplication, processing time"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration dedupTtl;
-
-  @Option(
-      names = "--max-future-skew",
-      defaultValue = "PT1H",
-      converter = DurationConverter.class,
-      description =
-          "How far event_time may run ahead of the Kafka record timestamp"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration maxFutureSkew;
+  @Mixin private EventGateFlags gate = new EventGateFlags();
 
   @Option(
       names = "--checkpoint-interval",
@@ -244,30 +194,7 @@ public final class CheckoutJob implements Callable<Integer> {
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Option(
-      names = "--parallelism",
-      defaultValue = "-1",
-      showDefaultValue = Visibility.NEVER,
-      description = "Job parallelism (default: the cluster's).")
-  private int parallelism;
-
-  @Option(
-      names = "--bounded",
-      description = "Stop at the offsets that are latest at start (tests, backfills).")
-  private boolean bounded;
-
-  @Option(
-      names = "--jdbc-batch-size",
-      defaultValue = "" + CheckoutJobOptions.DEFAULT_JDBC_BATCH_SIZE,
-      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
-  private int jdbcBatchSize;
-
-  @Option(
-      names = "--jdbc-flush-interval",
-      defaultValue = "PT1S",
-      converter = DurationConverter.class,
-      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
-  private Duration jdbcFlushInterval;
+  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
 
   @Option(
       names = "--salts",
@@ -301,11 +228,9 @@ public final class CheckoutJob implements Callable<Integer> {
       options = options();
       alerting =
           alertFlags.alerting(
-              options.bootstrapServers(),
-              ClickHouseSinks.connectionOptions(
-                  options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-              ClickHouseSinks.executionOptions(
-                  options.jdbcBatchSize(), options.jdbcFlushInterval()),
+              kafka.bootstrapServers(),
+              clickHouse.connectionOptions(),
+              runtime.jdbcExecutionOptions(),
               options.inactivityTimeout());
     } catch (IllegalArgumentException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
@@ -334,26 +259,26 @@ public final class CheckoutJob implements Callable<Integer> {
 
   private CheckoutJobOptions options() {
     return new CheckoutJobOptions(
-        bootstrapServers,
+        kafka.bootstrapServers(),
         topic,
         deadLetterTopic,
         groupId,
-        clickhouseUrl,
-        clickhouseUser,
-        clickhousePassword,
+        clickHouse.url(),
+        clickHouse.user(),
+        clickHouse.password(),
         window,
-        outOfOrderness,
-        idleness,
+        watermarks.outOfOrderness(),
+        watermarks.idleness(),
         allowedLateness,
         inactivityTimeout,
         maxCheckoutDuration,
-        dedupTtl,
-        maxFutureSkew,
+        gate.dedupTtl(),
+        gate.maxFutureSkew(),
         checkpointInterval,
-        parallelism,
-        bounded,
-        jdbcBatchSize,
-        jdbcFlushInterval,
+        runtime.parallelism(),
+        runtime.bounded(),
+        runtime.jdbcBatchSize(),
+        runtime.jdbcFlushInterval(),
         salts);
   }
 

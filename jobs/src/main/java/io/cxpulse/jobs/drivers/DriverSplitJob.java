@@ -4,12 +4,17 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventFront;
+import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
@@ -35,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Visibility;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -105,11 +111,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(
-      names = "--bootstrap-servers",
-      defaultValue = TicketJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  private String bootstrapServers;
+  @Mixin private KafkaFlags kafka = new KafkaFlags();
 
   @Option(
       names = "--ticket-topic",
@@ -131,26 +133,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Option(
-      names = "--clickhouse-url",
-      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_URL,
-      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
-  private String clickhouseUrl;
-
-  @Option(
-      names = "--clickhouse-user",
-      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_USER,
-      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
-  private String clickhouseUser;
-
-  @Option(
-      names = "--clickhouse-password",
-      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
-      showDefaultValue = Visibility.NEVER,
-      description =
-          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
-              + " empty; prefer the variable, command lines are visible to other users).")
-  private String clickhousePassword;
+  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
 
   @Option(
       names = "--sla-targets",
@@ -181,21 +164,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration joinHorizon;
 
-  @Option(
-      names = "--out-of-orderness",
-      defaultValue = "PT5S",
-      converter = DurationConverter.class,
-      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
-  private Duration outOfOrderness;
-
-  @Option(
-      names = "--idleness",
-      defaultValue = "PT1M",
-      converter = DurationConverter.class,
-      description =
-          "Inputs without events for this long stop holding back the watermark"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration idleness;
+  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
@@ -206,23 +175,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Option(
-      names = "--dedup-ttl",
-      defaultValue = "PT24H",
-      converter = DurationConverter.class,
-      description =
-          "How long an event_id is remembered for de-duplication, processing time"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration dedupTtl;
-
-  @Option(
-      names = "--max-future-skew",
-      defaultValue = "PT1H",
-      converter = DurationConverter.class,
-      description =
-          "How far event_time may run ahead of the Kafka record timestamp"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration maxFutureSkew;
+  @Mixin private EventGateFlags gate = new EventGateFlags();
 
   @Option(
       names = "--checkpoint-interval",
@@ -232,30 +185,7 @@ public final class DriverSplitJob implements Callable<Integer> {
           "Checkpoint interval; the sink flushes on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Option(
-      names = "--parallelism",
-      defaultValue = "-1",
-      showDefaultValue = Visibility.NEVER,
-      description = "Job parallelism (default: the cluster's).")
-  private int parallelism;
-
-  @Option(
-      names = "--bounded",
-      description = "Stop at the offsets that are latest at start (tests, backfills).")
-  private boolean bounded;
-
-  @Option(
-      names = "--jdbc-batch-size",
-      defaultValue = "" + TicketJobOptions.DEFAULT_JDBC_BATCH_SIZE,
-      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
-  private int jdbcBatchSize;
-
-  @Option(
-      names = "--jdbc-flush-interval",
-      defaultValue = "PT1S",
-      converter = DurationConverter.class,
-      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
-  private Duration jdbcFlushInterval;
+  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
 
   @Option(
       names = "--salts",
@@ -299,25 +229,25 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   private DriverSplitJobOptions options() {
     return new DriverSplitJobOptions(
-        bootstrapServers,
+        kafka.bootstrapServers(),
         ticketTopic,
         surveyTopic,
         groupId,
-        clickhouseUrl,
-        clickhouseUser,
-        clickhousePassword,
+        clickHouse.url(),
+        clickHouse.user(),
+        clickHouse.password(),
         window,
-        outOfOrderness,
-        idleness,
+        watermarks.outOfOrderness(),
+        watermarks.idleness(),
         allowedLateness,
-        dedupTtl,
-        maxFutureSkew,
+        gate.dedupTtl(),
+        gate.maxFutureSkew(),
         joinHorizon,
         checkpointInterval,
-        parallelism,
-        bounded,
-        jdbcBatchSize,
-        jdbcFlushInterval,
+        runtime.parallelism(),
+        runtime.bounded(),
+        runtime.jdbcBatchSize(),
+        runtime.jdbcFlushInterval(),
         salts,
         slaTargetsFile);
   }

@@ -9,13 +9,17 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
+import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
+import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.TicketEventValidator;
 import java.io.UncheckedIOException;
@@ -112,11 +116,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Option(
-      names = "--bootstrap-servers",
-      defaultValue = TicketJobOptions.DEFAULT_BOOTSTRAP_SERVERS,
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  private String bootstrapServers;
+  @Mixin private KafkaFlags kafka = new KafkaFlags();
 
   @Option(
       names = "--topic",
@@ -136,26 +136,7 @@ public final class TicketJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Option(
-      names = "--clickhouse-url",
-      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_URL,
-      description = "ClickHouse JDBC URL (default: ${DEFAULT-VALUE}).")
-  private String clickhouseUrl;
-
-  @Option(
-      names = "--clickhouse-user",
-      defaultValue = TicketJobOptions.DEFAULT_CLICKHOUSE_USER,
-      description = "ClickHouse user (default: ${DEFAULT-VALUE}).")
-  private String clickhouseUser;
-
-  @Option(
-      names = "--clickhouse-password",
-      defaultValue = "${env:CLICKHOUSE_PASSWORD}",
-      showDefaultValue = Visibility.NEVER,
-      description =
-          "ClickHouse password (default: the environment variable CLICKHOUSE_PASSWORD, else"
-              + " empty; prefer the variable, command lines are visible to other users).")
-  private String clickhousePassword;
+  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
 
   @Option(
       names = "--sla-targets",
@@ -176,21 +157,7 @@ public final class TicketJob implements Callable<Integer> {
       description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Option(
-      names = "--out-of-orderness",
-      defaultValue = "PT5S",
-      converter = DurationConverter.class,
-      description = "Watermark out-of-orderness bound (default: ${DEFAULT-VALUE}).")
-  private Duration outOfOrderness;
-
-  @Option(
-      names = "--idleness",
-      defaultValue = "PT1M",
-      converter = DurationConverter.class,
-      description =
-          "Inputs without events for this long stop holding back the watermark"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration idleness;
+  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
@@ -201,23 +168,7 @@ public final class TicketJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Option(
-      names = "--dedup-ttl",
-      defaultValue = "PT24H",
-      converter = DurationConverter.class,
-      description =
-          "How long an event_id is remembered for de-duplication, processing time"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration dedupTtl;
-
-  @Option(
-      names = "--max-future-skew",
-      defaultValue = "PT1H",
-      converter = DurationConverter.class,
-      description =
-          "How far event_time may run ahead of the Kafka record timestamp"
-              + " (default: ${DEFAULT-VALUE}).")
-  private Duration maxFutureSkew;
+  @Mixin private EventGateFlags gate = new EventGateFlags();
 
   @Option(
       names = "--checkpoint-interval",
@@ -227,30 +178,7 @@ public final class TicketJob implements Callable<Integer> {
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Option(
-      names = "--parallelism",
-      defaultValue = "-1",
-      showDefaultValue = Visibility.NEVER,
-      description = "Job parallelism (default: the cluster's).")
-  private int parallelism;
-
-  @Option(
-      names = "--bounded",
-      description = "Stop at the offsets that are latest at start (tests, backfills).")
-  private boolean bounded;
-
-  @Option(
-      names = "--jdbc-batch-size",
-      defaultValue = "" + TicketJobOptions.DEFAULT_JDBC_BATCH_SIZE,
-      description = "Rows per ClickHouse insert batch (default: ${DEFAULT-VALUE}).")
-  private int jdbcBatchSize;
-
-  @Option(
-      names = "--jdbc-flush-interval",
-      defaultValue = "PT1S",
-      converter = DurationConverter.class,
-      description = "Longest a row waits in a ClickHouse batch (default: ${DEFAULT-VALUE}).")
-  private Duration jdbcFlushInterval;
+  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
 
   @Option(
       names = "--salts",
@@ -286,11 +214,9 @@ public final class TicketJob implements Callable<Integer> {
       options.slaTargets();
       alerting =
           alertFlags.alerting(
-              options.bootstrapServers(),
-              ClickHouseSinks.connectionOptions(
-                  options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-              ClickHouseSinks.executionOptions(
-                  options.jdbcBatchSize(), options.jdbcFlushInterval()),
+              kafka.bootstrapServers(),
+              clickHouse.connectionOptions(),
+              runtime.jdbcExecutionOptions(),
               Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
@@ -319,24 +245,24 @@ public final class TicketJob implements Callable<Integer> {
 
   private TicketJobOptions options() {
     return new TicketJobOptions(
-        bootstrapServers,
+        kafka.bootstrapServers(),
         topic,
         deadLetterTopic,
         groupId,
-        clickhouseUrl,
-        clickhouseUser,
-        clickhousePassword,
+        clickHouse.url(),
+        clickHouse.user(),
+        clickHouse.password(),
         window,
-        outOfOrderness,
-        idleness,
+        watermarks.outOfOrderness(),
+        watermarks.idleness(),
         allowedLateness,
-        dedupTtl,
-        maxFutureSkew,
+        gate.dedupTtl(),
+        gate.maxFutureSkew(),
         checkpointInterval,
-        parallelism,
-        bounded,
-        jdbcBatchSize,
-        jdbcFlushInterval,
+        runtime.parallelism(),
+        runtime.bounded(),
+        runtime.jdbcBatchSize(),
+        runtime.jdbcFlushInterval(),
         salts,
         slaTargetsFile);
   }
