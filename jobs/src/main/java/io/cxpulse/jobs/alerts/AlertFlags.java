@@ -1,12 +1,13 @@
 package io.cxpulse.jobs.alerts;
 
+import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.RuntimeFlags;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -88,16 +89,17 @@ public final class AlertFlags {
   }
 
   /**
-   * The job's alert stage, or null with {@code --no-alerts}.
+   * The job's alert stage, or null with {@code --no-alerts}: alerts go to the job's Kafka and
+   * ClickHouse, batched as the job's other ClickHouse sinks are.
    *
    * @param evaluationDelay see {@link Alerting#evaluationDelay()}
    * @throws IllegalArgumentException if the rules file is invalid (the message names the line and
    *     field) or the webhook URL is not an http(s) URL
    */
   public Alerting alerting(
-      String bootstrapServers,
-      JdbcConnectionOptions connection,
-      JdbcExecutionOptions execution,
+      KafkaFlags kafka,
+      ClickHouseFlags clickHouse,
+      RuntimeFlags runtime,
       Duration evaluationDelay) {
     if (disabled) {
       return null;
@@ -109,6 +111,11 @@ public final class AlertFlags {
     return new Alerting(
         rules(),
         evaluationDelay,
-        AlertSinks.production(bootstrapServers, topic, connection, execution, webhook));
+        AlertSinks.production(
+            kafka.bootstrapServers(),
+            topic,
+            clickHouse.connectionOptions(),
+            runtime.jdbcExecutionOptions(),
+            webhook));
   }
 }

@@ -226,12 +226,7 @@ public final class CheckoutJob implements Callable<Integer> {
     Alerting alerting;
     try {
       options = options();
-      alerting =
-          alertFlags.alerting(
-              kafka.bootstrapServers(),
-              clickHouse.connectionOptions(),
-              runtime.jdbcExecutionOptions(),
-              options.inactivityTimeout());
+      alerting = alertFlags.alerting(kafka, clickHouse, runtime, options.inactivityTimeout());
     } catch (IllegalArgumentException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -183,12 +183,7 @@ public final class SurveyJob implements Callable<Integer> {
     Alerting alerting;
     try {
       options = options();
-      alerting =
-          alertFlags.alerting(
-              kafka.bootstrapServers(),
-              clickHouse.connectionOptions(),
-              runtime.jdbcExecutionOptions(),
-              Duration.ZERO);
+      alerting = alertFlags.alerting(kafka, clickHouse, runtime, Duration.ZERO);
     } catch (IllegalArgumentException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -212,12 +212,7 @@ public final class TicketJob implements Callable<Integer> {
       options = options();
       // Read the targets now: a bad file is a bad argument, not a failure after submission.
       options.slaTargets();
-      alerting =
-          alertFlags.alerting(
-              kafka.bootstrapServers(),
-              clickHouse.connectionOptions(),
-              runtime.jdbcExecutionOptions(),
-              Duration.ZERO);
+      alerting = alertFlags.alerting(kafka, clickHouse, runtime, Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
