@@ -10,6 +10,7 @@ import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
@@ -28,6 +29,7 @@ import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import io.cxpulse.jobs.validation.TicketEventValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -218,13 +220,16 @@ public final class DriverSplitJob implements Callable<Integer> {
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    LOG.info("Starting {} with {}", JOB_NAME, options);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    configure(env, options);
-    defineWorkflow(
-        env, options, ticketSource(options), surveySource(options), productionSinks(options));
-    env.execute(JOB_NAME);
-    return 0;
+    return JobLauncher.run(
+        LOG,
+        JOB_NAME,
+        options,
+        List.of(),
+        env -> {
+          configure(env, options);
+          defineWorkflow(
+              env, options, ticketSource(options), surveySource(options), productionSinks(options));
+        });
   }
 
   private DriverSplitJobOptions options() {

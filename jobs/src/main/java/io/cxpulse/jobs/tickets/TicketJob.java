@@ -15,6 +15,7 @@ import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
@@ -217,25 +218,27 @@ public final class TicketJob implements Callable<Integer> {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
-    LOG.info("Starting {} with {}", JOB_NAME, options);
-    if (options.dedupTtl().compareTo(options.window().plus(options.allowedLateness())) < 0) {
-      LOG.warn(
-          "dedup TTL {} is shorter than window {} plus allowed lateness {}: a redelivered event"
-              + " may reach a ticket whose state was already cleaned up",
-          options.dedupTtl(),
-          options.window(),
-          options.allowedLateness());
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    configure(env, options);
-    defineWorkflow(
-        env,
+    return JobLauncher.run(
+        LOG,
+        JOB_NAME,
         options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        TicketSinks.production(options).withAlerting(alerting));
-    env.execute(JOB_NAME);
-    return 0;
+        JobLauncher.dedupTtlWarnings(
+            options.dedupTtl(),
+            options.window(),
+            options.allowedLateness(),
+            "a redelivered event may reach a ticket whose state was already cleaned up"),
+        env -> {
+          configure(env, options);
+          defineWorkflow(
+              env,
+              options,
+              KafkaConnectors.rawRecordSource(
+                  options.bootstrapServers(),
+                  options.topic(),
+                  options.groupId(),
+                  options.bounded()),
+              TicketSinks.production(options).withAlerting(alerting));
+        });
   }
 
   private TicketJobOptions options() {
