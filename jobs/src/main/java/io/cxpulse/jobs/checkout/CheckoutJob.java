@@ -22,6 +22,7 @@ import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -228,7 +229,7 @@ public final class CheckoutJob implements Callable<Integer> {
     try {
       options = options();
       alerting = alertFlags.alerting(kafka, clickHouse, runtime, options.inactivityTimeout());
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
