@@ -51,16 +51,11 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -511,10 +506,13 @@ class AlertPipelineITCase {
 
   private static void assertTopicHoldsTheEpisode(String alertTopic) throws Exception {
     List<io.cxpulse.events.Alert> alerts = new ArrayList<>();
-    for (ConsumerRecord<String, byte[]> record : readTopic(alertTopic)) {
+    for (ConsumerRecord<byte[], byte[]> record :
+        kafka.readAll(alertTopic, Duration.ofSeconds(30))) {
       io.cxpulse.events.Alert alert =
           io.cxpulse.events.Alert.getDecoder().decode(ByteBuffer.wrap(record.value()));
-      assertThat(record.key()).as("key").isEqualTo(alert.getAlertId());
+      assertThat(new String(record.key(), StandardCharsets.UTF_8))
+          .as("key")
+          .isEqualTo(alert.getAlertId());
       alerts.add(alert);
     }
     assertThat(alerts)
@@ -617,29 +615,6 @@ class AlertPipelineITCase {
   }
 
   /** Every record of {@code topic}, from the beginning to its end offsets. */
-  private static List<ConsumerRecord<String, byte[]>> readTopic(String topic) {
-    Properties config = new Properties();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        assertThat(System.nanoTime()).as("reading %s in time", topic).isLessThan(deadline);
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-    }
-    return records;
-  }
-
   private static List<String> query(String sql) throws Exception {
     List<String> values = new ArrayList<>();
     try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl());

@@ -32,15 +32,11 @@ import java.util.concurrent.Future;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -188,34 +184,14 @@ final class TicketEndToEnd implements AutoCloseable {
 
   /** Every record of the dead-letter topic, decoded; fails on one that does not decode. */
   List<DeadLetter> readDeadLetterTopic() {
-    Properties config = new Properties();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     EventDecoder<DeadLetter> decoder =
         EventDecoder.deadLetters(SchemaCatalog.loadFromClasspath().store());
     List<DeadLetter> deadLetters = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(DEAD_LETTER_TOPIC).stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        assertThat(System.nanoTime())
-            .as("reading the dead-letter topic in time")
-            .isLessThan(deadline);
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          DecodeResult<DeadLetter> decoded = decoder.decode(record.value());
-          assertThat(decoded.isOk())
-              .as("dead letter at offset %d decodes", record.offset())
-              .isTrue();
-          deadLetters.add(decoded.value());
-        }
-      }
+    for (ConsumerRecord<byte[], byte[]> record :
+        kafka.readAll(DEAD_LETTER_TOPIC, Duration.ofSeconds(30))) {
+      DecodeResult<DeadLetter> decoded = decoder.decode(record.value());
+      assertThat(decoded.isOk()).as("dead letter at offset %d decodes", record.offset()).isTrue();
+      deadLetters.add(decoded.value());
     }
     return deadLetters;
   }
