@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Supplier;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
+import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -21,7 +24,8 @@ public final class AlertFlags {
       names = "--alert-rules",
       paramLabel = "FILE",
       description =
-          "Alert rules (YAML, see alert-rules.yaml in the job jar; default: the shipped rules).")
+          "Alert rules (YAML, see alert-rules.yaml in the job jar; default: the shipped rules,"
+              + " in the local mode its own local-alert-rules.yaml).")
   private Path rulesFile;
 
   @Option(names = "--no-alerts", description = "Evaluate no alert rules.")
@@ -76,10 +80,23 @@ public final class AlertFlags {
     return disabled;
   }
 
+  /** Whether a webhook URL is configured (the URL itself is never shown: it may hold a token). */
+  public boolean hasWebhook() {
+    return webhookUrl != null && !webhookUrl.isBlank();
+  }
+
   /** The rules: the file given, else the shipped ones. */
   public AlertRules rules() {
+    return rules(AlertRules::defaults);
+  }
+
+  /**
+   * The rules: the file given, else {@code fallback}'s. The local mode passes its own rules here,
+   * because the shipped ones compare with 7-day baselines that a fresh local mode does not have.
+   */
+  public AlertRules rules(Supplier<AlertRules> fallback) {
     if (rulesFile == null) {
-      return AlertRules.defaults();
+      return fallback.get();
     }
     try {
       return AlertRules.load(rulesFile);
@@ -101,6 +118,28 @@ public final class AlertFlags {
       ClickHouseFlags clickHouse,
       RuntimeFlags runtime,
       Duration evaluationDelay) {
+    // --no-alerts reads no rules file at all.
+    return disabled
+        ? null
+        : alerting(
+            kafka.bootstrapServers(),
+            clickHouse.connectionOptions(),
+            runtime.jdbcExecutionOptions(),
+            evaluationDelay,
+            rules());
+  }
+
+  /**
+   * Like {@link #alerting(KafkaFlags, ClickHouseFlags, RuntimeFlags, Duration)}, with {@code rules}
+   * instead of reading them (read them once with {@link #rules(Supplier)} when several jobs share
+   * them, as the local mode does).
+   */
+  public Alerting alerting(
+      String bootstrapServers,
+      JdbcConnectionOptions connection,
+      JdbcExecutionOptions execution,
+      Duration evaluationDelay,
+      AlertRules rules) {
     if (disabled) {
       return null;
     }
@@ -109,13 +148,8 @@ public final class AlertFlags {
             ? null
             : WebhookOptions.of(webhookUrl).withTimeout(webhookTimeout);
     return new Alerting(
-        rules(),
+        rules,
         evaluationDelay,
-        AlertSinks.production(
-            kafka.bootstrapServers(),
-            topic,
-            clickHouse.connectionOptions(),
-            runtime.jdbcExecutionOptions(),
-            webhook));
+        AlertSinks.production(bootstrapServers, topic, connection, execution, webhook));
   }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Post-contact surveys about generated tickets: for a share of the tickets, one CSAT, NPS or CES
@@ -61,16 +62,38 @@ public final class TicketFollowUpSurveys {
 
   /** The responses for {@code tickets}, in ticket order. */
   public List<SurveyResponse> surveys(List<GeneratedTicket> tickets) {
-    DeterministicRandom random = new DeterministicRandom(seed ^ 0x5e7f011dL);
+    Planner planner = planner();
     List<SurveyResponse> responses = new ArrayList<>();
-    long delayRange = maxDelay.toMillis() - Duration.ofMinutes(1).toMillis();
     for (GeneratedTicket ticket : tickets) {
+      planner.surveyFor(ticket).ifPresent(responses::add);
+    }
+    return responses;
+  }
+
+  /**
+   * A planner for an endless series of tickets, one at a time (live traffic); the same tickets in
+   * the same order give exactly what {@link #surveys} gives for their list.
+   */
+  public Planner planner() {
+    return new Planner();
+  }
+
+  /** Decides ticket by ticket, in order; not thread-safe. */
+  public final class Planner {
+
+    private final DeterministicRandom random = new DeterministicRandom(seed ^ 0x5e7f011dL);
+
+    private Planner() {}
+
+    /** The survey about {@code ticket}, if it gets one; consumes four draws either way. */
+    public Optional<SurveyResponse> surveyFor(GeneratedTicket ticket) {
+      long delayRange = maxDelay.toMillis() - Duration.ofMinutes(1).toMillis();
       double takeDraw = random.nextDouble();
       double typeDraw = random.nextDouble();
       long delay = Duration.ofMinutes(1).toMillis() + random.nextLongInclusive(delayRange);
       double scoreDraw = random.nextDouble();
       if (takeDraw >= share) {
-        continue;
+        return Optional.empty();
       }
       SurveyType type = TYPES[(int) (typeDraw * TYPES.length)];
       double tilt = isBreached(ticket) ? breachTilt : 0.0;
@@ -80,7 +103,7 @@ public final class TicketFollowUpSurveys {
       Instant resolved = ticket.episodes().get(0).resolvedAt();
       Instant after = resolved != null ? resolved : ticket.lastEventTime();
       String id = ticket.ticketId();
-      responses.add(
+      return Optional.of(
           SurveyResponse.newBuilder()
               .setEventId("svy-fu-" + id)
               .setEventTime(after.plusMillis(delay))
@@ -93,7 +116,6 @@ public final class TicketFollowUpSurveys {
               .setTicketId(id)
               .build());
     }
-    return responses;
   }
 
   private static int pick(double[] probabilities, double draw) {
