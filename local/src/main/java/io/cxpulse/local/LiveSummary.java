@@ -21,8 +21,9 @@ import java.util.function.Supplier;
 
 /**
  * Prints a compact summary every few seconds: what the generator sent, what ClickHouse holds, the
- * scores of the last complete minute for all channels and each channel, and the dead letters by
- * reason. Reads ClickHouse through JDBC, like any BI tool.
+ * scores of the last complete minute for all channels and each channel, the open alerts and the
+ * latest alert state changes, the driver split (CSAT after SLA met vs breached), and the dead
+ * letters by reason. Reads ClickHouse through JDBC, like any BI tool.
  */
 final class LiveSummary implements AutoCloseable {
 
@@ -53,6 +54,23 @@ final class LiveSummary implements AutoCloseable {
           + " WHERE segment = 'all' AND priority = 'all' AND toUnixTimestamp(bucket_start) = %d"
           + " AND (first_responses > 0 OR channel = 'all')"
           + " ORDER BY channel = 'all' DESC, first_responses DESC, channel";
+
+  /** At most this many open alerts and this many latest state changes are listed. */
+  static final int MAX_ALERT_LINES = 5;
+
+  static final String OPEN_ALERTS_QUERY =
+      "SELECT 'FIRING' AS status, severity, rule_id, metric, channel, segment, value,"
+          + " toUnixTimestamp64Milli(since) AS at_ms FROM cx_alerts_open";
+
+  static final String ALERT_CHANGES_QUERY =
+      "SELECT status, severity, rule_id, metric, channel, segment, value,"
+          + " toUnixTimestamp64Milli(window_end) AS at_ms FROM cx_alerts FINAL"
+          + " ORDER BY window_end DESC, status = 'FIRING', rule_id, channel, segment LIMIT "
+          + MAX_ALERT_LINES;
+
+  static final String DRIVER_QUERY =
+      "SELECT responses, csat_total_met, csat_total_breached, csat_met_pct, csat_breached_pct"
+          + " FROM cx_driver_split WHERE channel = 'all' AND segment = 'all' AND frt_bucket = 'all'";
 
   static final String DEAD_LETTER_QUERY =
       "SELECT reason, count() AS n FROM cx_dead_letters FINAL GROUP BY reason ORDER BY reason";
@@ -251,12 +269,133 @@ final class LiveSummary implements AutoCloseable {
           }
         }
       }
+      List<AlertRow> open = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery(OPEN_ALERTS_QUERY)) {
+        while (rs.next()) {
+          open.add(AlertRow.of(rs));
+        }
+      }
+      List<AlertRow> changes = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery(ALERT_CHANGES_QUERY)) {
+        while (rs.next()) {
+          changes.add(AlertRow.of(rs));
+        }
+      }
+      alertLines(open, changes).forEach(line -> text.append(line).append('\n'));
+      try (ResultSet rs = statement.executeQuery(DRIVER_QUERY)) {
+        if (rs.next()) {
+          text.append(
+                  String.format(
+                      Locale.ROOT,
+                      "  driver split (follow-up surveys, all windows): %s responses; CSAT after"
+                          + " SLA met %s %% (%s), breached %s %% (%s)",
+                      count(rs.getLong("responses")),
+                      decimal(rs, "csat_met_pct", "%.1f"),
+                      count(rs.getLong("csat_total_met")),
+                      decimal(rs, "csat_breached_pct", "%.1f"),
+                      count(rs.getLong("csat_total_breached"))))
+              .append('\n');
+        } else {
+          text.append("  driver split: no follow-up survey joined with its ticket yet\n");
+        }
+      }
       text.append("  dead letters ")
           .append(count(deadLetterTotal))
           .append(deadLetters.isEmpty() ? "" : ": " + String.join(", ", deadLetters))
           .append("\n\n");
     }
     return text.toString();
+  }
+
+  /**
+   * One alert as the summary shows it: an open episode (status FIRING, {@code at} when it fired) or
+   * a state change (FIRING or RESOLVED at {@code at}, the end of the window that changed it).
+   *
+   * @param value the metric over the window (percent, NPS points, CES mean, or milliseconds for
+   *     frt_p90); null when not finite
+   */
+  record AlertRow(
+      String status,
+      String severity,
+      String ruleId,
+      String metric,
+      String channel,
+      String segment,
+      Double value,
+      Instant at) {
+
+    /** The current row of a result with the columns of {@link #OPEN_ALERTS_QUERY}. */
+    static AlertRow of(ResultSet rs) throws SQLException {
+      double value = rs.getDouble("value");
+      Double nullable = rs.wasNull() ? null : value;
+      return new AlertRow(
+          rs.getString("status"),
+          rs.getString("severity"),
+          rs.getString("rule_id"),
+          rs.getString("metric"),
+          rs.getString("channel"),
+          rs.getString("segment"),
+          nullable,
+          Instant.ofEpochMilli(rs.getLong("at_ms")));
+    }
+  }
+
+  /**
+   * The alert block: a header with the number of open alerts, up to {@link #MAX_ALERT_LINES} open
+   * ones (most severe and oldest first, as the view orders them), then the latest state changes,
+   * newest first. Times are event times (window ends), as the alerts carry them.
+   */
+  static List<String> alertLines(List<AlertRow> open, List<AlertRow> changes) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        open.isEmpty()
+            ? "  alerts: none open"
+            : "  alerts: " + open.size() + " open (severity, rule, channel/segment, value, since)");
+    for (AlertRow alert : open.subList(0, Math.min(open.size(), MAX_ALERT_LINES))) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "    %-8s %-38s %-20s %-16s since %s",
+              alert.severity(),
+              alert.ruleId(),
+              alert.channel() + "/" + alert.segment(),
+              alertValue(alert.metric(), alert.value()),
+              CLOCK.format(alert.at())));
+    }
+    if (open.size() > MAX_ALERT_LINES) {
+      lines.add(
+          "    ... " + (open.size() - MAX_ALERT_LINES) + " more: SELECT * FROM cx_alerts_open");
+    }
+    if (!changes.isEmpty()) {
+      lines.add("  latest alert changes (event time):");
+      for (AlertRow change : changes.subList(0, Math.min(changes.size(), MAX_ALERT_LINES))) {
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "    %s %-8s %-38s %-20s %s",
+                CLOCK.format(change.at()),
+                change.status(),
+                change.ruleId(),
+                change.channel() + "/" + change.segment(),
+                alertValue(change.metric(), change.value())));
+      }
+    }
+    return lines;
+  }
+
+  /** A metric value in its unit: percent, NPS points, CES mean, or a duration for frt_p90. */
+  static String alertValue(String metric, Double value) {
+    if (value == null) {
+      return metric + " -";
+    }
+    return switch (metric) {
+      case "csat", "abandonment_rate", "sla_breach_rate" ->
+          String.format(Locale.ROOT, "%s %.1f %%", metric, value);
+      case "nps" -> String.format(Locale.ROOT, "nps %+.1f", value);
+      case "ces" -> String.format(Locale.ROOT, "ces %.2f", value);
+      case "frt_p90" -> "frt_p90 " + human(Duration.ofMillis(Math.round(value)));
+      default -> String.format(Locale.ROOT, "%s %.2f", metric, value);
+    };
   }
 
   private static String human(Duration duration) {

@@ -2,15 +2,22 @@ package io.cxpulse.local;
 
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
+import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertRules;
+import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.checkout.CheckoutSinks;
+import io.cxpulse.jobs.drivers.DriverSinks;
+import io.cxpulse.jobs.drivers.DriverSplitJob;
+import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
 import io.cxpulse.jobs.generator.CheckoutIncident;
 import io.cxpulse.jobs.generator.CheckoutTrafficGenerator;
 import io.cxpulse.jobs.generator.ScoreShift;
 import io.cxpulse.jobs.generator.SupportSlowdown;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.generator.TicketTrafficGenerator;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.sql.MigrationResult;
@@ -23,6 +30,7 @@ import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.TicketSinks;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -37,6 +45,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -44,17 +53,20 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
  * The whole pipeline on one machine with no Docker: a real Kafka broker, the real ClickHouse engine
- * and the survey, checkout and ticket jobs on a Flink MiniCluster, all in this JVM, plus a live
- * generator of survey, checkout and ticket traffic. Kafka, ClickHouse and the Flink web UI listen
- * on fixed loopback ports so that producers, curl and BI tools can reach them. Runs until Ctrl-C or
- * SIGTERM, then stops everything in reverse order of start: summary, generator, job, Kafka,
- * ClickHouse.
+ * and the survey, checkout, ticket and driver split jobs on a Flink MiniCluster, all in this JVM,
+ * plus a live generator of survey, checkout and ticket traffic and of follow-up surveys about the
+ * tickets. The three metric jobs evaluate alert rules ({@link LocalAlertRules} unless {@code
+ * --alert-rules} names a file) and send alerts to the alert topic, ClickHouse and an optional
+ * webhook, as in production. Kafka, ClickHouse and the Flink web UI listen on fixed loopback ports
+ * so that producers, curl and BI tools can reach them. Runs until Ctrl-C or SIGTERM, then stops
+ * everything in reverse order of start: summary, generator, job, Kafka, ClickHouse.
  */
 @Command(
     name = "local",
@@ -62,12 +74,22 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description =
         "Run CX Pulse locally until Ctrl-C: embedded Kafka and ClickHouse, the survey,"
-            + " checkout and ticket jobs on a local Flink cluster, and live generated traffic.")
+            + " checkout, ticket and driver split jobs with alerting on a local Flink cluster, and"
+            + " live generated traffic.")
 public final class LocalMode implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalMode.class);
 
   static final String DEFAULT_DATA_DIR = "data/local";
+
+  static final String DEFAULT_DRIVER_WINDOW = "1m";
+
+  /**
+   * How long a follow-up survey waits for its ticket's first-response outcome in the driver split
+   * job: the generator's surveys come within minutes of the resolution, so an hour is plenty, and
+   * the job keeps its windows that long (its 7-day default would keep a week of 1-minute windows).
+   */
+  static final Duration DRIVER_JOIN_HORIZON = Duration.ofHours(1);
 
   /** Exit code when something cannot start, e.g. a port is in use. */
   static final int EXIT_FAILED = 1;
@@ -212,11 +234,25 @@ public final class LocalMode implements Callable<Integer> {
   Duration incidentDuration;
 
   @Option(
+      names = "--driver-window",
+      defaultValue = DEFAULT_DRIVER_WINDOW,
+      converter = DurationConverter.class,
+      description =
+          "Window of the driver split job: shorter than its 1-hour default so cx_driver_split"
+              + " fills within minutes (default: ${DEFAULT-VALUE}).")
+  Duration driverWindow;
+
+  @Option(
       names = "--summary-interval",
       defaultValue = "10s",
       converter = OptionalDurationConverter.class,
       description = "Print a live summary this often; 0 for none (default: ${DEFAULT-VALUE}).")
   Duration summaryInterval;
+
+  @Mixin AlertFlags alertFlags = new AlertFlags();
+
+  /** The alert rules, read before anything starts; null with {@code --no-alerts}. */
+  private AlertRules rules;
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -225,6 +261,12 @@ public final class LocalMode implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     validate();
+    try {
+      // Read the rules now: a bad rules file is a bad argument, found before anything starts.
+      rules = alertFlags.disabled() ? null : alertFlags.rules(LocalAlertRules::load);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
     if (!portsFree()) {
       return EXIT_FAILED;
     }
@@ -289,8 +331,28 @@ public final class LocalMode implements Callable<Integer> {
             .checkpointInterval(checkpointInterval)
             .parallelism(parallelism)
             .build();
+    DriverSplitJobOptions driverOptions =
+        DriverSplitJobOptions.builder()
+            .bootstrapServers(kafka.bootstrapServers())
+            .ticketTopic(ticketOptions.topic())
+            .surveyTopic(options.topic())
+            .clickhouseUrl(clickHouse.jdbcUrl())
+            .window(driverWindow)
+            .joinHorizon(DRIVER_JOIN_HORIZON)
+            .checkpointInterval(checkpointInterval)
+            .parallelism(parallelism)
+            .build();
     kafka.createTopics(partitions, options.topic(), checkoutOptions.topic(), ticketOptions.topic());
     kafka.createTopics(1, options.deadLetterTopic());
+    if (!alertFlags.disabled()) {
+      kafka.createTopics(1, alertFlags.topic());
+    }
+    // One rule set for the three jobs; each job evaluates the rules of the metrics it produces.
+    // Its own Alerting each, so each job gets its own sink instances.
+    Alerting surveyAlerting = alerting(options, rules, Duration.ZERO);
+    // Abandonment is decided an inactivity timeout after a checkout's last step.
+    Alerting checkoutAlerting = alerting(options, rules, inactivityTimeout);
+    Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
 
     LocalJobs job =
         register(
@@ -303,7 +365,7 @@ public final class LocalMode implements Callable<Integer> {
                       options,
                       KafkaConnectors.rawRecordSource(
                           options.bootstrapServers(), options.topic(), options.groupId(), false),
-                      SurveySinks.production(options));
+                      SurveySinks.production(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
                       checkoutOptions,
@@ -312,7 +374,7 @@ public final class LocalMode implements Callable<Integer> {
                           checkoutOptions.topic(),
                           checkoutOptions.groupId(),
                           false),
-                      CheckoutSinks.production(checkoutOptions));
+                      CheckoutSinks.production(checkoutOptions).withAlerting(checkoutAlerting));
                   TicketJob.defineWorkflow(
                       env,
                       ticketOptions,
@@ -321,7 +383,13 @@ public final class LocalMode implements Callable<Integer> {
                           ticketOptions.topic(),
                           ticketOptions.groupId(),
                           false),
-                      TicketSinks.production(ticketOptions));
+                      TicketSinks.production(ticketOptions).withAlerting(ticketAlerting));
+                  DriverSplitJob.defineWorkflow(
+                      env,
+                      driverOptions,
+                      DriverSplitJob.ticketSource(driverOptions),
+                      DriverSplitJob.surveySource(driverOptions),
+                      DriverSinks.production(driverOptions));
                 },
                 host,
                 flinkUiPort));
@@ -373,6 +441,9 @@ public final class LocalMode implements Callable<Integer> {
                           duplicateEvery,
                           TrafficPlan.EventShape.CHECKOUTS))
                   .start()));
+      // Built before the live ticket generator from the same builder: the same tickets.
+      FollowUpSurveys followUps =
+          new FollowUpSurveys(tickets.build(), FollowUpSurveys.defaultSurveys(seed));
       traffic.add(
           register(
               new LiveTraffic<>(
@@ -385,6 +456,14 @@ public final class LocalMode implements Callable<Integer> {
                           badRecordEvery,
                           duplicateEvery,
                           TrafficPlan.EventShape.TICKETS))
+                  .start()));
+      traffic.add(
+          register(
+              new LiveTraffic<>(
+                      LiveTraffic.producer(kafka.bootstrapServers()),
+                      options.topic(),
+                      followUps,
+                      new TrafficPlan<>(seed, runTag, 0, 0, TrafficPlan.EventShape.FOLLOW_UPS))
                   .start()));
     }
 
@@ -413,6 +492,20 @@ public final class LocalMode implements Callable<Integer> {
                   System.out))
           .start();
     }
+  }
+
+  /** The alert stage of one job, or null with {@code --no-alerts}. */
+  private Alerting alerting(SurveyJobOptions options, AlertRules rules, Duration delay) {
+    if (rules == null) {
+      return null;
+    }
+    return alertFlags.alerting(
+        options.bootstrapServers(),
+        ClickHouseSinks.connectionOptions(
+            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()),
+        delay,
+        rules);
   }
 
   private <T extends AutoCloseable> T register(T service) {
@@ -448,10 +541,23 @@ public final class LocalMode implements Callable<Integer> {
                 ? " (up to date)"
                 : " (applied " + schema.applied().size() + " migration(s))"));
     lines.add("  Flink web UI      " + job.webUiUrl());
+    if (rules == null) {
+      lines.add("  Alerts            off (--no-alerts)");
+    } else {
+      lines.add(
+          "  Alerts            "
+              + rules.rules().size()
+              + " rules from "
+              + rules.source()
+              + " -> topic "
+              + alertFlags.topic()
+              + ", table cx_alerts (views cx_alerts_open, cx_alert_history)"
+              + (alertFlags.hasWebhook() ? ", webhook" : ""));
+    }
     lines.add(
         "  Job               "
             + LocalJobs.JOB_NAME
-            + " (survey, checkout, tickets): "
+            + " (survey, checkout, tickets, driver split): "
             + jobStatus
             + ", parallelism "
             + parallelism
@@ -486,6 +592,16 @@ public final class LocalMode implements Callable<Integer> {
                 + CLOCK.format(from.plus(incidentDuration))
                 + " UTC");
       }
+    }
+    if (!noGenerator) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  Follow-ups        a survey with ticket_id for %.0f %% of tickets, 1-%d min after"
+                  + " resolution -> cx_driver_split (%s windows)",
+              100 * FollowUpSurveys.DEFAULT_SHARE,
+              FollowUpSurveys.DEFAULT_MAX_DELAY.toMinutes(),
+              human(driverWindow)));
     }
     lines.add("  Data directory    " + dataDir.toAbsolutePath());
     lines.add("  Try");
@@ -573,6 +689,9 @@ public final class LocalMode implements Callable<Integer> {
     }
     if (incidentStart.isNegative() || incidentDuration.isNegative() || incidentDuration.isZero()) {
       problems.add("--incident-start must not be negative, --incident-duration must be positive");
+    }
+    if (driverWindow.isNegative() || driverWindow.isZero()) {
+      problems.add("--driver-window must be positive");
     }
     if (summaryInterval.isNegative()) {
       problems.add("--summary-interval must not be negative");

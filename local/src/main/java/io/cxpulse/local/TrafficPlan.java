@@ -50,6 +50,14 @@ final class TrafficPlan<T extends SpecificRecordBase> {
                     .map(bad -> new Bad(bad.label(), bad.key(), bad.value()))
                     .toList());
 
+    /**
+     * Follow-up surveys ({@link FollowUpSurveys}), keyed by response_id, without bad records (the
+     * ordinary survey traffic sends those): ticket_id is tagged too, exactly as {@link #TICKETS}
+     * tags the ticket's own id, so the driver split job can join the two.
+     */
+    static final EventShape<SurveyResponse> FOLLOW_UPS =
+        new EventShape<>(List.of("response_id", "event_id", "ticket_id"), null);
+
     /** Checkout events, keyed by checkout_id, with every bad-record variant. */
     static final EventShape<CheckoutEvent> CHECKOUTS =
         new EventShape<>(

@@ -11,8 +11,11 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class LocalModeTest {
@@ -83,5 +86,16 @@ class LocalModeTest {
     assertThat(err.toString())
         .contains("--rate must be a positive number")
         .contains("--parallelism (3) must not exceed --partitions (2)");
+  }
+
+  @Test
+  void aBadAlertRulesFileIsAUsageErrorBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+    Path rules =
+        Files.writeString(dir.resolve("rules.yaml"), "rules:\n  - id: x\n    metric: joy\n");
+    StringWriter err = new StringWriter();
+    CommandLine command = new CommandLine(new LocalMode()).setErr(new PrintWriter(err));
+    int exitCode = command.execute("--alert-rules", rules.toString());
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString()).contains("rules.yaml line 2: rule 'x'");
   }
 }
