@@ -89,7 +89,25 @@ public final class LocalMode implements Callable<Integer> {
    * job: the generator's surveys come within minutes of the resolution, so an hour is plenty, and
    * the job keeps its windows that long (its 7-day default would keep a week of 1-minute windows).
    */
+  /**
+   * How long, beyond the inactivity timeout, the checkout job waits before evaluating abandonment
+   * rules on a window. An abandonment is decided an inactivity timeout after the checkout's last
+   * step, not its start (to which it is attributed), and the generator's checkouts take up to about
+   * 10 minutes from start to last step: evaluated after the timeout alone, a window still lacks
+   * most abandonments at the payment step, which is where a payment outage shows (observed: a
+   * window that ended at 60 % abandonment read below 58 % when evaluated).
+   */
+  static final Duration CHECKOUT_ALERT_EXTRA_DELAY = Duration.ofMinutes(10);
+
   static final Duration DRIVER_JOIN_HORIZON = Duration.ofHours(1);
+
+  /**
+   * Allowed lateness of the driver split job in the local mode. The job decides a ticket's outcome
+   * only its allowed lateness plus one window after the first response (no late event can change it
+   * then), so with the job's 1-hour default no survey would be joined in the first hour. The
+   * generator's stragglers are at most {@link TrafficPlan#STRAGGLER_MAX} late, well within this.
+   */
+  static final Duration DRIVER_ALLOWED_LATENESS = Duration.ofMinutes(2);
 
   /** Exit code when something cannot start, e.g. a port is in use. */
   static final int EXIT_FAILED = 1;
@@ -339,6 +357,7 @@ public final class LocalMode implements Callable<Integer> {
             .clickhouseUrl(clickHouse.jdbcUrl())
             .window(driverWindow)
             .joinHorizon(DRIVER_JOIN_HORIZON)
+            .allowedLateness(DRIVER_ALLOWED_LATENESS)
             .checkpointInterval(checkpointInterval)
             .parallelism(parallelism)
             .build();
@@ -351,7 +370,8 @@ public final class LocalMode implements Callable<Integer> {
     // Its own Alerting each, so each job gets its own sink instances.
     Alerting surveyAlerting = alerting(options, rules, Duration.ZERO);
     // Abandonment is decided an inactivity timeout after a checkout's last step.
-    Alerting checkoutAlerting = alerting(options, rules, inactivityTimeout);
+    Alerting checkoutAlerting =
+        alerting(options, rules, inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
     Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
 
     LocalJobs job =
@@ -552,7 +572,10 @@ public final class LocalMode implements Callable<Integer> {
               + " -> topic "
               + alertFlags.topic()
               + ", table cx_alerts (views cx_alerts_open, cx_alert_history)"
-              + (alertFlags.hasWebhook() ? ", webhook" : ""));
+              + (alertFlags.hasWebhook() ? ", webhook" : "")
+              + "; abandonment rules evaluate a window "
+              + human(inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY))
+              + " after it ends, once its checkouts are decided");
     }
     lines.add(
         "  Job               "
