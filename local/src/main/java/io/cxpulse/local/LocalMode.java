@@ -369,7 +369,8 @@ public final class LocalMode implements Callable<Integer> {
     // One rule set for the three jobs; each job evaluates the rules of the metrics it produces.
     // Its own Alerting each, so each job gets its own sink instances.
     Alerting surveyAlerting = alerting(options, rules, Duration.ZERO);
-    // Abandonment is decided an inactivity timeout after a checkout's last step.
+    // Abandonment is decided an inactivity timeout after a checkout's last step: see
+    // CHECKOUT_ALERT_EXTRA_DELAY.
     Alerting checkoutAlerting =
         alerting(options, rules, inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
     Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
@@ -461,7 +462,7 @@ public final class LocalMode implements Callable<Integer> {
                           duplicateEvery,
                           TrafficPlan.EventShape.CHECKOUTS))
                   .start()));
-      // Built before the live ticket generator from the same builder: the same tickets.
+      // A second generator from the same builder yields the same tickets, with their truth.
       FollowUpSurveys followUps =
           new FollowUpSurveys(tickets.build(), FollowUpSurveys.defaultSurveys(seed));
       traffic.add(
