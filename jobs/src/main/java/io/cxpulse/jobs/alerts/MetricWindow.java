@@ -135,12 +135,28 @@ public final class MetricWindow implements Serializable {
       throw new IllegalArgumentException(
           "cannot add " + other.metric.key() + " components to " + metric.key());
     }
+    // The private constructor, not the factories: the merged copy is already this window's own,
+    // and the factories would copy it once more on every row a window or baseline sums.
     return switch (metric) {
-      case CSAT -> csat(csat.copy().merge(other.csat));
-      case NPS -> nps(nps.copy().merge(other.nps));
-      case CES -> ces(ces.copy().merge(other.ces));
-      case ABANDONMENT_RATE -> abandonment(abandonment.copy().merge(other.abandonment));
-      case FRT_P90 -> firstResponseTimes(firstResponseTimes.copy().merge(other.firstResponseTimes));
+      case CSAT ->
+          new MetricWindow(metric, csat.copy().merge(other.csat), null, null, null, null, 0, 0);
+      case NPS ->
+          new MetricWindow(metric, null, nps.copy().merge(other.nps), null, null, null, 0, 0);
+      case CES ->
+          new MetricWindow(metric, null, null, ces.copy().merge(other.ces), null, null, 0, 0);
+      case ABANDONMENT_RATE ->
+          new MetricWindow(
+              metric, null, null, null, abandonment.copy().merge(other.abandonment), null, 0, 0);
+      case FRT_P90 ->
+          new MetricWindow(
+              metric,
+              null,
+              null,
+              null,
+              null,
+              firstResponseTimes.copy().merge(other.firstResponseTimes),
+              0,
+              0);
       case SLA_BREACH_RATE -> slaBreaches(slaMet + other.slaMet, slaBreached + other.slaBreached);
     };
   }
