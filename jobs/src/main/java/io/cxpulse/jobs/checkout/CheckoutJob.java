@@ -272,7 +272,7 @@ public final class CheckoutJob implements Callable<Integer> {
         inactivityTimeout,
         maxCheckoutDuration,
         gate.dedupTtl(),
-        gate.maxFutureSkew(),
+        gate.eventGate(),
         checkpointInterval,
         runtime.parallelism(),
         runtime.bounded(),
@@ -353,7 +353,7 @@ public final class CheckoutJob implements Callable<Integer> {
         EventFront.apply(
             raw,
             CHECKOUT_EVENTS,
-            new CheckoutEventValidator(options.maxFutureSkew()),
+            new CheckoutEventValidator(options.gate()),
             new EventFront.Timing(
                 options.window(),
                 options.outOfOrderness(),

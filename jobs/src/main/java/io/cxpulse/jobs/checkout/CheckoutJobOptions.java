@@ -4,6 +4,7 @@ import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -31,7 +32,8 @@ import java.util.Objects;
  * @param maxCheckoutDuration the longest a checkout may take from its first event to its decision
  *     (order, or last step + inactivity timeout) and still be counted; see {@link #retention()}
  * @param dedupTtl how long (processing time) an event_id is remembered for de-duplication
- * @param maxFutureSkew how far event_time may run ahead of the record's Kafka timestamp
+ * @param gate the plausibility bounds of the event gate (future skew, earliest event time, longest
+ *     string)
  * @param checkpointInterval checkpoint interval; the sinks flush on checkpoints
  * @param parallelism job parallelism, or {@link #DEFAULT_PARALLELISM} for the cluster default
  * @param bounded stop at the offsets that are latest at start (tests, backfills)
@@ -54,7 +56,7 @@ public record CheckoutJobOptions(
     Duration inactivityTimeout,
     Duration maxCheckoutDuration,
     Duration dedupTtl,
-    Duration maxFutureSkew,
+    EventGate gate,
     Duration checkpointInterval,
     int parallelism,
     boolean bounded,
@@ -88,7 +90,6 @@ public record CheckoutJobOptions(
   public static final Duration DEFAULT_MAX_CHECKOUT_DURATION = Duration.ofHours(6);
 
   public static final Duration DEFAULT_DEDUP_TTL = Duration.ofHours(24);
-  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
   public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
   /** Parallelism value meaning "the environment's default". */
@@ -115,7 +116,7 @@ public record CheckoutJobOptions(
     requirePositive("inactivity timeout", inactivityTimeout);
     requirePositive("max checkout duration", maxCheckoutDuration);
     requirePositive("dedup TTL", dedupTtl);
-    requireNotNegative("max future skew", maxFutureSkew);
+    Objects.requireNonNull(gate, "gate");
     requirePositive("checkpoint interval", checkpointInterval);
     requirePositive("JDBC flush interval", jdbcFlushInterval);
     if (maxCheckoutDuration.compareTo(inactivityTimeout) < 0) {
@@ -199,8 +200,8 @@ public record CheckoutJobOptions(
         + maxCheckoutDuration
         + ", dedupTtl="
         + dedupTtl
-        + ", maxFutureSkew="
-        + maxFutureSkew
+        + ", gate="
+        + gate
         + ", checkpointInterval="
         + checkpointInterval
         + ", parallelism="
@@ -253,7 +254,7 @@ public record CheckoutJobOptions(
     private Duration inactivityTimeout = DEFAULT_INACTIVITY_TIMEOUT;
     private Duration maxCheckoutDuration = DEFAULT_MAX_CHECKOUT_DURATION;
     private Duration dedupTtl = DEFAULT_DEDUP_TTL;
-    private Duration maxFutureSkew = DEFAULT_MAX_FUTURE_SKEW;
+    private EventGate gate = EventGate.DEFAULT;
     private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int parallelism = DEFAULT_PARALLELISM;
     private boolean bounded;
@@ -278,7 +279,7 @@ public record CheckoutJobOptions(
       inactivityTimeout = o.inactivityTimeout;
       maxCheckoutDuration = o.maxCheckoutDuration;
       dedupTtl = o.dedupTtl;
-      maxFutureSkew = o.maxFutureSkew;
+      gate = o.gate;
       checkpointInterval = o.checkpointInterval;
       parallelism = o.parallelism;
       bounded = o.bounded;
@@ -357,8 +358,8 @@ public record CheckoutJobOptions(
       return this;
     }
 
-    public Builder maxFutureSkew(Duration value) {
-      maxFutureSkew = value;
+    public Builder gate(EventGate value) {
+      gate = value;
       return this;
     }
 
@@ -413,7 +414,7 @@ public record CheckoutJobOptions(
           inactivityTimeout,
           maxCheckoutDuration,
           dedupTtl,
-          maxFutureSkew,
+          gate,
           checkpointInterval,
           parallelism,
           bounded,

@@ -21,6 +21,21 @@ public final class DeadLetters {
   /** Bound on {@code detail}; longer details are cut and end in "…". */
   public static final int MAX_DETAIL_CHARS = 1000;
 
+  /**
+   * Bound on {@code event_id} in UTF-8 bytes; a longer one is cut, ends in "…" and the detail says
+   * so. The event's own event_id is only bounded by the gate once it decoded, and an over-long one
+   * is exactly what gets dead-lettered: copied whole, a 1 MiB id made a dead letter larger than the
+   * dead-letter topic takes, and the failing send restarted the job in a loop.
+   */
+  public static final int MAX_EVENT_ID_BYTES = 256;
+
+  /**
+   * With every field at its bound, a dead letter stays far below Kafka's default 1 MiB record limit
+   * and ClickHouse's default limits: detail 1000 chars (at most 3000 bytes), raw prefix 1 KiB,
+   * event_id 256 bytes (plus the 3-byte mark), the source topic at most Kafka's 249 chars.
+   */
+  public static final int MAX_SERIALIZED_BYTES = 8 * 1024;
+
   private DeadLetters() {}
 
   /** Like {@link #builder(RejectReason, String, byte[], int)} with a 1 KiB prefix bound. */
@@ -49,6 +64,14 @@ public final class DeadLetters {
         .setDetail(truncate(detail))
         .setRawPrefix(ByteBuffer.wrap(prefix))
         .setRawLength(rawValue == null ? -1 : rawValue.length);
+  }
+
+  /**
+   * {@code eventId} cut to at most {@link #MAX_EVENT_ID_BYTES} UTF-8 bytes and marked with "…", or
+   * unchanged when it fits; null stays null.
+   */
+  public static String boundedEventId(String eventId) {
+    return eventId == null ? null : Utf8Text.cut(eventId, MAX_EVENT_ID_BYTES);
   }
 
   static String truncate(String detail) {

@@ -246,7 +246,7 @@ public final class DriverSplitJob implements Callable<Integer> {
         watermarks.idleness(),
         allowedLateness,
         gate.dedupTtl(),
-        gate.maxFutureSkew(),
+        gate.eventGate(),
         joinHorizon,
         checkpointInterval,
         runtime.parallelism(),
@@ -360,7 +360,7 @@ public final class DriverSplitJob implements Callable<Integer> {
         EventFront.apply(
                 rawTickets,
                 TicketJob.TICKET_EVENTS,
-                new TicketEventValidator(options.maxFutureSkew()),
+                new TicketEventValidator(options.gate()),
                 timing,
                 new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"))
             .counted();
@@ -368,7 +368,7 @@ public final class DriverSplitJob implements Callable<Integer> {
         EventFront.apply(
                 rawSurveys,
                 SurveyJob.SURVEY_RESPONSES,
-                new SurveyResponseValidator(options.maxFutureSkew()),
+                new SurveyResponseValidator(options.gate()),
                 timing,
                 new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"))
             .counted();

@@ -4,6 +4,7 @@ import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -29,7 +30,8 @@ import java.util.Objects;
  * @param idleness after how long without events an input stops holding back the watermark
  * @param allowedLateness how long after its window's end a late event still counts, both topics
  * @param dedupTtl how long (processing time) an event_id is remembered for de-duplication
- * @param maxFutureSkew how far event_time may run ahead of the record's Kafka timestamp
+ * @param gate the plausibility bounds of the event gate (future skew, earliest event time, longest
+ *     string)
  * @param joinHorizon how far apart in event time a survey and its ticket's first-response outcome
  *     may be
  * @param checkpointInterval checkpoint interval; the sink flushes on checkpoints
@@ -54,7 +56,7 @@ public record DriverSplitJobOptions(
     Duration idleness,
     Duration allowedLateness,
     Duration dedupTtl,
-    Duration maxFutureSkew,
+    EventGate gate,
     Duration joinHorizon,
     Duration checkpointInterval,
     int parallelism,
@@ -102,7 +104,7 @@ public record DriverSplitJobOptions(
         idleness,
         allowedLateness,
         dedupTtl,
-        maxFutureSkew,
+        gate,
         checkpointInterval,
         parallelism,
         bounded,
@@ -141,7 +143,7 @@ public record DriverSplitJobOptions(
         idleness,
         allowedLateness,
         dedupTtl,
-        maxFutureSkew,
+        gate,
         checkpointInterval,
         parallelism,
         bounded,
@@ -189,7 +191,7 @@ public record DriverSplitJobOptions(
       Duration idleness,
       Duration allowedLateness,
       Duration dedupTtl,
-      Duration maxFutureSkew,
+      EventGate gate,
       Duration checkpointInterval,
       int parallelism,
       boolean bounded,
@@ -209,7 +211,7 @@ public record DriverSplitJobOptions(
         .idleness(idleness)
         .allowedLateness(allowedLateness)
         .dedupTtl(dedupTtl)
-        .maxFutureSkew(maxFutureSkew)
+        .gate(gate)
         .checkpointInterval(checkpointInterval)
         .parallelism(parallelism)
         .bounded(bounded)
@@ -234,7 +236,7 @@ public record DriverSplitJobOptions(
     private Duration idleness = TicketJobOptions.DEFAULT_IDLENESS;
     private Duration allowedLateness = TicketJobOptions.DEFAULT_ALLOWED_LATENESS;
     private Duration dedupTtl = TicketJobOptions.DEFAULT_DEDUP_TTL;
-    private Duration maxFutureSkew = TicketJobOptions.DEFAULT_MAX_FUTURE_SKEW;
+    private EventGate gate = EventGate.DEFAULT;
     private Duration joinHorizon = DEFAULT_JOIN_HORIZON;
     private Duration checkpointInterval = TicketJobOptions.DEFAULT_CHECKPOINT_INTERVAL;
     private int parallelism = TicketJobOptions.DEFAULT_PARALLELISM;
@@ -306,8 +308,8 @@ public record DriverSplitJobOptions(
       return this;
     }
 
-    public Builder maxFutureSkew(Duration value) {
-      maxFutureSkew = value;
+    public Builder gate(EventGate value) {
+      gate = value;
       return this;
     }
 
@@ -371,7 +373,7 @@ public record DriverSplitJobOptions(
           idleness,
           allowedLateness,
           dedupTtl,
-          maxFutureSkew,
+          gate,
           joinHorizon,
           checkpointInterval,
           parallelism,

@@ -42,6 +42,18 @@ public final class BadRecords {
   /** How far ahead of the reference time {@link #futureEventTime} puts the event time. */
   public static final Duration FUTURE_LEAD = Duration.ofDays(7);
 
+  /** The event_time of {@link #beforeEarliest}: a second before the Unix epoch. */
+  public static final Instant BEFORE_EARLIEST = Instant.parse("1969-12-31T23:59:59Z");
+
+  /** The segment length of the OVERSIZE variant in {@link #oneOfEach}: 4 KiB. */
+  public static final int OVERSIZE_BYTES = 4 * 1024;
+
+  /** The segment length of the largest OVERSIZE variant: 900 KiB, within a 1 MiB Kafka record. */
+  public static final int HUGE_BYTES = 900 * 1024;
+
+  /** Marks where {@link #withInvalidUtf8} breaks the encoding; ASCII, so one byte a char. */
+  private static final String INVALID_UTF8_MARKER = "~invalid-utf8~";
+
   /** The field of the unregistered schema version that makes its fingerprint unknown. */
   static final String UNREGISTERED_FIELD = "unregistered_field";
 
@@ -63,12 +75,16 @@ public final class BadRecords {
         unknownSchema(template),
         blankSegment(template),
         scoreOutOfRange(template),
-        futureEventTime(template, referenceTime));
+        futureEventTime(template, referenceTime),
+        beforeEarliest(template),
+        oversizeSegment(template, OVERSIZE_BYTES),
+        invalidUtf8Segment(template));
   }
 
   /**
    * Every variant this class makes: {@link #oneOfEach} plus {@link #truncated}, {@link
-   * #blankEventId} and {@link #blankResponseId}, ordered by reason.
+   * #blankEventId}, {@link #blankResponseId}, {@link #eventTimeInMicroseconds}, a {@link
+   * #HUGE_BYTES} segment and {@link #controlCharacterInSegment}, ordered by reason.
    *
    * @param referenceTime as for {@link #oneOfEach}
    */
@@ -82,6 +98,12 @@ public final class BadRecords {
     all.add(blankSegment(template));
     all.add(scoreOutOfRange(template));
     all.add(futureEventTime(template, referenceTime));
+    all.add(eventTimeInMicroseconds(template));
+    all.add(beforeEarliest(template));
+    all.add(oversizeSegment(template, OVERSIZE_BYTES));
+    all.add(oversizeSegment(template, HUGE_BYTES));
+    all.add(invalidUtf8Segment(template));
+    all.add(controlCharacterInSegment(template));
     return List.copyOf(all);
   }
 
@@ -184,6 +206,89 @@ public final class BadRecords {
             .setEventTime(referenceTime.plus(FUTURE_LEAD).truncatedTo(ChronoUnit.MILLIS))
             .build();
     return decodable("future", RejectReason.FUTURE_EVENT_TIME, response);
+  }
+
+  /**
+   * {@link RejectReason#FUTURE_EVENT_TIME}: event_time in microseconds where milliseconds are due,
+   * a common producer unit bug; it reads as tens of thousands of years ahead.
+   */
+  public static BadRecord eventTimeInMicroseconds(SurveyResponse template) {
+    SurveyResponse response =
+        renamed(template, "micros")
+            .setEventTime(Instant.ofEpochMilli(template.getEventTime().toEpochMilli() * 1000))
+            .build();
+    return decodable("micros", RejectReason.FUTURE_EVENT_TIME, response);
+  }
+
+  /**
+   * {@link RejectReason#IMPLAUSIBLE_EVENT_TIME}: event_time {@link #BEFORE_EARLIEST}, a clock that
+   * reset or a negative time. Counted, it would land in a window ClickHouse's DateTime wraps to
+   * 2106.
+   */
+  public static BadRecord beforeEarliest(SurveyResponse template) {
+    SurveyResponse response =
+        renamed(template, "before-earliest").setEventTime(BEFORE_EARLIEST).build();
+    return decodable("before-earliest", RejectReason.IMPLAUSIBLE_EVENT_TIME, response);
+  }
+
+  /** {@link RejectReason#OVERSIZE}: a segment of {@code bytes} bytes. */
+  public static BadRecord oversizeSegment(SurveyResponse template, int bytes) {
+    String label = "oversize-" + bytes;
+    SurveyResponse response = renamed(template, label).setSegment("s".repeat(bytes)).build();
+    return decodable(label, RejectReason.OVERSIZE, response);
+  }
+
+  /**
+   * {@link RejectReason#INVALID_TEXT}: a segment whose bytes are not UTF-8 (a producer writing
+   * Latin-1 or cutting a multi-byte character), in an otherwise valid encoding.
+   */
+  public static BadRecord invalidUtf8Segment(SurveyResponse template) {
+    SurveyResponse response =
+        renamed(template, "invalid-utf8").setSegment(INVALID_UTF8_MARKER).build();
+    return new BadRecord(
+        "invalid-utf8",
+        RejectReason.INVALID_TEXT,
+        withInvalidUtf8(encode(response)),
+        response.getResponseId(),
+        SurveyResponse.newBuilder(response).setSegment(invalidUtf8Decoded()).build());
+  }
+
+  /** {@link RejectReason#INVALID_TEXT}: a segment with a NUL character. */
+  public static BadRecord controlCharacterInSegment(SurveyResponse template) {
+    SurveyResponse response = renamed(template, "control-character").setSegment("vip\0").build();
+    return decodable("control-character", RejectReason.INVALID_TEXT, response);
+  }
+
+  /**
+   * {@code encoded} with the first two bytes of the one string that was {@link
+   * #INVALID_UTF8_MARKER} replaced by {@code 0xC3 0x28}: a lead byte followed by a byte that cannot
+   * continue it, invalid UTF-8 of the same length, so the rest of the encoding stays valid. Set the
+   * marker as the value of exactly one string field before encoding.
+   */
+  public static byte[] withInvalidUtf8(byte[] encoded) {
+    byte[] marker = INVALID_UTF8_MARKER.getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i + marker.length <= encoded.length; i++) {
+      if (Arrays.equals(encoded, i, i + marker.length, marker, 0, marker.length)) {
+        byte[] broken = encoded.clone();
+        broken[i] = (byte) 0xC3;
+        broken[i + 1] = (byte) 0x28;
+        return broken;
+      }
+    }
+    throw new IllegalArgumentException("no string field holds the marker " + INVALID_UTF8_MARKER);
+  }
+
+  /** The marker {@link #withInvalidUtf8} looks for. */
+  public static String invalidUtf8Marker() {
+    return INVALID_UTF8_MARKER;
+  }
+
+  /**
+   * The marker as a decoder reads it back after {@link #withInvalidUtf8}: Java's UTF-8 decoder (and
+   * so Avro's) replaces the lone lead byte by U+FFFD and keeps the byte after it.
+   */
+  public static String invalidUtf8Decoded() {
+    return "\uFFFD(" + INVALID_UTF8_MARKER.substring(2);
   }
 
   /**

@@ -40,7 +40,8 @@ public final class CheckoutBadRecords {
   /**
    * Every variant, ordered by reason: UNDECODABLE (JSON, truncated), UNKNOWN_SCHEMA, MISSING_FIELD
    * (blank event_id, checkout_id, segment), OUT_OF_RANGE (negative cart value, lower-case
-   * currency), FUTURE_EVENT_TIME.
+   * currency), FUTURE_EVENT_TIME, IMPLAUSIBLE_EVENT_TIME (before 1970), OVERSIZE (a 4 KiB
+   * checkout_id), INVALID_TEXT (a segment that is not UTF-8).
    *
    * @param referenceTime the earliest time at which the job will validate these records (only the
    *     future variant depends on it; its event time is {@link BadRecords#FUTURE_LEAD} later)
@@ -85,6 +86,27 @@ public final class CheckoutBadRecords {
                 .setEventTime(
                     referenceTime.plus(BadRecords.FUTURE_LEAD).truncatedTo(ChronoUnit.MILLIS))
                 .build()));
+    all.add(
+        decodable(
+            "before-earliest",
+            RejectReason.IMPLAUSIBLE_EVENT_TIME,
+            renamed(template, "before-earliest").setEventTime(BadRecords.BEFORE_EARLIEST).build()));
+    all.add(
+        decodable(
+            "oversize-checkout-id",
+            RejectReason.OVERSIZE,
+            renamed(template, "oversize-checkout-id")
+                .setCheckoutId("c".repeat(BadRecords.OVERSIZE_BYTES))
+                .build()));
+    CheckoutEvent invalid =
+        renamed(template, "invalid-utf8").setSegment(BadRecords.invalidUtf8Marker()).build();
+    all.add(
+        new BadCheckoutRecord(
+            "invalid-utf8",
+            RejectReason.INVALID_TEXT,
+            BadRecords.withInvalidUtf8(BadRecords.encode(invalid)),
+            invalid.getCheckoutId(),
+            CheckoutEvent.newBuilder(invalid).setSegment(BadRecords.invalidUtf8Decoded()).build()));
     return List.copyOf(all);
   }
 

@@ -41,7 +41,9 @@ public final class TicketBadRecords {
   /**
    * Every variant: UNDECODABLE (JSON text, a truncated body), UNKNOWN_SCHEMA (a newer schema
    * version), MISSING_FIELD (blank event_id, ticket_id, segment), OUT_OF_RANGE (an agent reply sent
-   * by a bot) and FUTURE_EVENT_TIME, ordered by reason.
+   * by a bot), FUTURE_EVENT_TIME, IMPLAUSIBLE_EVENT_TIME (event_time {@code Long.MIN_VALUE} ms, the
+   * record that once crashed the ticket job with a long overflow), OVERSIZE (a 4 KiB segment) and
+   * INVALID_TEXT (a segment that is not UTF-8), ordered by reason.
    *
    * @param referenceTime the earliest time at which the job will validate these records, for the
    *     future-event-time variant (its Kafka timestamp, if the producer sets one)
@@ -57,6 +59,29 @@ public final class TicketBadRecords {
     all.add(blank("blank-segment", renamed(template, "blank-segment").setSegment("").build()));
     all.add(actorMismatch(template));
     all.add(futureEventTime(template, referenceTime));
+    all.add(
+        decodable(
+            "before-earliest",
+            RejectReason.IMPLAUSIBLE_EVENT_TIME,
+            renamed(template, "before-earliest")
+                .setEventTime(Instant.ofEpochMilli(Long.MIN_VALUE))
+                .build()));
+    all.add(
+        decodable(
+            "oversize-segment",
+            RejectReason.OVERSIZE,
+            renamed(template, "oversize-segment")
+                .setSegment("s".repeat(BadRecords.OVERSIZE_BYTES))
+                .build()));
+    TicketEvent invalid =
+        renamed(template, "invalid-utf8").setSegment(BadRecords.invalidUtf8Marker()).build();
+    all.add(
+        new BadRecord(
+            "invalid-utf8",
+            RejectReason.INVALID_TEXT,
+            BadRecords.withInvalidUtf8(BadRecords.encode(invalid)),
+            invalid.getTicketId(),
+            TicketEvent.newBuilder(invalid).setSegment(BadRecords.invalidUtf8Decoded()).build()));
     return List.copyOf(all);
   }
 

@@ -38,7 +38,23 @@ public final class ClickHouseSinks {
           + " source_partition, source_offset, event_id, event_time, raw_length, raw_prefix)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+  /** The earliest instant a ClickHouse {@code DateTime64} column holds. */
+  public static final Instant DATETIME64_MIN = Instant.parse("1900-01-01T00:00:00Z");
+
+  /** The latest instant a ClickHouse {@code DateTime64(3)} column holds. */
+  public static final Instant DATETIME64_MAX = Instant.parse("2299-12-31T23:59:59.999Z");
+
   private ClickHouseSinks() {}
+
+  /**
+   * Whether ClickHouse can store {@code instant} in a {@code DateTime64(3)} column. Outside, the
+   * engine does not clamp: the driver's {@code fromUnixTimestamp64Nano(…)} fails the whole batch
+   * (measured: a dead letter of an event_time in microseconds failed every retry and took the task
+   * manager down with it).
+   */
+  public static boolean fitsDateTime64(Instant instant) {
+    return !instant.isBefore(DATETIME64_MIN) && !instant.isAfter(DATETIME64_MAX);
+  }
 
   /**
    * Connection options for {@code url}; the password is only held, never logged.
@@ -102,7 +118,9 @@ public final class ClickHouseSinks {
       } else {
         ps.setString(7, deadLetter.getEventId());
       }
-      if (deadLetter.getEventTime() == null) {
+      // An event_time outside the column's range is exactly what some dead letters are about; the
+      // detail already names it, so the column is left empty rather than failing the batch.
+      if (deadLetter.getEventTime() == null || !fitsDateTime64(deadLetter.getEventTime())) {
         ps.setNull(8, Types.TIMESTAMP);
       } else {
         ps.setObject(8, deadLetter.getEventTime());

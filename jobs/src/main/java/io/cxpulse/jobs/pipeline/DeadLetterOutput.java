@@ -2,6 +2,7 @@ package io.cxpulse.jobs.pipeline;
 
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.codec.DeadLetters;
+import io.cxpulse.jobs.codec.Utf8Text;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.time.Instant;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -20,10 +21,12 @@ public final class DeadLetterOutput {
   private DeadLetterOutput() {}
 
   /**
-   * A dead letter for {@code source}.
+   * A dead letter for {@code source}, every field bounded (see {@link DeadLetters}) so that it fits
+   * the dead-letter topic and table whatever the record held.
    *
    * @param deadLetteredAt when the job rejected the record, epoch milliseconds (processing time)
-   * @param eventId the decoded event_id, null when the value did not decode
+   * @param eventId the decoded event_id, null when the value did not decode; cut to {@link
+   *     DeadLetters#MAX_EVENT_ID_BYTES}
    * @param eventTime the decoded event_time, null when the value did not decode
    */
   public static DeadLetter create(
@@ -33,12 +36,18 @@ public final class DeadLetterOutput {
       long deadLetteredAt,
       String eventId,
       Instant eventTime) {
-    return DeadLetters.builder(reason, detail, source.getValue())
+    String boundedId = DeadLetters.boundedEventId(eventId);
+    String boundedDetail =
+        boundedId == null || boundedId.equals(eventId)
+            ? detail
+            // First, so that cutting a long detail never cuts the mark.
+            : "[event_id cut from " + Utf8Text.length(eventId) + " bytes] " + detail;
+    return DeadLetters.builder(reason, boundedDetail, source.getValue())
         .setSourceTopic(source.getTopic())
         .setSourcePartition(source.getPartition())
         .setSourceOffset(source.getOffset())
         .setDeadLetteredAt(Instant.ofEpochMilli(deadLetteredAt))
-        .setEventId(eventId)
+        .setEventId(boundedId)
         .setEventTime(eventTime)
         .build();
   }

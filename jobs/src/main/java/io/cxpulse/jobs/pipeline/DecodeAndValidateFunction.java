@@ -20,18 +20,18 @@ import org.apache.flink.util.Collector;
 /**
  * Decodes and validates each {@link RawRecord}: valid events go on as {@link DecodedEvent}s, every
  * other record goes to {@link DeadLetterOutput#TAG} with its reason ({@code UNDECODABLE}, {@code
- * UNKNOWN_SCHEMA}, {@code MISSING_FIELD}, {@code OUT_OF_RANGE} or {@code FUTURE_EVENT_TIME}),
- * detail, Kafka coordinates and raw prefix. Bad input never throws.
+ * UNKNOWN_SCHEMA}, {@code MISSING_FIELD}, {@code OUT_OF_RANGE}, {@code FUTURE_EVENT_TIME}, {@code
+ * IMPLAUSIBLE_EVENT_TIME}, {@code OVERSIZE} or {@code INVALID_TEXT}), detail, Kafka coordinates and
+ * raw prefix. Bad input never throws.
  *
  * <p><b>Reference time.</b> "Too far in the future" is measured against the record's Kafka
- * timestamp, not the wall clock, so a replay of the same records rejects exactly the same ones
- * however long after the fact it runs (with wall-clock time, a replay would accept events that were
- * rejected live, and the other way round). The Kafka timestamp is the producer's create time unless
- * the topic uses {@code message.timestamp.type=LogAppendTime}; a producer whose clock runs ahead
- * therefore also writes a future create time and passes. Brokers bound that with {@code
- * log.message.timestamp.after.max.ms}, or use log-append time on the topic for a broker-clock
- * reference. Only a record without any Kafka timestamp falls back to the operator's processing
- * time.
+ * timestamp, or the operator's processing time when that is earlier. The Kafka timestamp makes a
+ * replay deterministic: replayed later, the same records are rejected exactly as they were live,
+ * because the processing time is then later than every timestamp. The processing time stops a
+ * producer whose clock runs ahead: its Kafka create time runs ahead as well and proves nothing, and
+ * without the bound a few such records (one per partition) would move the watermark for every other
+ * producer and hold their windows back. Only a record without any Kafka timestamp uses the
+ * processing time alone.
  *
  * <p>Counts {@value PipelineMetrics#RECORDS_IN} and one {@code deadLettered_<REASON>} counter per
  * reason it can decide (see {@link PipelineMetrics}).
@@ -55,7 +55,10 @@ public class DecodeAndValidateFunction<T extends SpecificRecord>
           RejectReason.UNKNOWN_SCHEMA,
           RejectReason.MISSING_FIELD,
           RejectReason.OUT_OF_RANGE,
-          RejectReason.FUTURE_EVENT_TIME);
+          RejectReason.FUTURE_EVENT_TIME,
+          RejectReason.IMPLAUSIBLE_EVENT_TIME,
+          RejectReason.OVERSIZE,
+          RejectReason.INVALID_TEXT);
 
   private final EventDescriptor<T> descriptor;
   private final EventValidator<T> validator;
@@ -89,8 +92,8 @@ public class DecodeAndValidateFunction<T extends SpecificRecord>
       return;
     }
     T event = decoded.value();
-    long referenceTime =
-        raw.hasTimestamp() ? raw.getTimestamp() : ctx.timerService().currentProcessingTime();
+    long now = ctx.timerService().currentProcessingTime();
+    long referenceTime = raw.hasTimestamp() ? Math.min(raw.getTimestamp(), now) : now;
     ValidationResult validation = validator.validate(event, referenceTime);
     if (!validation.isOk()) {
       reject(ctx, validation.reason(), validation.detail(), raw, event);

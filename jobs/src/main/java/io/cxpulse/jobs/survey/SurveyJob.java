@@ -227,7 +227,7 @@ public final class SurveyJob implements Callable<Integer> {
         watermarks.idleness(),
         allowedLateness,
         gate.dedupTtl(),
-        gate.maxFutureSkew(),
+        gate.eventGate(),
         checkpointInterval,
         runtime.parallelism(),
         runtime.bounded(),
@@ -304,7 +304,7 @@ public final class SurveyJob implements Callable<Integer> {
         EventFront.apply(
             raw,
             SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.maxFutureSkew()),
+            new SurveyResponseValidator(options.gate()),
             new EventFront.Timing(
                 options.window(),
                 options.outOfOrderness(),

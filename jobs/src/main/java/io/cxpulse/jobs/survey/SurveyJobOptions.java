@@ -4,6 +4,7 @@ import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,7 +27,8 @@ import java.util.Objects;
  * @param idleness after how long without events an input stops holding back the watermark
  * @param allowedLateness how long after a window's end late responses still update it
  * @param dedupTtl how long (processing time) an event_id is remembered for de-duplication
- * @param maxFutureSkew how far event_time may run ahead of the record's Kafka timestamp
+ * @param gate the plausibility bounds of the event gate (future skew, earliest event time, longest
+ *     string)
  * @param checkpointInterval checkpoint interval; the sinks flush on checkpoints
  * @param parallelism job parallelism, or {@link #DEFAULT_PARALLELISM} for the cluster default
  * @param bounded stop at the offsets that are latest at start (tests, backfills)
@@ -47,7 +49,7 @@ public record SurveyJobOptions(
     Duration idleness,
     Duration allowedLateness,
     Duration dedupTtl,
-    Duration maxFutureSkew,
+    EventGate gate,
     Duration checkpointInterval,
     int parallelism,
     boolean bounded,
@@ -67,7 +69,6 @@ public record SurveyJobOptions(
   public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
   public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
   public static final Duration DEFAULT_DEDUP_TTL = Duration.ofHours(24);
-  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
   public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
   /** Parallelism value meaning "the environment's default". */
@@ -92,7 +93,7 @@ public record SurveyJobOptions(
     requirePositive("idleness", idleness);
     requireNotNegative("allowed lateness", allowedLateness);
     requirePositive("dedup TTL", dedupTtl);
-    requireNotNegative("max future skew", maxFutureSkew);
+    Objects.requireNonNull(gate, "gate");
     requirePositive("checkpoint interval", checkpointInterval);
     requirePositive("JDBC flush interval", jdbcFlushInterval);
     if (salts < 1) {
@@ -153,8 +154,8 @@ public record SurveyJobOptions(
         + allowedLateness
         + ", dedupTtl="
         + dedupTtl
-        + ", maxFutureSkew="
-        + maxFutureSkew
+        + ", gate="
+        + gate
         + ", checkpointInterval="
         + checkpointInterval
         + ", parallelism="
@@ -205,7 +206,7 @@ public record SurveyJobOptions(
     private Duration idleness = DEFAULT_IDLENESS;
     private Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
     private Duration dedupTtl = DEFAULT_DEDUP_TTL;
-    private Duration maxFutureSkew = DEFAULT_MAX_FUTURE_SKEW;
+    private EventGate gate = EventGate.DEFAULT;
     private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int parallelism = DEFAULT_PARALLELISM;
     private boolean bounded;
@@ -228,7 +229,7 @@ public record SurveyJobOptions(
       idleness = o.idleness;
       allowedLateness = o.allowedLateness;
       dedupTtl = o.dedupTtl;
-      maxFutureSkew = o.maxFutureSkew;
+      gate = o.gate;
       checkpointInterval = o.checkpointInterval;
       parallelism = o.parallelism;
       bounded = o.bounded;
@@ -297,8 +298,8 @@ public record SurveyJobOptions(
       return this;
     }
 
-    public Builder maxFutureSkew(Duration value) {
-      maxFutureSkew = value;
+    public Builder gate(EventGate value) {
+      gate = value;
       return this;
     }
 
@@ -351,7 +352,7 @@ public record SurveyJobOptions(
           idleness,
           allowedLateness,
           dedupTtl,
-          maxFutureSkew,
+          gate,
           checkpointInterval,
           parallelism,
           bounded,

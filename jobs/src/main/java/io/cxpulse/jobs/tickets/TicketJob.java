@@ -255,7 +255,7 @@ public final class TicketJob implements Callable<Integer> {
         watermarks.idleness(),
         allowedLateness,
         gate.dedupTtl(),
-        gate.maxFutureSkew(),
+        gate.eventGate(),
         checkpointInterval,
         runtime.parallelism(),
         runtime.bounded(),
@@ -377,7 +377,7 @@ public final class TicketJob implements Callable<Integer> {
         EventFront.apply(
             raw,
             TICKET_EVENTS,
-            new TicketEventValidator(options.maxFutureSkew()),
+            new TicketEventValidator(options.gate()),
             new EventFront.Timing(
                 options.window(),
                 options.outOfOrderness(),

@@ -5,6 +5,7 @@ import io.cxpulse.jobs.pipeline.ClickHouseFlags;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -31,7 +32,8 @@ import java.util.Objects;
  * @param allowedLateness how long after a window's end a late event still updates it (events of a
  *     window older than that are dead-lettered as TOO_LATE)
  * @param dedupTtl how long (processing time) an event_id is remembered for de-duplication
- * @param maxFutureSkew how far event_time may run ahead of the record's Kafka timestamp
+ * @param gate the plausibility bounds of the event gate (future skew, earliest event time, longest
+ *     string)
  * @param checkpointInterval checkpoint interval; the sinks flush on checkpoints
  * @param parallelism job parallelism, or {@link #DEFAULT_PARALLELISM} for the cluster default
  * @param bounded stop at the offsets that are latest at start (tests, backfills)
@@ -54,7 +56,7 @@ public record TicketJobOptions(
     Duration idleness,
     Duration allowedLateness,
     Duration dedupTtl,
-    Duration maxFutureSkew,
+    EventGate gate,
     Duration checkpointInterval,
     int parallelism,
     boolean bounded,
@@ -75,7 +77,6 @@ public record TicketJobOptions(
   public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
   public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
   public static final Duration DEFAULT_DEDUP_TTL = Duration.ofHours(24);
-  public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofHours(1);
   public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
   /** Parallelism value meaning "the environment's default". */
@@ -104,7 +105,7 @@ public record TicketJobOptions(
     requirePositive("idleness", idleness);
     requireNotNegative("allowed lateness", allowedLateness);
     requirePositive("dedup TTL", dedupTtl);
-    requireNotNegative("max future skew", maxFutureSkew);
+    Objects.requireNonNull(gate, "gate");
     requirePositive("checkpoint interval", checkpointInterval);
     requirePositive("JDBC flush interval", jdbcFlushInterval);
     if (salts < 1) {
@@ -182,8 +183,8 @@ public record TicketJobOptions(
         + allowedLateness
         + ", dedupTtl="
         + dedupTtl
-        + ", maxFutureSkew="
-        + maxFutureSkew
+        + ", gate="
+        + gate
         + ", checkpointInterval="
         + checkpointInterval
         + ", parallelism="
@@ -238,7 +239,7 @@ public record TicketJobOptions(
     private Duration idleness = DEFAULT_IDLENESS;
     private Duration allowedLateness = DEFAULT_ALLOWED_LATENESS;
     private Duration dedupTtl = DEFAULT_DEDUP_TTL;
-    private Duration maxFutureSkew = DEFAULT_MAX_FUTURE_SKEW;
+    private EventGate gate = EventGate.DEFAULT;
     private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int parallelism = DEFAULT_PARALLELISM;
     private boolean bounded;
@@ -262,7 +263,7 @@ public record TicketJobOptions(
       idleness = o.idleness;
       allowedLateness = o.allowedLateness;
       dedupTtl = o.dedupTtl;
-      maxFutureSkew = o.maxFutureSkew;
+      gate = o.gate;
       checkpointInterval = o.checkpointInterval;
       parallelism = o.parallelism;
       bounded = o.bounded;
@@ -332,8 +333,8 @@ public record TicketJobOptions(
       return this;
     }
 
-    public Builder maxFutureSkew(Duration value) {
-      maxFutureSkew = value;
+    public Builder gate(EventGate value) {
+      gate = value;
       return this;
     }
 
@@ -392,7 +393,7 @@ public record TicketJobOptions(
           idleness,
           allowedLateness,
           dedupTtl,
-          maxFutureSkew,
+          gate,
           checkpointInterval,
           parallelism,
           bounded,

@@ -19,12 +19,21 @@ public enum RejectReason {
   MISSING_FIELD,
   /** A value outside its domain, such as a score outside its survey scale. */
   OUT_OF_RANGE,
-  /** event_time is further ahead of the reference time than the allowed clock skew. */
+  /**
+   * event_time is further ahead of the reference time (the Kafka timestamp, or the job's clock when
+   * that is earlier) than the allowed clock skew.
+   */
   FUTURE_EVENT_TIME,
   /** The event_id was seen before; decided by Flink state. */
   DUPLICATE,
   /** Arrived after its window's allowed lateness; decided by Flink state. */
-  TOO_LATE;
+  TOO_LATE,
+  /** event_time is before the earliest accepted instant: a unit or clock error. */
+  IMPLAUSIBLE_EVENT_TIME,
+  /** A string field is longer than the allowed number of UTF-8 bytes. */
+  OVERSIZE,
+  /** A string field holds invalid UTF-8, a control character or an unpaired surrogate. */
+  INVALID_TEXT;
 
   /** The dead-letter record's code for this reason. */
   public DeadLetterReason toDeadLetterReason() {

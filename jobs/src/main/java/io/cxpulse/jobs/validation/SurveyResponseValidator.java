@@ -9,8 +9,8 @@ import java.time.Duration;
  * Validates {@link SurveyResponse}s before they are counted in CSAT, NPS or CES.
  *
  * <p>Rules: event_id, survey_id, response_id and segment are not blank; the survey type is known
- * and the score lies on its scale (CSAT 1–5, NPS 0–10, CES 1–7, see {@link ScoreScale}); event_time
- * is not further ahead of the reference time than the allowed skew. A type that reads as {@code
+ * and the score lies on its scale (CSAT 1–5, NPS 0–10, CES 1–7, see {@link ScoreScale}); every
+ * string field and event_time are within the {@link EventGate} bounds. A type that reads as {@code
  * UNKNOWN} is rejected as out of range: without a scale its score cannot be checked or classified.
  */
 public final class SurveyResponseValidator implements EventValidator<SurveyResponse> {
@@ -19,19 +19,29 @@ public final class SurveyResponseValidator implements EventValidator<SurveyRespo
 
   private final Checks checks;
 
-  /** A validator allowing event_time up to one hour ahead of the reference time. */
+  /** A validator with the default bounds, {@link EventGate#DEFAULT}. */
   public SurveyResponseValidator() {
-    this(Checks.DEFAULT_MAX_FUTURE_SKEW);
+    this(EventGate.DEFAULT);
   }
 
-  /** A validator allowing event_time up to {@code maxFutureSkew} ahead of the reference time. */
+  /** A validator with the default bounds but allowing event_time {@code maxFutureSkew} ahead. */
   public SurveyResponseValidator(Duration maxFutureSkew) {
-    this.checks = new Checks(maxFutureSkew);
+    this(EventGate.DEFAULT.withMaxFutureSkew(maxFutureSkew));
+  }
+
+  /** A validator with the bounds of {@code gate}. */
+  public SurveyResponseValidator(EventGate gate) {
+    this.checks = new Checks(gate);
+  }
+
+  /** The bounds this validator applies. */
+  public EventGate gate() {
+    return checks.gate();
   }
 
   /** How far event_time may run ahead of the reference time. */
   public Duration maxFutureSkew() {
-    return checks.maxFutureSkew();
+    return checks.gate().maxFutureSkew();
   }
 
   /** The scale of {@code type}, or null for {@code UNKNOWN}, which has none. */
@@ -65,6 +75,9 @@ public final class SurveyResponseValidator implements EventValidator<SurveyRespo
     if (failure == null) {
       failure = Checks.requirePresent("survey_type", event.getSurveyType());
     }
+    if (failure == null) {
+      failure = checks.checkText(event);
+    }
     if (failure != null) {
       return failure;
     }
@@ -80,7 +93,7 @@ public final class SurveyResponseValidator implements EventValidator<SurveyRespo
           RejectReason.OUT_OF_RANGE,
           "score " + score + " outside " + scale + " scale " + scale.min() + ".." + scale.max());
     }
-    failure = checks.checkNotInFuture(event.getEventTime(), referenceTimeMillis);
+    failure = checks.checkEventTime(event.getEventTime(), referenceTimeMillis);
     return failure != null ? failure : ValidationResult.ok();
   }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * <p>Rules: event_id, ticket_id and segment are not blank; a reply's actor agrees with its type (an
  * {@code AGENT_REPLY} by an agent, a {@code BOT_REPLY} by a bot, a {@code CUSTOMER_REPLY} by the
- * customer); event_time is not further ahead of the reference time than the allowed skew.
+ * customer); every string field and event_time are within the {@link EventGate} bounds.
  *
  * <p>The actor check exists because first response time counts agent replies only: an "agent reply"
  * sent by a bot would silently shorten it. An actor that reads as {@code UNKNOWN} (newer than this
@@ -22,19 +22,29 @@ public final class TicketEventValidator implements EventValidator<TicketEvent> {
 
   private final Checks checks;
 
-  /** A validator allowing event_time up to one hour ahead of the reference time. */
+  /** A validator with the default bounds, {@link EventGate#DEFAULT}. */
   public TicketEventValidator() {
-    this(Checks.DEFAULT_MAX_FUTURE_SKEW);
+    this(EventGate.DEFAULT);
   }
 
-  /** A validator allowing event_time up to {@code maxFutureSkew} ahead of the reference time. */
+  /** A validator with the default bounds but allowing event_time {@code maxFutureSkew} ahead. */
   public TicketEventValidator(Duration maxFutureSkew) {
-    this.checks = new Checks(maxFutureSkew);
+    this(EventGate.DEFAULT.withMaxFutureSkew(maxFutureSkew));
+  }
+
+  /** A validator with the bounds of {@code gate}. */
+  public TicketEventValidator(EventGate gate) {
+    this.checks = new Checks(gate);
+  }
+
+  /** The bounds this validator applies. */
+  public EventGate gate() {
+    return checks.gate();
   }
 
   /** How far event_time may run ahead of the reference time. */
   public Duration maxFutureSkew() {
-    return checks.maxFutureSkew();
+    return checks.gate().maxFutureSkew();
   }
 
   @Override
@@ -61,6 +71,9 @@ public final class TicketEventValidator implements EventValidator<TicketEvent> {
     if (failure == null) {
       failure = Checks.requirePresent("actor", event.getActor());
     }
+    if (failure == null) {
+      failure = checks.checkText(event);
+    }
     if (failure != null) {
       return failure;
     }
@@ -71,7 +84,7 @@ public final class TicketEventValidator implements EventValidator<TicketEvent> {
           RejectReason.OUT_OF_RANGE,
           "event_type " + event.getEventType() + " has actor " + actor + ", expected " + expected);
     }
-    failure = checks.checkNotInFuture(event.getEventTime(), referenceTimeMillis);
+    failure = checks.checkEventTime(event.getEventTime(), referenceTimeMillis);
     return failure != null ? failure : ValidationResult.ok();
   }
 

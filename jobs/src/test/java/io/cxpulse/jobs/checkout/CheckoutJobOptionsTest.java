@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -65,6 +67,10 @@ class CheckoutJobOptionsTest {
             "48h",
             "--max-future-skew",
             "10m",
+            "--earliest-event-time",
+            "2010-06-01T00:00:00Z",
+            "--max-string-bytes",
+            "100",
             "--checkpoint-interval",
             "1m",
             "--parallelism",
@@ -94,7 +100,7 @@ class CheckoutJobOptionsTest {
                 Duration.ofMinutes(45),
                 Duration.ofHours(12),
                 Duration.ofHours(48),
-                Duration.ofMinutes(10),
+                new EventGate(Duration.ofMinutes(10), Instant.parse("2010-06-01T00:00:00Z"), 100),
                 Duration.ofMinutes(1),
                 4,
                 true,

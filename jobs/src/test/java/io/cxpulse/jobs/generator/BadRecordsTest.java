@@ -65,13 +65,16 @@ class BadRecordsTest {
             RejectReason.UNKNOWN_SCHEMA,
             RejectReason.MISSING_FIELD,
             RejectReason.OUT_OF_RANGE,
-            RejectReason.FUTURE_EVENT_TIME);
+            RejectReason.FUTURE_EVENT_TIME,
+            RejectReason.IMPLAUSIBLE_EVENT_TIME,
+            RejectReason.OVERSIZE,
+            RejectReason.INVALID_TEXT);
     assertThat(EnumSet.complementOf(EnumSet.of(RejectReason.DUPLICATE, RejectReason.TOO_LATE)))
         .containsExactlyInAnyOrderElementsOf(bad.stream().map(BadRecord::reason).toList());
     assertThat(BadRecords.allVariants(TEMPLATES.get(0), REFERENCE))
         .extracting(BadRecord::label)
         .doesNotHaveDuplicates()
-        .hasSize(8);
+        .hasSize(14);
   }
 
   @Test

@@ -76,7 +76,7 @@ class SurveyScenarioTest {
 
     assertThat(originals).hasSize(N).doesNotHaveDuplicates();
     assertThat(kinds.get(Kind.TOO_LATE)).isEqualTo(3);
-    assertThat(kinds.get(Kind.BAD)).isEqualTo(8);
+    assertThat(kinds.get(Kind.BAD)).isEqualTo(14);
     assertThat(kinds.get(Kind.LATE) / (double) N).isCloseTo(0.01, within(0.002));
     assertThat(kinds.get(Kind.DUPLICATE) / (double) N).isCloseTo(0.01, within(0.002));
     assertThat(SCENARIO.countedResponses())
@@ -88,8 +88,11 @@ class SurveyScenarioTest {
         .containsEntry(Fate.deadLettered(RejectReason.UNKNOWN_SCHEMA), 1L)
         .containsEntry(Fate.deadLettered(RejectReason.MISSING_FIELD), 3L)
         .containsEntry(Fate.deadLettered(RejectReason.OUT_OF_RANGE), 1L)
-        .containsEntry(Fate.deadLettered(RejectReason.FUTURE_EVENT_TIME), 1L)
+        .containsEntry(Fate.deadLettered(RejectReason.FUTURE_EVENT_TIME), 2L)
         .containsEntry(Fate.deadLettered(RejectReason.TOO_LATE), 3L)
+        .containsEntry(Fate.deadLettered(RejectReason.IMPLAUSIBLE_EVENT_TIME), 1L)
+        .containsEntry(Fate.deadLettered(RejectReason.OVERSIZE), 2L)
+        .containsEntry(Fate.deadLettered(RejectReason.INVALID_TEXT), 2L)
         .containsEntry(Fate.deadLettered(RejectReason.DUPLICATE), kinds.get(Kind.DUPLICATE))
         .containsEntry(Fate.COUNTED, kinds.get(Kind.ON_TIME) + kinds.get(Kind.LATE));
   }

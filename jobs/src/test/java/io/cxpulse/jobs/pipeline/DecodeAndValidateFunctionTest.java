@@ -6,7 +6,9 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.DeadLetterReason;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.TestEvents;
+import io.cxpulse.jobs.codec.DeadLetters;
 import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.validation.RejectReason;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import java.nio.ByteBuffer;
@@ -137,6 +139,14 @@ class DecodeAndValidateFunctionTest {
         RawRecords.encode(
             TestEvents.survey().setEventTime(KAFKA_TIME.plus(Duration.ofDays(1))).build()),
         7);
+    process(
+        RawRecords.encode(TestEvents.survey().setEventTime(Instant.ofEpochMilli(-1)).build()), 8);
+    process(RawRecords.encode(TestEvents.survey().setSegment("s".repeat(257)).build()), 9);
+    process(
+        BadRecords.withInvalidUtf8(
+            RawRecords.encode(
+                TestEvents.survey().setSegment(BadRecords.invalidUtf8Marker()).build())),
+        10);
 
     long in = metrics.count(PipelineMetrics.RECORDS_IN);
     long forwarded = harness.extractOutputValues().size();
@@ -144,9 +154,9 @@ class DecodeAndValidateFunctionTest {
         DecodeAndValidateFunction.REASONS.stream()
             .mapToLong(reason -> metrics.count(PipelineMetrics.deadLettered(reason)))
             .sum();
-    assertThat(in).isEqualTo(7);
+    assertThat(in).isEqualTo(10);
     assertThat(forwarded).isEqualTo(2);
-    assertThat(deadLettered).isEqualTo(5).isEqualTo(deadLetters().size());
+    assertThat(deadLettered).isEqualTo(8).isEqualTo(deadLetters().size());
     assertThat(in).isEqualTo(forwarded + deadLettered);
     for (RejectReason reason : DecodeAndValidateFunction.REASONS) {
       assertThat(metrics.count(PipelineMetrics.deadLettered(reason))).as(reason.name()).isOne();
@@ -176,6 +186,70 @@ class DecodeAndValidateFunctionTest {
               assertThat(d.getEventTime()).isEqualTo(eventTime);
             });
     assertThat(harness.extractOutputValues()).hasSize(1);
+  }
+
+  @Test
+  void aKafkaTimestampAheadOfTheJobsClockIsNotTrusted() throws Exception {
+    // A producer whose clock runs 50 min fast writes event_time and create time 50 min ahead. By
+    // its own Kafka timestamp the event is on time; by the job's clock it is 50 min in the future.
+    harness.setProcessingTime(KAFKA_TIME.toEpochMilli());
+    Instant fast = KAFKA_TIME.plus(Duration.ofMinutes(50));
+    SurveyResponseValidator fiveMinutes = new SurveyResponseValidator(Duration.ofMinutes(5));
+    try (var strict =
+        new OneInputStreamOperatorTestHarness<>(
+            new ProcessOperator<>(new DecodeAndValidateFunction<>(SURVEYS, fiveMinutes)),
+            new HarnessMetrics().environment())) {
+      strict.open();
+      strict.setProcessingTime(KAFKA_TIME.toEpochMilli());
+      strict.processElement(
+          RawRecords.bytes(
+              RawRecords.encode(TestEvents.survey().setEventTime(fast).build()), 1, fast),
+          fast.toEpochMilli());
+      // Four minutes ahead of the clock: within the skew.
+      Instant slightlyAhead = KAFKA_TIME.plus(Duration.ofMinutes(4));
+      strict.processElement(
+          RawRecords.bytes(
+              RawRecords.encode(
+                  TestEvents.survey().setEventId("evt-ok").setEventTime(slightlyAhead).build()),
+              2,
+              slightlyAhead),
+          slightlyAhead.toEpochMilli());
+
+      assertThat(strict.getSideOutput(DeadLetterOutput.TAG))
+          .singleElement()
+          .satisfies(
+              d -> {
+                assertThat(d.getValue().getReason()).isEqualTo(DeadLetterReason.FUTURE_EVENT_TIME);
+                assertThat(d.getValue().getSourceOffset()).isEqualTo(1);
+                assertThat(d.getValue().getDetail()).contains("PT50M ahead of reference time");
+              });
+      assertThat(strict.extractOutputValues())
+          .extracting(e -> e.getEvent().getEventId())
+          .containsExactly("evt-ok");
+    }
+  }
+
+  @Test
+  void aDeadLetterIsBoundedWhateverTheRecordHeld() throws Exception {
+    // A 1 MiB event_id with a blank segment: MISSING_FIELD, and the dead letter must still fit the
+    // dead-letter topic (it once exceeded the producer's limit and restarted the job in a loop).
+    String mebibyteId = "é".repeat(1 << 19);
+    byte[] value =
+        RawRecords.encode(TestEvents.survey().setEventId(mebibyteId).setSegment(" ").build());
+    process(value, 1);
+
+    DeadLetter deadLetter = deadLetters().get(0);
+    assertThat(deadLetter.getReason()).isEqualTo(DeadLetterReason.MISSING_FIELD);
+    assertThat(deadLetter.getEventId())
+        .hasSize(DeadLetters.MAX_EVENT_ID_BYTES / 2 + 1)
+        .startsWith("éé")
+        .endsWith("…");
+    assertThat(deadLetter.getDetail()).startsWith("[event_id cut from 1048576 bytes] segment is");
+    assertThat(deadLetter.getRawLength()).isEqualTo(value.length);
+    assertThat(deadLetter.getRawPrefix().remaining())
+        .isEqualTo(DeadLetters.DEFAULT_MAX_RAW_PREFIX_BYTES);
+    assertThat(deadLetter.toByteBuffer().remaining())
+        .isLessThanOrEqualTo(DeadLetters.MAX_SERIALIZED_BYTES);
   }
 
   @Test

@@ -3,9 +3,11 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -27,7 +29,10 @@ class SurveyJobOptionsTest {
     assertThat(defaults.idleness()).isEqualTo(Duration.ofMinutes(1));
     assertThat(defaults.allowedLateness()).isEqualTo(Duration.ofHours(1));
     assertThat(defaults.dedupTtl()).isEqualTo(Duration.ofHours(24));
-    assertThat(defaults.maxFutureSkew()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.gate().maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(defaults.gate().earliestEventTime())
+        .isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
+    assertThat(defaults.gate().maxStringBytes()).isEqualTo(256);
     assertThat(defaults.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(defaults.hasParallelism()).isFalse();
     assertThat(defaults.bounded()).isFalse();
@@ -63,6 +68,10 @@ class SurveyJobOptionsTest {
             "P2D",
             "--max-future-skew",
             "15m",
+            "--earliest-event-time",
+            "2010-06-01T00:00:00Z",
+            "--max-string-bytes",
+            "100",
             "--checkpoint-interval",
             "1m",
             "--parallelism",
@@ -90,7 +99,7 @@ class SurveyJobOptionsTest {
                 Duration.ofSeconds(30),
                 Duration.ofHours(2),
                 Duration.ofDays(2),
-                Duration.ofMinutes(15),
+                new EventGate(Duration.ofMinutes(15), Instant.parse("2010-06-01T00:00:00Z"), 100),
                 Duration.ofMinutes(1),
                 4,
                 true,

@@ -7,12 +7,14 @@ import io.cxpulse.events.Channel;
 import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
+import io.cxpulse.jobs.validation.EventGate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -73,6 +75,10 @@ class TicketJobOptionsTest {
             "P2D",
             "--max-future-skew",
             "15m",
+            "--earliest-event-time",
+            "2010-06-01T00:00:00Z",
+            "--max-string-bytes",
+            "100",
             "--checkpoint-interval",
             "1m",
             "--parallelism",
@@ -100,7 +106,7 @@ class TicketJobOptionsTest {
                 Duration.ofSeconds(30),
                 Duration.ofHours(2),
                 Duration.ofDays(2),
-                Duration.ofMinutes(15),
+                new EventGate(Duration.ofMinutes(15), Instant.parse("2010-06-01T00:00:00Z"), 100),
                 Duration.ofMinutes(1),
                 4,
                 true,
