@@ -1,8 +1,10 @@
 package io.cxpulse.local;
 
+import io.cxpulse.jobs.pipeline.DurableState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,13 +46,18 @@ final class LocalJobs implements AutoCloseable {
   }
 
   /**
-   * Starts a MiniCluster with its web UI on {@code host:uiPort}, lets {@code workflows} define the
-   * pipelines on its environment, and submits them. Returns once the job was submitted (it may
-   * still be scheduling).
+   * Starts a MiniCluster with its web UI on {@code host:uiPort} and RocksDB state checkpointed into
+   * {@code checkpointDirectory}, lets {@code workflows} define the pipelines on its environment,
+   * and submits them. Returns once the job was submitted (it may still be scheduling).
    */
-  static LocalJobs submit(Consumer<StreamExecutionEnvironment> workflows, String host, int uiPort)
+  static LocalJobs submit(
+      Consumer<StreamExecutionEnvironment> workflows,
+      String host,
+      int uiPort,
+      Path checkpointDirectory)
       throws Exception {
-    Configuration conf = new Configuration();
+    // State on disk, not in the JobManager's 5 MiB of memory: see DurableState.
+    Configuration conf = DurableState.configure(new Configuration(), checkpointDirectory);
     conf.set(RestOptions.ADDRESS, host);
     conf.set(RestOptions.BIND_ADDRESS, host);
     conf.set(RestOptions.PORT, uiPort);

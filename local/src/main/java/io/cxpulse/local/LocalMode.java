@@ -413,7 +413,8 @@ public final class LocalMode implements Callable<Integer> {
                       DriverSinks.production(driverOptions));
                 },
                 host,
-                flinkUiPort));
+                flinkUiPort,
+                absoluteDataDir.resolve("checkpoints")));
     String jobStatus = job.awaitRunning(JOB_START_TIMEOUT_MILLIS);
 
     List<LiveTraffic<?>> traffic = new ArrayList<>();
@@ -628,6 +629,10 @@ public final class LocalMode implements Callable<Integer> {
               human(driverWindow)));
     }
     lines.add("  Data directory    " + dataDir.toAbsolutePath());
+    lines.add(
+        "  Checkpoints       "
+            + dataDir.toAbsolutePath().resolve("checkpoints")
+            + " (RocksDB state, incremental)");
     lines.add("  Try");
     lines.add(
         "    curl '"
