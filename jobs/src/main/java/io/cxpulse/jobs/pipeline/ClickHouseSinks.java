@@ -82,20 +82,25 @@ public final class ClickHouseSinks {
         .build();
   }
 
-  /** An at-least-once sink running {@code sql} with parameters set by {@code statement}. */
-  public static <T> JdbcSink<T> sink(
+  /**
+   * An at-least-once sink running {@code sql} with parameters set by {@code statement}: Flink's
+   * JDBC sink, wrapped so that a failed batch can never take the task manager down ({@link
+   * ClickHouseSink}).
+   */
+  public static <T> ClickHouseSink<T> sink(
       String sql,
       JdbcStatementBuilder<T> statement,
       JdbcConnectionOptions connection,
       JdbcExecutionOptions execution) {
-    return JdbcSink.<T>builder()
-        .withQueryStatement(sql, statement)
-        .withExecutionOptions(execution)
-        .buildAtLeastOnce(connection);
+    return new ClickHouseSink<>(
+        JdbcSink.<T>builder()
+            .withQueryStatement(sql, statement)
+            .withExecutionOptions(execution)
+            .buildAtLeastOnce(connection));
   }
 
   /** The sink of dead letters into {@code cx_dead_letters}. */
-  public static JdbcSink<DeadLetter> deadLetterSink(
+  public static ClickHouseSink<DeadLetter> deadLetterSink(
       JdbcConnectionOptions connection, JdbcExecutionOptions execution) {
     return sink(DEAD_LETTER_INSERT, new DeadLetterStatement(), connection, execution);
   }

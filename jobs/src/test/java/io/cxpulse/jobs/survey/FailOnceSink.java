@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.survey;
 
+import io.cxpulse.jobs.pipeline.ClickHouseSink;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -16,16 +17,15 @@ import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.SupportsCommitter;
 import org.apache.flink.api.connector.sink2.SupportsWriterState;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
 import org.apache.flink.connector.jdbc.core.datastream.sink.committer.JdbcCommitable;
-import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriter;
 import org.apache.flink.connector.jdbc.core.datastream.sink.writer.JdbcWriterState;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * A production {@link JdbcSink} with one failure injected: every call goes to the real sink and its
- * real writer (same writer state, same committer, so the job graph is the production one), except
- * that one {@code write} throws, once per JVM until {@link #reset}, when both
+ * A production {@link ClickHouseSink} (Flink's JDBC sink) with one failure injected: every call
+ * goes to the real sink and its real writer (same writer state, same committer, so the job graph is
+ * the production one), except that one {@code write} throws, once per JVM until {@link #reset},
+ * when both
  *
  * <ul>
  *   <li>more than {@code failAfterRows} rows have been written (all subtasks together), and
@@ -63,19 +63,19 @@ final class FailOnceSink<T>
    */
   record WriterStart(int subtask, int attempt, OptionalLong restoredCheckpointId) {}
 
-  private final JdbcSink<T> delegate;
+  private final ClickHouseSink<T> delegate;
 
-  FailOnceSink(JdbcSink<T> delegate) {
+  FailOnceSink(ClickHouseSink<T> delegate) {
     this.delegate = delegate;
   }
 
-  /** Wraps {@code sink}, which must be a {@link JdbcSink} (as the production sinks are). */
+  /** Wraps {@code sink}, which must be a {@link ClickHouseSink} (as the production sinks are). */
   @SuppressWarnings("unchecked")
   static <T> FailOnceSink<T> wrap(Sink<T> sink) {
-    if (!(sink instanceof JdbcSink<?>)) {
-      throw new IllegalArgumentException("not a JdbcSink: " + sink.getClass());
+    if (!(sink instanceof ClickHouseSink<?>)) {
+      throw new IllegalArgumentException("not a ClickHouseSink: " + sink.getClass());
     }
-    return new FailOnceSink<>((JdbcSink<T>) sink);
+    return new FailOnceSink<>((ClickHouseSink<T>) sink);
   }
 
   /** Arms the failure for the next job: after {@code rows} rows and a completed checkpoint. */
@@ -152,9 +152,9 @@ final class FailOnceSink<T>
   private static final class Writer<T>
       implements StatefulSinkWriter<T, JdbcWriterState>, CommittingSinkWriter<T, JdbcCommitable> {
 
-    private final JdbcWriter<T> delegate;
+    private final ClickHouseSink.Writer<T> delegate;
 
-    Writer(JdbcWriter<T> delegate, WriterInitContext context) {
+    Writer(ClickHouseSink.Writer<T> delegate, WriterInitContext context) {
       this.delegate = delegate;
       WRITER_STARTS.add(
           new WriterStart(
