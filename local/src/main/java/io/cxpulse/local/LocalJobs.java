@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -61,6 +62,14 @@ final class LocalJobs implements AutoCloseable {
     conf.set(RestOptions.ADDRESS, host);
     conf.set(RestOptions.BIND_ADDRESS, host);
     conf.set(RestOptions.PORT, uiPort);
+    // The web UI is for looking, and any page in the user's browser can reach this port: no
+    // uploaded jar may run in this JVM, the UI offers no cancel button (Ctrl-C stops the
+    // pipelines), and cross-origin requests are allowed from the UI's own origin only, so a page
+    // elsewhere cannot send the PATCH that cancels a job. Flink's REST API has no authentication:
+    // a local process can still cancel through it.
+    conf.set(WebOptions.SUBMIT_ENABLE, false);
+    conf.set(WebOptions.CANCEL_ENABLE, false);
+    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, "http://" + host + ":" + uiPort);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     workflows.accept(env);

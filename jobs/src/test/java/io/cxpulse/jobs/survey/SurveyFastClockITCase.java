@@ -1,0 +1,164 @@
+package io.cxpulse.jobs.survey;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.generator.BadRecords;
+import io.cxpulse.jobs.generator.SurveyScenario;
+import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.validation.RejectReason;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A producer whose clock runs 50 minutes fast, in the middle of the stream: its record's Kafka
+ * timestamp and event_time are both 50 minutes ahead of the job's clock. Judged by its own Kafka
+ * timestamp it would pass, move the watermark 50 minutes and make everything after it too late;
+ * judged against the job's clock it is dead-lettered as FUTURE_EVENT_TIME, and every other record
+ * is counted exactly as the scenario says.
+ */
+class SurveyFastClockITCase {
+
+  private static final long SEED = 20_261_203L;
+  private static final int EVENTS = 20_000;
+  private static final Duration CLOCK_AHEAD = Duration.ofMinutes(50);
+
+  @RegisterExtension
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setConfiguration(
+                  new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none"))
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
+
+  @TempDir static Path clickHouseDir;
+
+  private static SurveyEndToEnd engines;
+
+  @BeforeAll
+  static void start() throws Exception {
+    engines = SurveyEndToEnd.start(clickHouseDir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (engines != null) {
+      engines.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void aRecordFromAFastClockIsDeadLetteredAndHoldsNothingBack() throws Exception {
+    SurveyScenario scenario = SurveyEndToEnd.scenario(SEED, EVENTS, 3);
+    List<ScenarioRecord> records = scenario.records();
+    int middle = records.size() / 2;
+    Instant fast = Instant.now().plus(CLOCK_AHEAD).truncatedTo(ChronoUnit.MILLIS);
+    SurveyResponse template = records.get(0).event().orElseThrow();
+    SurveyResponse fastResponse =
+        SurveyResponse.newBuilder(template)
+            .setEventId("fast-clock-1")
+            .setResponseId("fast-clock-1")
+            .setEventTime(fast)
+            .build();
+
+    Map<Long, RejectReason> expectedDeadLetters = new TreeMap<>();
+    long fastOffset;
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, engines.bootstrapServers());
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      Future<RecordMetadata> fastSent = null;
+      for (int i = 0; i < records.size(); i++) {
+        if (i == middle) {
+          // The producer's own clock sets the create time: as far ahead as its event_time.
+          fastSent =
+              producer.send(
+                  new ProducerRecord<>(
+                      SurveyEndToEnd.SURVEY_TOPIC,
+                      0,
+                      fast.toEpochMilli(),
+                      "fast-clock-1".getBytes(StandardCharsets.UTF_8),
+                      BadRecords.encode(fastResponse)));
+        }
+        ScenarioRecord record = records.get(i);
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(
+                    SurveyEndToEnd.SURVEY_TOPIC,
+                    0,
+                    record.timestamp().toEpochMilli(),
+                    record.key().getBytes(StandardCharsets.UTF_8),
+                    record.value())));
+      }
+      producer.flush();
+      for (int i = 0; i < records.size(); i++) {
+        if (!records.get(i).fate().isCounted()) {
+          expectedDeadLetters.put(sent.get(i).get().offset(), records.get(i).fate().rejectReason());
+        }
+      }
+      fastOffset = fastSent.get().offset();
+    }
+    expectedDeadLetters.put(fastOffset, RejectReason.FUTURE_EVENT_TIME);
+
+    SurveyJobOptions options =
+        engines
+            .options("survey-fast-clock-it")
+            .parallelism(2)
+            .checkpointInterval(Duration.ofMillis(500))
+            .jdbcBatchSize(200)
+            .jdbcFlushInterval(Duration.ofMillis(200))
+            .build();
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    SurveyJob.configure(env, options);
+    SurveyJob.defineWorkflow(
+        env,
+        options,
+        KafkaConnectors.rawRecordSource(
+            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+        SurveySinks.production(options));
+    env.execute("survey pipeline with a fast producer clock");
+
+    try (Connection connection = engines.connection()) {
+      assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))
+          .as("dead letters: the scenario's and the fast clock's, nothing made too late by it")
+          .isEqualTo(expectedDeadLetters);
+      ExpectedSurveyScores.of(scenario.countedResponses(), SurveyEndToEnd.WINDOW)
+          .assertMatches(SurveyClickHouse.scoresPerMinute(connection));
+    }
+  }
+}
