@@ -39,9 +39,10 @@ public final class CheckoutBadRecords {
 
   /**
    * Every variant, ordered by reason: UNDECODABLE (JSON, truncated), UNKNOWN_SCHEMA, MISSING_FIELD
-   * (blank event_id, checkout_id, segment), OUT_OF_RANGE (negative cart value, lower-case
-   * currency), FUTURE_EVENT_TIME, IMPLAUSIBLE_EVENT_TIME (before 1970), OVERSIZE (a 4 KiB
-   * checkout_id), INVALID_TEXT (a segment that is not UTF-8).
+   * (blank event_id, checkout_id, segment), OUT_OF_RANGE (negative cart value, a cart of {@code
+   * Long.MAX_VALUE} minor units whose sums once overflowed, lower-case currency),
+   * FUTURE_EVENT_TIME, IMPLAUSIBLE_EVENT_TIME (before 1970), OVERSIZE (a 4 KiB checkout_id),
+   * INVALID_TEXT (a segment that is not UTF-8).
    *
    * @param referenceTime the earliest time at which the job will validate these records (only the
    *     future variant depends on it; its event time is {@link BadRecords#FUTURE_LEAD} later)
@@ -71,6 +72,11 @@ public final class CheckoutBadRecords {
             "negative-cart-value",
             RejectReason.OUT_OF_RANGE,
             renamed(template, "negative-cart-value").setCartValueMinor(-1).build()));
+    all.add(
+        decodable(
+            "huge-cart-value",
+            RejectReason.OUT_OF_RANGE,
+            renamed(template, "huge-cart-value").setCartValueMinor(Long.MAX_VALUE).build()));
     all.add(
         decodable(
             "lower-case-currency",

@@ -57,7 +57,7 @@ class CheckoutBadRecordsTest {
     assertThat(bad.stream().map(BadCheckoutRecord::reason).distinct())
         .containsExactlyInAnyOrderElementsOf(
             EnumSet.complementOf(EnumSet.of(RejectReason.DUPLICATE, RejectReason.TOO_LATE)));
-    assertThat(bad).extracting(BadCheckoutRecord::label).doesNotHaveDuplicates().hasSize(12);
+    assertThat(bad).extracting(BadCheckoutRecord::label).doesNotHaveDuplicates().hasSize(13);
     for (BadCheckoutRecord record : bad) {
       record
           .decoded()

@@ -57,7 +57,7 @@ class CheckoutScenarioTest {
   void holdsEveryKindOfRecordAndEveryCheckoutExactlyOnce() {
     Map<Kind, Long> kinds = SCENARIO.kindCounts();
     assertThat(kinds).allSatisfy((kind, count) -> assertThat(count).as("%s", kind).isPositive());
-    assertThat(kinds.get(Kind.BAD)).isEqualTo(12);
+    assertThat(kinds.get(Kind.BAD)).isEqualTo(13);
     assertThat((long) SCENARIO.lateOrders())
         .isEqualTo(kinds.get(Kind.LATE_ORDER))
         .isGreaterThan(30);
@@ -87,7 +87,7 @@ class CheckoutScenarioTest {
                 .filter(c -> !countedIds.contains(c.checkoutId()))
                 .mapToInt(c -> c.events().size())
                 .sum());
-    assertThat(SCENARIO.records()).hasSize(generated + kinds.get(Kind.DUPLICATE).intValue() + 12);
+    assertThat(SCENARIO.records()).hasSize(generated + kinds.get(Kind.DUPLICATE).intValue() + 13);
   }
 
   @Test
