@@ -31,13 +31,13 @@ import org.apache.avro.specific.SpecificRecordBase;
  * are missing, zero or as far ahead as the event. A fraction of values is ordinary so that most
  * records break only one or two rules, and some pass.
  */
-final class ExtremeRecords {
+public final class ExtremeRecords {
 
   /** The job's clock in these tests, and the time the ordinary values are near. */
-  static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+  public static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
 
   /** A Kafka value with the Kafka timestamp a producer gave it ({@link RawRecord#NO_TIMESTAMP}). */
-  record Generated(String schema, byte[] value, long kafkaTimestamp, String description) {
+  public record Generated(String schema, byte[] value, long kafkaTimestamp, String description) {
     @Override
     public String toString() {
       return schema
@@ -61,7 +61,7 @@ final class ExtremeRecords {
         net.jqwik.api.Tuple.of(1, garbage()));
   }
 
-  static Arbitrary<Generated> surveys() {
+  public static Arbitrary<Generated> surveys() {
     Arbitrary<SurveyResponse> events =
         Combinators.combine(
                 strings().list().ofSize(4),
@@ -138,7 +138,7 @@ final class ExtremeRecords {
   }
 
   /** Bytes that are not a valid event: empty, a tombstone, random, a bare header. */
-  static Arbitrary<Generated> garbage() {
+  public static Arbitrary<Generated> garbage() {
     Arbitrary<byte[]> values =
         Arbitraries.oneOf(
             Arbitraries.just(new byte[0]),

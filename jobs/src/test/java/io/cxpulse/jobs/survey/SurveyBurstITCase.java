@@ -118,21 +118,21 @@ class SurveyBurstITCase {
     CheckpointStatsSnapshot stats =
         cluster.getExecutionGraph(result.getJobID()).get().getCheckpointStatsSnapshot();
     CompletedCheckpointStats last = stats.getHistory().getLatestCompletedCheckpoint();
+    // A bounded job declines or loses the checkpoints triggered while its tasks are finishing
+    // ("tasks not ready", "unknown task"): that is the end of the input. Any other failure would
+    // be a checkpoint that could not hold the state.
     java.util.List<String> failures = new java.util.ArrayList<>();
     stats
         .getHistory()
         .getCheckpoints()
         .forEach(
             c -> {
-              if (c instanceof org.apache.flink.runtime.checkpoint.FailedCheckpointStats failed) {
+              if (c instanceof org.apache.flink.runtime.checkpoint.FailedCheckpointStats failed
+                  && !SurveyEndToEnd.isFinishingDecline(failed.getFailureMessage())) {
                 failures.add(c.getCheckpointId() + ": " + failed.getFailureMessage());
               }
             });
-    // A bounded job declines the checkpoints triggered while its tasks are finishing ("tasks not
-    // ready"); that is the end of the input, not a failure to hold the state.
-    assertThat(failures)
-        .as("failed checkpoints")
-        .allSatisfy(failure -> assertThat(failure).endsWith("declined (tasks not ready)"));
+    assertThat(failures).as("failed checkpoints").isEmpty();
     assertThat(stats.getCounts().getNumberOfCompletedCheckpoints())
         .as("completed checkpoints")
         .isGreaterThanOrEqualTo(3);
@@ -141,14 +141,13 @@ class SurveyBurstITCase {
         .isGreaterThan(MEMORY_CHECKPOINT_LIMIT);
     System.out.printf(
         "SurveyBurstITCase: %d surveys in %d ms (%.0f/s); %d checkpoints completed;"
-            + " last: state %d bytes, %d bytes persisted incrementally; declined at the end: %s%n",
+            + " last: state %d bytes, %d bytes persisted incrementally%n",
         EVENTS,
         millis,
         EVENTS * 1000.0 / millis,
         stats.getCounts().getNumberOfCompletedCheckpoints(),
         last.getStateSize(),
-        last.getCheckpointedSize(),
-        failures);
+        last.getCheckpointedSize());
   }
 
   private static RawRecord burstRecord(long index, long startMillis, Channel[] channels) {

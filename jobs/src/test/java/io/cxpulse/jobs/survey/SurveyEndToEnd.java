@@ -238,6 +238,21 @@ final class SurveyEndToEnd implements AutoCloseable {
         .sum();
   }
 
+  /**
+   * Whether {@code failureMessage} is of a checkpoint a bounded job could not take because its
+   * tasks were finishing: declined as "tasks not ready" or "task is closing" (Flink's
+   * CheckpointFailureReason texts), cut short as the finished job's coordinator stops ("is
+   * suspending"), or reaching a task manager after the task had ended ("unknown task"). Any other
+   * failure is a real one.
+   */
+  static boolean isFinishingDecline(String failureMessage) {
+    return failureMessage != null
+        && (failureMessage.endsWith("declined (tasks not ready)")
+            || failureMessage.endsWith("declined (task is closing)")
+            || failureMessage.equals("Checkpoint Coordinator is suspending.")
+            || failureMessage.contains("received a checkpoint request for unknown task"));
+  }
+
   @Override
   public void close() {
     try {
