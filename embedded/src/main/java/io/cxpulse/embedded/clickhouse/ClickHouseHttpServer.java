@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,8 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private static final int SESSION_IS_LOCKED = 373;
   private static final int SESSION_NOT_FOUND = 372;
   private static final int UNKNOWN_SETTING = 115;
+  private static final int ACCESS_DENIED = 497;
+  private static final int MAX_ORIGIN_IN_MESSAGE = 200;
   private static final int DEFAULT_SESSION_TIMEOUT_SECONDS = 60;
 
   /** The driver's own block size for LZ4 framing. */
@@ -79,11 +82,17 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private final Map<String, NamedSession> sessions = new ConcurrentHashMap<>();
   private final Path spoolDir;
   private final String serverVersion;
+  private final Set<String> allowedOrigins;
 
   private ClickHouseHttpServer(
-      ChdbEngine engine, HttpServer server, ExecutorService workers, String serverVersion)
+      ChdbEngine engine,
+      HttpServer server,
+      ExecutorService workers,
+      String serverVersion,
+      Set<String> allowedOrigins)
       throws IOException {
     this.engine = engine;
+    this.allowedOrigins = Set.copyOf(allowedOrigins);
     this.server = server;
     this.workers = workers;
     this.serverVersion = serverVersion;
@@ -100,6 +109,23 @@ public final class ClickHouseHttpServer implements AutoCloseable {
    */
   public static ClickHouseHttpServer start(ChdbEngine engine, String host, int port, int threads)
       throws IOException {
+    return start(engine, host, port, threads, Set.of());
+  }
+
+  /**
+   * Like {@link #start(ChdbEngine, String, int, int)}, answering browsers only from {@code
+   * allowedOrigins} (e.g. {@code http://127.0.0.1:3000}, a dashboard page on another port).
+   *
+   * <p>Why: a browser sends a cross-site {@code POST} with a {@code text/plain} body without any
+   * CORS preflight, so without this check any web page the user visits could run SQL here, {@code
+   * INSERT INTO FUNCTION file(…)} included. Browsers always name the page's origin in an {@code
+   * Origin} header on such requests; curl, BI tools and the JDBC driver send none. So a request
+   * with an {@code Origin} not in the list is refused with ClickHouse's ACCESS_DENIED (497) before
+   * it reaches the engine, and preflights from it get no CORS headers.
+   */
+  public static ClickHouseHttpServer start(
+      ChdbEngine engine, String host, int port, int threads, Set<String> allowedOrigins)
+      throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
     ExecutorService workers =
         Executors.newFixedThreadPool(threads, daemonThreads("clickhouse-http"));
@@ -108,7 +134,8 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       ChdbEngine.Result result = session.query("SELECT version()", "TabSeparated");
       version = new String(result.output(), StandardCharsets.UTF_8).trim();
     }
-    ClickHouseHttpServer server = new ClickHouseHttpServer(engine, http, workers, version);
+    ClickHouseHttpServer server =
+        new ClickHouseHttpServer(engine, http, workers, version, allowedOrigins);
     http.createContext("/", server::handle);
     http.setExecutor(workers);
     http.start();
@@ -130,6 +157,26 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
       String method = exchange.getRequestMethod();
+      String origin = exchange.getRequestHeaders().getFirst("Origin");
+      if (origin != null) {
+        if (!allowedOrigins.contains(origin)) {
+          refuseOrigin(exchange, origin);
+          return;
+        }
+        Headers cors = exchange.getResponseHeaders();
+        cors.set("Access-Control-Allow-Origin", origin);
+        cors.set("Vary", "Origin");
+        if (method.equals("OPTIONS")) {
+          cors.set("Access-Control-Allow-Methods", "GET, POST");
+          cors.set(
+              "Access-Control-Allow-Headers",
+              "Authorization, Content-Type, X-ClickHouse-User, X-ClickHouse-Key,"
+                  + " X-ClickHouse-Format, X-ClickHouse-Database, X-ClickHouse-Query-Id");
+          cors.set("Access-Control-Max-Age", "600");
+          send(exchange, 204, new byte[0]);
+          return;
+        }
+      }
       if (path.equals("/ping") || path.equals("/replicas_status")) {
         respondText(exchange, 200, "Ok.\n");
         return;
@@ -358,6 +405,26 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       message = message + " (version " + serverVersion + ")";
     }
     send(exchange, 500, (message + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void refuseOrigin(HttpExchange exchange, String origin) throws IOException {
+    String shown =
+        origin.length() <= MAX_ORIGIN_IN_MESSAGE
+            ? origin
+            : origin.substring(0, MAX_ORIGIN_IN_MESSAGE) + "…";
+    LOG.warn("Refused a request from origin {} (not an allowed origin)", shown);
+    exchange
+        .getResponseHeaders()
+        .set("X-ClickHouse-Exception-Code", Integer.toString(ACCESS_DENIED));
+    respondText(
+        exchange,
+        403,
+        "Code: "
+            + ACCESS_DENIED
+            + ". DB::Exception: Requests from web pages of origin "
+            + shown
+            + " are not allowed; only curl, BI tools, drivers and allowed origins may query this"
+            + " server. (ACCESS_DENIED)\n");
   }
 
   private static void respondText(HttpExchange exchange, int status, String text)

@@ -108,6 +108,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     private int httpThreads = DEFAULT_HTTP_THREADS;
     private Path library;
     private boolean closeOnShutdown = true;
+    private final java.util.Set<String> allowedOrigins = new java.util.LinkedHashSet<>();
 
     private Builder() {}
 
@@ -147,6 +148,16 @@ public final class EmbeddedClickHouse implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A web origin (scheme, host, port, e.g. {@code http://127.0.0.1:3000}) whose pages may query
+     * the server from a browser; by default none may (see {@link ClickHouseHttpServer#start(
+     * ChdbEngine, String, int, int, java.util.Set)}). Repeatable.
+     */
+    public Builder allowedOrigin(String origin) {
+      allowedOrigins.add(Objects.requireNonNull(origin, "origin"));
+      return this;
+    }
+
     /** The {@code libchdb.so} to load; by default {@link ChdbLibraryLocator#locate()}. */
     public Builder library(Path library) {
       this.library = library;
@@ -160,7 +171,9 @@ public final class EmbeddedClickHouse implements AutoCloseable {
               library != null ? library : ChdbLibraryLocator.locate(), dataDir, timezone);
       try {
         return new EmbeddedClickHouse(
-            engine, ClickHouseHttpServer.start(engine, host, port, httpThreads), closeOnShutdown);
+            engine,
+            ClickHouseHttpServer.start(engine, host, port, httpThreads, allowedOrigins),
+            closeOnShutdown);
       } catch (IOException | RuntimeException e) {
         engine.close();
         throw e;

@@ -19,6 +19,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 import net.jpountz.lz4.LZ4Factory;
 import org.junit.jupiter.api.AfterAll;
@@ -34,13 +35,21 @@ class ClickHouseHttpInterfaceITCase {
 
   @TempDir static Path dataDir;
 
+  /** The one origin whose pages may query this test's server, as a dashboard would. */
+  private static final String DASHBOARD_ORIGIN = "http://127.0.0.1:3000";
+
   private static EmbeddedClickHouse clickHouse;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @BeforeAll
   static void start() throws Exception {
-    clickHouse = EmbeddedClickHouse.builder().dataDir(dataDir).port(0).start();
+    clickHouse =
+        EmbeddedClickHouse.builder()
+            .dataDir(dataDir)
+            .port(0)
+            .allowedOrigin(DASHBOARD_ORIGIN)
+            .start();
   }
 
   @AfterAll
@@ -94,6 +103,68 @@ class ClickHouseHttpInterfaceITCase {
             HttpRequest.newBuilder(URI.create(clickHouse.httpUrl() + "ping")).build(),
             HttpResponse.BodyHandlers.ofByteArray());
     assertThat(text(ping)).isEqualTo("Ok.\n");
+  }
+
+  /** A request as a browser sends it for a page of {@code origin}: a simple text/plain POST. */
+  private static HttpResponse<byte[]> postFromPage(String origin, String sql) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(clickHouse.httpUrl()))
+            .header("Origin", origin)
+            .header("Content-Type", "text/plain;charset=UTF-8")
+            .POST(HttpRequest.BodyPublishers.ofString(sql))
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static HttpResponse<byte[]> preflight(String origin) throws Exception {
+    return HTTP.send(
+        HttpRequest.newBuilder(URI.create(clickHouse.httpUrl()))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "authorization")
+            .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void aWebPageOfAnotherSiteCanNeitherWriteFilesNorQuery() throws Exception {
+    String probe = "cx-pulse-cross-site-probe-" + System.nanoTime() + ".txt";
+    for (String origin : List.of("http://attacker.example", "null", "http://127.0.0.1:8123")) {
+      HttpResponse<byte[]> write =
+          postFromPage(
+              origin,
+              "INSERT INTO FUNCTION file('" + probe + "', 'LineAsString') SELECT 'written'");
+      assertThat(write.statusCode()).as("from %s", origin).isEqualTo(403);
+      assertThat(write.headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("497");
+      assertThat(write.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+      assertThat(text(write)).startsWith("Code: 497.").contains("(ACCESS_DENIED)");
+      assertThat(postFromPage(origin, "SELECT 1").statusCode()).isEqualTo(403);
+      assertThat(preflight(origin).headers().firstValue("Access-Control-Allow-Origin"))
+          .as("preflight from %s", origin)
+          .isEmpty();
+    }
+    // Nothing was written: reading the file back (as curl, without an Origin) finds none.
+    HttpResponse<byte[]> readBack =
+        post("SELECT count() FROM file('" + probe + "', 'LineAsString')");
+    assertThat(text(readBack)).doesNotStartWith("1");
+    assertThat(readBack.statusCode()).isEqualTo(500);
+  }
+
+  @Test
+  void theAllowedOriginGetsCorsAnswers() throws Exception {
+    HttpResponse<byte[]> preflight = preflight(DASHBOARD_ORIGIN);
+    assertThat(preflight.statusCode()).isEqualTo(204);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin"))
+        .hasValue(DASHBOARD_ORIGIN);
+    assertThat(preflight.headers().firstValue("Access-Control-Allow-Headers"))
+        .hasValueSatisfying(h -> assertThat(h).contains("Authorization"));
+
+    HttpResponse<byte[]> query = postFromPage(DASHBOARD_ORIGIN, "SELECT 41 + 1");
+    assertThat(query.statusCode()).isEqualTo(200);
+    assertThat(text(query)).isEqualTo("42\n");
+    assertThat(query.headers().firstValue("Access-Control-Allow-Origin"))
+        .hasValue(DASHBOARD_ORIGIN);
   }
 
   @Test
