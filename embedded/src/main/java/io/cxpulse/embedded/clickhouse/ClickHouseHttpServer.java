@@ -59,6 +59,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private static final int SESSION_NOT_FOUND = 372;
   private static final int UNKNOWN_SETTING = 115;
   private static final int ACCESS_DENIED = 497;
+  private static final int AUTHENTICATION_FAILED = 516;
   private static final int MAX_ORIGIN_IN_MESSAGE = 200;
   private static final int DEFAULT_SESSION_TIMEOUT_SECONDS = 60;
 
@@ -83,15 +84,18 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private final Path spoolDir;
   private final String serverVersion;
   private final Set<String> allowedOrigins;
+  private final ClickHouseUsers users;
 
   private ClickHouseHttpServer(
       ChdbEngine engine,
       HttpServer server,
       ExecutorService workers,
       String serverVersion,
-      Set<String> allowedOrigins)
+      Set<String> allowedOrigins,
+      ClickHouseUsers users)
       throws IOException {
     this.engine = engine;
+    this.users = users;
     this.allowedOrigins = Set.copyOf(allowedOrigins);
     this.server = server;
     this.workers = workers;
@@ -109,7 +113,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
    */
   public static ClickHouseHttpServer start(ChdbEngine engine, String host, int port, int threads)
       throws IOException {
-    return start(engine, host, port, threads, Set.of());
+    return start(engine, host, port, threads, Set.of(), ClickHouseUsers.OPEN);
   }
 
   /**
@@ -124,7 +128,12 @@ public final class ClickHouseHttpServer implements AutoCloseable {
    * it reaches the engine, and preflights from it get no CORS headers.
    */
   public static ClickHouseHttpServer start(
-      ChdbEngine engine, String host, int port, int threads, Set<String> allowedOrigins)
+      ChdbEngine engine,
+      String host,
+      int port,
+      int threads,
+      Set<String> allowedOrigins,
+      ClickHouseUsers users)
       throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
     ExecutorService workers =
@@ -135,7 +144,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       version = new String(result.output(), StandardCharsets.UTF_8).trim();
     }
     ClickHouseHttpServer server =
-        new ClickHouseHttpServer(engine, http, workers, version, allowedOrigins);
+        new ClickHouseHttpServer(engine, http, workers, version, allowedOrigins, users);
     http.createContext("/", server::handle);
     http.setExecutor(workers);
     http.start();
@@ -205,6 +214,18 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private void serveQuery(HttpExchange exchange, boolean readOnly) throws IOException {
     HttpQuery query = HttpQuery.parse(exchange.getRequestURI().getRawQuery());
     Headers requestHeaders = exchange.getRequestHeaders();
+    String user = null;
+    if (!users.isOpen()) {
+      Credentials credentials = Credentials.of(requestHeaders, query);
+      Optional<ClickHouseUsers.User> authenticated =
+          users.authenticate(credentials.user(), credentials.password());
+      if (authenticated.isEmpty()) {
+        refuseCredentials(exchange, credentials.user());
+        return;
+      }
+      user = authenticated.get().name();
+      readOnly |= authenticated.get().readOnly();
+    }
     String queryId =
         firstNonBlank(
             query.protocol("query_id"),
@@ -230,7 +251,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       sql = statement.insert().fromInfile(escapeLiteral(dataFile.toString()));
     }
     try {
-      ChdbEngine.Result result = execute(query, readOnly, database, sql, format);
+      ChdbEngine.Result result = execute(user, query, readOnly, database, sql, format);
       format = OutputFormat.effective(sql, format);
       if (result.failed()) {
         respondError(exchange, queryId, result);
@@ -245,22 +266,25 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   }
 
   private ChdbEngine.Result execute(
-      HttpQuery query, boolean readOnly, String database, String sql, String format) {
+      String user, HttpQuery query, boolean readOnly, String database, String sql, String format) {
     String sessionId = query.protocol("session_id");
     if (sessionId == null || sessionId.isBlank()) {
       try (ChdbEngine.Session session = engine.openSession()) {
         return runInSession(session, query, readOnly, database, sql, format);
       }
     }
+    // Sessions belong to their user: a read-only user's session id must not reach a writer's
+    // session, nor the other way round.
+    String sessionKey = (user == null ? "" : user) + "\u0000" + sessionId;
     NamedSession named;
     if (query.isTrue("session_check")) {
-      named = sessions.get(sessionId);
+      named = sessions.get(sessionKey);
       if (named == null) {
         return failure(
             SESSION_NOT_FOUND, "Session " + sessionId + " not found. (SESSION_NOT_FOUND)");
       }
     } else {
-      named = sessions.computeIfAbsent(sessionId, id -> new NamedSession(engine.openSession()));
+      named = sessions.computeIfAbsent(sessionKey, id -> new NamedSession(engine.openSession()));
     }
     named.timeoutSeconds = parseTimeout(query.protocol("session_timeout"));
     if (!named.lock.tryLock()) {
@@ -405,6 +429,59 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       message = message + " (version " + serverVersion + ")";
     }
     send(exchange, 500, (message + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The user and password of a request, from where ClickHouse's HTTP interface reads them, in its
+   * order: HTTP Basic authentication (curl {@code -u}, the JDBC driver), the {@code
+   * X-ClickHouse-User}/{@code X-ClickHouse-Key} headers, the {@code user}/{@code password} URL
+   * parameters; without any, the user {@code default} with no password.
+   */
+  record Credentials(String user, String password) {
+    static Credentials of(Headers headers, HttpQuery query) {
+      String authorization = headers.getFirst("Authorization");
+      if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+        try {
+          String decoded =
+              new String(
+                  java.util.Base64.getDecoder().decode(authorization.substring(6).trim()),
+                  StandardCharsets.UTF_8);
+          int colon = decoded.indexOf(':');
+          return colon < 0
+              ? new Credentials(decoded, "")
+              : new Credentials(decoded.substring(0, colon), decoded.substring(colon + 1));
+        } catch (IllegalArgumentException notBase64) {
+          return new Credentials("", "");
+        }
+      }
+      String user = headers.getFirst("X-ClickHouse-User");
+      if (user != null) {
+        String key = headers.getFirst("X-ClickHouse-Key");
+        return new Credentials(user, key == null ? "" : key);
+      }
+      if (query.protocol("user") != null) {
+        String password = query.protocol("password");
+        return new Credentials(query.protocol("user"), password == null ? "" : password);
+      }
+      return new Credentials("default", "");
+    }
+  }
+
+  private static void refuseCredentials(HttpExchange exchange, String user) throws IOException {
+    String shown =
+        user.length() <= MAX_ORIGIN_IN_MESSAGE ? user : user.substring(0, MAX_ORIGIN_IN_MESSAGE);
+    exchange
+        .getResponseHeaders()
+        .set("X-ClickHouse-Exception-Code", Integer.toString(AUTHENTICATION_FAILED));
+    respondText(
+        exchange,
+        401,
+        "Code: "
+            + AUTHENTICATION_FAILED
+            + ". DB::Exception: "
+            + shown
+            + ": Authentication failed: password is incorrect, or there is no user with such"
+            + " name. (AUTHENTICATION_FAILED)\n");
   }
 
   private static void refuseOrigin(HttpExchange exchange, String origin) throws IOException {

@@ -109,6 +109,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     private Path library;
     private boolean closeOnShutdown = true;
     private final java.util.Set<String> allowedOrigins = new java.util.LinkedHashSet<>();
+    private final java.util.Map<String, ClickHouseUsers.User> users =
+        new java.util.LinkedHashMap<>();
 
     private Builder() {}
 
@@ -158,6 +160,18 @@ public final class EmbeddedClickHouse implements AutoCloseable {
       return this;
     }
 
+    /**
+     * A user the server accepts; once any is added, every query must name one with its password
+     * (HTTP Basic, {@code X-ClickHouse-User}/{@code -Key} or {@code user}/{@code password}
+     * parameters), or is refused with AUTHENTICATION_FAILED (516). Repeatable.
+     *
+     * @param readOnly whether the user may only read
+     */
+    public Builder user(String name, String password, boolean readOnly) {
+      users.put(name, new ClickHouseUsers.User(name, password, readOnly));
+      return this;
+    }
+
     /** The {@code libchdb.so} to load; by default {@link ChdbLibraryLocator#locate()}. */
     public Builder library(Path library) {
       this.library = library;
@@ -172,7 +186,8 @@ public final class EmbeddedClickHouse implements AutoCloseable {
       try {
         return new EmbeddedClickHouse(
             engine,
-            ClickHouseHttpServer.start(engine, host, port, httpThreads, allowedOrigins),
+            ClickHouseHttpServer.start(
+                engine, host, port, httpThreads, allowedOrigins, new ClickHouseUsers(users)),
             closeOnShutdown);
       } catch (IOException | RuntimeException e) {
         engine.close();
