@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,8 @@ final class LiveSummary implements AutoCloseable {
       "SELECT reason, count() AS n FROM cx_dead_letters FINAL GROUP BY reason ORDER BY reason";
 
   private final String jdbcUrl;
+  // As any BI tool: the read-only user.
+  private final Properties credentials;
   private final Duration interval;
   private final Duration checkoutTimeout;
   private final Supplier<String> jobStatus;
@@ -92,12 +95,14 @@ final class LiveSummary implements AutoCloseable {
    */
   LiveSummary(
       String jdbcUrl,
+      Properties credentials,
       Duration interval,
       Duration checkoutTimeout,
       Supplier<String> jobStatus,
       Supplier<LiveTraffic.Counts> traffic,
       PrintStream out) {
     this.jdbcUrl = jdbcUrl;
+    this.credentials = credentials;
     this.interval = interval;
     this.checkoutTimeout = checkoutTimeout;
     this.jobStatus = jobStatus;
@@ -414,7 +419,7 @@ final class LiveSummary implements AutoCloseable {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      connection = DriverManager.getConnection(jdbcUrl);
+      connection = DriverManager.getConnection(jdbcUrl, credentials);
     }
     return connection;
   }

@@ -124,6 +124,9 @@ public final class LocalMode implements Callable<Integer> {
       description = "Where Kafka and ClickHouse keep their data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
+  /** The ClickHouse users of this run, loaded or created at start. */
+  private LocalCredentials credentials;
+
   @Option(
       names = "--host",
       defaultValue = EmbeddedClickHouse.DEFAULT_HOST,
@@ -307,16 +310,22 @@ public final class LocalMode implements Callable<Integer> {
    */
   private synchronized void startAll() throws Exception {
     Path absoluteDataDir = dataDir.toAbsolutePath();
+    credentials = LocalCredentials.loadOrCreate(absoluteDataDir);
     EmbeddedClickHouse clickHouse =
         register(
             EmbeddedClickHouse.builder()
                 .host(host)
                 .port(clickHousePort)
                 .dataDir(absoluteDataDir.resolve("clickhouse"))
+                .user(LocalCredentials.WRITER, credentials.writerPassword(), false)
+                .user(LocalCredentials.READER, credentials.readerPassword(), true)
                 .closeOnShutdown(false)
                 .start());
     MigrationResult schema;
-    try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl())) {
+    try (Connection connection =
+        DriverManager.getConnection(
+            clickHouse.jdbcUrl(),
+            jdbcCredentials(LocalCredentials.WRITER, credentials.writerPassword()))) {
       schema = new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
     }
 
@@ -331,6 +340,8 @@ public final class LocalMode implements Callable<Integer> {
         SurveyJobOptions.builder()
             .bootstrapServers(kafka.bootstrapServers())
             .clickhouseUrl(clickHouse.jdbcUrl())
+            .clickhouseUser(LocalCredentials.WRITER)
+            .clickhousePassword(credentials.writerPassword())
             .checkpointInterval(checkpointInterval)
             .parallelism(parallelism)
             .build();
@@ -339,6 +350,8 @@ public final class LocalMode implements Callable<Integer> {
             .inactivityTimeout(inactivityTimeout)
             .bootstrapServers(kafka.bootstrapServers())
             .clickhouseUrl(clickHouse.jdbcUrl())
+            .clickhouseUser(LocalCredentials.WRITER)
+            .clickhousePassword(credentials.writerPassword())
             .checkpointInterval(checkpointInterval)
             .parallelism(parallelism)
             .build();
@@ -346,6 +359,8 @@ public final class LocalMode implements Callable<Integer> {
         TicketJobOptions.builder()
             .bootstrapServers(kafka.bootstrapServers())
             .clickhouseUrl(clickHouse.jdbcUrl())
+            .clickhouseUser(LocalCredentials.WRITER)
+            .clickhousePassword(credentials.writerPassword())
             .checkpointInterval(checkpointInterval)
             .parallelism(parallelism)
             .build();
@@ -355,6 +370,8 @@ public final class LocalMode implements Callable<Integer> {
             .ticketTopic(ticketOptions.topic())
             .surveyTopic(options.topic())
             .clickhouseUrl(clickHouse.jdbcUrl())
+            .clickhouseUser(LocalCredentials.WRITER)
+            .clickhousePassword(credentials.writerPassword())
             .window(driverWindow)
             .joinHorizon(DRIVER_JOIN_HORIZON)
             .allowedLateness(DRIVER_ALLOWED_LATENESS)
@@ -502,6 +519,7 @@ public final class LocalMode implements Callable<Integer> {
       register(
               new LiveSummary(
                   clickHouse.jdbcUrl(),
+                  jdbcCredentials(LocalCredentials.READER, credentials.readerPassword()),
                   summaryInterval,
                   checkoutOptions.inactivityTimeout(),
                   job::status,
@@ -530,6 +548,13 @@ public final class LocalMode implements Callable<Integer> {
         rules);
   }
 
+  private static java.util.Properties jdbcCredentials(String user, String password) {
+    java.util.Properties properties = new java.util.Properties();
+    properties.setProperty("user", user);
+    properties.setProperty("password", password);
+    return properties;
+  }
+
   private <T extends AutoCloseable> T register(T service) {
     started.push(service);
     return service;
@@ -555,6 +580,16 @@ public final class LocalMode implements Callable<Integer> {
             + options.deadLetterTopic()
             + " (dead letters)");
     lines.add("  ClickHouse HTTP   " + clickHouse.httpUrl());
+    lines.add(
+        "  ClickHouse users  "
+            + LocalCredentials.READER
+            + " / "
+            + credentials.readerPassword()
+            + " (read-only: people, BI tools); "
+            + LocalCredentials.WRITER
+            + " (the jobs); both in "
+            + credentials.file()
+            + " (mode 0600)");
     lines.add("  ClickHouse JDBC   " + clickHouse.jdbcUrl());
     lines.add(
         "  Schema            version "
@@ -635,7 +670,11 @@ public final class LocalMode implements Callable<Integer> {
             + " (RocksDB state, incremental)");
     lines.add("  Try");
     lines.add(
-        "    curl '"
+        "    curl -u '"
+            + LocalCredentials.READER
+            + ":"
+            + credentials.readerPassword()
+            + "' '"
             + clickHouse.httpUrl()
             + "' --data-binary \"SELECT bucket_start, channel, round(csat_pct, 1) AS csat,"
             + " round(nps, 1) AS nps, round(ces_mean, 2) AS ces FROM cx_survey_scores_minute"
