@@ -60,6 +60,20 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private static final int UNKNOWN_SETTING = 115;
   private static final int ACCESS_DENIED = 497;
   private static final int AUTHENTICATION_FAILED = 516;
+  private static final int LIMIT_EXCEEDED = 290;
+
+  /**
+   * The largest request body taken, as sent (compressed or not): 64 MiB. Far above what the jobs'
+   * JDBC batches (kilobytes) and BI queries send; a bulk load larger than this should go in parts.
+   */
+  public static final long MAX_REQUEST_BODY_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * The largest request body taken after decompression: 256 MiB. Without this bound, one 1 MB gzip
+   * body that inflates to 1 GiB took the JVM to 23.6 GB of memory.
+   */
+  public static final long MAX_DECOMPRESSED_BODY_BYTES = 256L * 1024 * 1024;
+
   private static final int MAX_ORIGIN_IN_MESSAGE = 200;
   private static final int DEFAULT_SESSION_TIMEOUT_SECONDS = 60;
 
@@ -240,7 +254,23 @@ public final class ClickHouseHttpServer implements AutoCloseable {
         firstNonBlank(
             requestHeaders.getFirst("X-ClickHouse-Database"), query.protocol("database"), null);
 
-    byte[] body = readBody(exchange, query.isTrue("decompress"));
+    byte[] body;
+    try {
+      body = readBody(exchange, query.isTrue("decompress"));
+    } catch (BodyTooLargeException e) {
+      exchange
+          .getResponseHeaders()
+          .set("X-ClickHouse-Exception-Code", Integer.toString(LIMIT_EXCEEDED));
+      respondText(
+          exchange,
+          413,
+          "Code: "
+              + LIMIT_EXCEEDED
+              + ". DB::Exception: "
+              + e.getMessage()
+              + ". (LIMIT_EXCEEDED)\n");
+      return;
+    }
     Statement statement = Statement.of(query.protocol("query"), body);
 
     Path dataFile = null;
@@ -343,8 +373,63 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     return ChdbEngine.Result.failure("Code: " + code + ". DB::Exception: " + message);
   }
 
+  /** A request body beyond {@link #MAX_REQUEST_BODY_BYTES} or its decompressed bound. */
+  private static final class BodyTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    BodyTooLargeException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Reads at most {@code limit} bytes of {@code in}, failing as soon as there is one more: the
+   * bound holds while reading, so an oversized body is never held in memory.
+   */
+  private static byte[] readAtMost(InputStream in, long limit, String what) throws IOException {
+    byte[] bytes = in.readNBytes((int) limit + 1);
+    if (bytes.length > limit) {
+      throw new BodyTooLargeException(
+          "Request body " + what + " is larger than the maximum of " + limit + " bytes");
+    }
+    return bytes;
+  }
+
+  /** {@code in}, failing once more than {@code limit} bytes were read from it. */
+  private static InputStream bounded(InputStream in, long limit) {
+    return new java.io.FilterInputStream(in) {
+      private long read;
+
+      @Override
+      public int read() throws IOException {
+        int b = super.read();
+        if (b >= 0) {
+          count(1);
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] buffer, int offset, int length) throws IOException {
+        int n = super.read(buffer, offset, length);
+        if (n > 0) {
+          count(n);
+        }
+        return n;
+      }
+
+      private void count(int n) throws IOException {
+        read += n;
+        if (read > limit) {
+          throw new BodyTooLargeException(
+              "Request body as sent is larger than the maximum of " + limit + " bytes");
+        }
+      }
+    };
+  }
+
   private byte[] readBody(HttpExchange exchange, boolean clickHouseCompressed) throws IOException {
-    InputStream in = exchange.getRequestBody();
+    InputStream in = bounded(exchange.getRequestBody(), MAX_REQUEST_BODY_BYTES);
     String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
     if (encoding != null) {
       switch (encoding.trim().toLowerCase(Locale.ROOT)) {
@@ -359,7 +444,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
           new CompressedBlockInputStream(
               in, LZ4Factory.fastestInstance().fastDecompressor(), LZ4_BLOCK_SIZE);
     }
-    return in.readAllBytes();
+    return readAtMost(in, MAX_DECOMPRESSED_BODY_BYTES, "after decompression");
   }
 
   private void respondResult(

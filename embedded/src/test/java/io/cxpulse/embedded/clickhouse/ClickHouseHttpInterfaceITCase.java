@@ -152,6 +152,48 @@ class ClickHouseHttpInterfaceITCase {
   }
 
   @Test
+  void aBodyBeyondTheLimitIsRefusedBeforeItIsHeldAndOthersGoOn() throws Exception {
+    // Just past the limit, so that the server has read nearly all of it when it answers and the
+    // client sees the answer rather than a connection closed under its upload.
+    byte[] body = new byte[(int) ClickHouseHttpServer.MAX_REQUEST_BODY_BYTES + 1024];
+    java.util.Arrays.fill(body, (byte) ' ');
+    byte[] select = "SELECT 1".getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(select, 0, body, 0, select.length);
+
+    HttpResponse<byte[]> refused = post("", body);
+
+    assertThat(refused.statusCode()).isEqualTo(413);
+    assertThat(refused.headers().firstValue("X-ClickHouse-Exception-Code")).hasValue("290");
+    assertThat(text(refused)).contains("larger than the maximum").contains("(LIMIT_EXCEEDED)");
+    // The code is the engine's own name for it, and the server still answers.
+    assertThat(text(post("SELECT errorCodeToName(290)"))).isEqualTo("LIMIT_EXCEEDED\n");
+  }
+
+  @Test
+  void aCompressedBodyIsBoundedAfterDecompression() throws Exception {
+    // 300 MiB of zeros in about 300 KB of gzip: the kind of body that took the JVM to 23.6 GB.
+    ByteArrayOutputStream bomb = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(bomb)) {
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 300; i++) {
+        gzip.write(zeros);
+      }
+    }
+    HttpResponse<byte[]> refused =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(clickHouse.httpUrl()))
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(bomb.toByteArray()))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+
+    assertThat(bomb.size()).isLessThan(2 << 20);
+    assertThat(refused.statusCode()).isEqualTo(413);
+    assertThat(text(refused)).contains("after decompression").contains("(LIMIT_EXCEEDED)");
+    assertThat(text(post("SELECT 1"))).isEqualTo("1\n");
+  }
+
+  @Test
   void theAllowedOriginGetsCorsAnswers() throws Exception {
     HttpResponse<byte[]> preflight = preflight(DASHBOARD_ORIGIN);
     assertThat(preflight.statusCode()).isEqualTo(204);
