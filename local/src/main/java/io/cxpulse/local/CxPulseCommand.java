@@ -1,5 +1,6 @@
 package io.cxpulse.local;
 
+import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.local.bench.ClickHouseJdbcBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +17,21 @@ public final class CxPulseCommand {
   private CxPulseCommand() {}
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CxPulseCommand()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line as {@link #main} runs it. Usage errors name the launcher's command for help
+   * ({@code ./cx-pulse run --help}), which is what a person typed, not the subcommand behind it.
+   */
+  static CommandLine commandLine() {
+    return UsageErrors.install(
+        new CommandLine(new CxPulseCommand()),
+        spec ->
+            switch (spec.name()) {
+              case "local" -> "./cx-pulse run";
+              case "bench-clickhouse" -> "./cx-pulse bench";
+              default -> "./cx-pulse";
+            });
   }
 }

@@ -20,6 +20,7 @@ import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
 import java.io.UncheckedIOException;
@@ -207,7 +208,7 @@ public final class CheckoutJob implements Callable<Integer> {
   private int salts;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new CheckoutJob()).execute(args));
+    System.exit(UsageErrors.install(new CommandLine(new CheckoutJob())).execute(args));
   }
 
   /**

@@ -15,6 +15,7 @@ import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
@@ -196,7 +197,7 @@ public final class DriverSplitJob implements Callable<Integer> {
   private int salts;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new DriverSplitJob()).execute(args));
+    System.exit(UsageErrors.install(new CommandLine(new DriverSplitJob())).execute(args));
   }
 
   /**

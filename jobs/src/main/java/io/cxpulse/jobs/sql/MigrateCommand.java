@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.sql;
 
+import io.cxpulse.jobs.pipeline.UsageErrors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -80,7 +81,7 @@ public final class MigrateCommand implements Callable<Integer> {
 
   /** Runs the command as {@link #main} does, returning the exit code instead of exiting. */
   public static int run(String... args) {
-    return new CommandLine(new MigrateCommand()).execute(args);
+    return UsageErrors.install(new CommandLine(new MigrateCommand())).execute(args);
   }
 
   @Override

@@ -22,6 +22,7 @@ import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import java.io.UncheckedIOException;
@@ -164,7 +165,7 @@ public final class SurveyJob implements Callable<Integer> {
   private int salts;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new SurveyJob()).execute(args));
+    System.exit(UsageErrors.install(new CommandLine(new SurveyJob())).execute(args));
   }
 
   /**

@@ -20,6 +20,7 @@ import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.TicketEventValidator;
@@ -190,7 +191,7 @@ public final class TicketJob implements Callable<Integer> {
   private int salts;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new TicketJob()).execute(args));
+    System.exit(UsageErrors.install(new CommandLine(new TicketJob())).execute(args));
   }
 
   /**
