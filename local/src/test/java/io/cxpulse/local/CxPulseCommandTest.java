@@ -27,8 +27,7 @@ class CxPulseCommandTest {
 
     assertThat(err.toString().lines())
         .containsExactly(
-            "--rate must be a positive number",
-            "Try './cx-pulse run --help' for the options.");
+            "--rate must be a positive number", "Try './cx-pulse run --help' for the options.");
     assertThat(out.toString()).isEmpty();
   }
 
