@@ -74,7 +74,9 @@ public final class ClickHouseHttpServer implements AutoCloseable {
    */
   public static final long MAX_DECOMPRESSED_BODY_BYTES = 256L * 1024 * 1024;
 
-  private static final int MAX_ORIGIN_IN_MESSAGE = 200;
+  /** The longest client-sent text (an origin, a user name) echoed in an error message. */
+  private static final int MAX_ECHOED_CHARS = 200;
+
   private static final int DEFAULT_SESSION_TIMEOUT_SECONDS = 60;
 
   /** The driver's own block size for LZ4 framing. */
@@ -552,9 +554,14 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     }
   }
 
+  private static String echoed(String clientText) {
+    return clientText.length() <= MAX_ECHOED_CHARS
+        ? clientText
+        : clientText.substring(0, MAX_ECHOED_CHARS) + "…";
+  }
+
   private static void refuseCredentials(HttpExchange exchange, String user) throws IOException {
-    String shown =
-        user.length() <= MAX_ORIGIN_IN_MESSAGE ? user : user.substring(0, MAX_ORIGIN_IN_MESSAGE);
+    String shown = echoed(user);
     exchange
         .getResponseHeaders()
         .set("X-ClickHouse-Exception-Code", Integer.toString(AUTHENTICATION_FAILED));
@@ -570,10 +577,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   }
 
   private static void refuseOrigin(HttpExchange exchange, String origin) throws IOException {
-    String shown =
-        origin.length() <= MAX_ORIGIN_IN_MESSAGE
-            ? origin
-            : origin.substring(0, MAX_ORIGIN_IN_MESSAGE) + "…";
+    String shown = echoed(origin);
     LOG.warn("Refused a request from origin {} (not an allowed origin)", shown);
     exchange
         .getResponseHeaders()

@@ -184,12 +184,11 @@ final class Checks implements Serializable {
   }
 
   private static long saturatedMultiply(long a, long b) {
-    long high = Math.multiplyHigh(a, b);
-    long low = a * b;
-    if ((high == 0 && low >= 0) || (high == -1 && low < 0)) {
-      return low;
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException overflow) {
+      return (a < 0) == (b < 0) ? Long.MAX_VALUE : Long.MIN_VALUE;
     }
-    return (a < 0) == (b < 0) ? Long.MAX_VALUE : Long.MIN_VALUE;
   }
 
   private static long saturatedAdd(long a, long b) {

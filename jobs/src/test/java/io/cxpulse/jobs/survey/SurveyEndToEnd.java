@@ -13,6 +13,7 @@ import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -34,7 +35,10 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -159,11 +163,35 @@ final class SurveyEndToEnd implements AutoCloseable {
   }
 
   /**
+   * One Kafka record to produce to partition 0 of the survey topic, with the reason the job will
+   * dead-letter it for, or null when it is counted.
+   *
+   * @param timestamp the create time, or null for the producer's clock
+   */
+  record Outgoing(Long timestamp, String key, byte[] value, RejectReason expectedReason) {
+    static Outgoing of(ScenarioRecord record) {
+      return new Outgoing(
+          record.timestamp().toEpochMilli(),
+          record.key(),
+          record.value(),
+          record.fate().isCounted() ? null : record.fate().rejectReason());
+    }
+  }
+
+  /**
    * Produces every record of {@code scenario} to partition 0 of the survey topic, in order, with an
    * idempotent producer and the records' own timestamps, and returns the offset of each record
    * (same index as {@link SurveyScenario#records()}).
    */
   List<Long> produce(SurveyScenario scenario) throws Exception {
+    return produce(scenario.records().stream().map(Outgoing::of).toList());
+  }
+
+  /**
+   * Produces {@code records} to partition 0 of the survey topic, in order, with an idempotent
+   * producer, and returns the offset of each (same index).
+   */
+  List<Long> produce(List<Outgoing> records) throws Exception {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -173,13 +201,13 @@ final class SurveyEndToEnd implements AutoCloseable {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (ScenarioRecord record : scenario.records()) {
+      for (Outgoing record : records) {
         sent.add(
             producer.send(
                 new ProducerRecord<>(
                     SURVEY_TOPIC,
                     0,
-                    record.timestamp().toEpochMilli(),
+                    record.timestamp(),
                     record.key().getBytes(StandardCharsets.UTF_8),
                     record.value())));
       }
@@ -197,17 +225,68 @@ final class SurveyEndToEnd implements AutoCloseable {
     return offsets;
   }
 
-  /** Reason by source offset of every record the scenario dead-letters. */
-  static Map<Long, RejectReason> expectedDeadLetters(SurveyScenario scenario, List<Long> offsets) {
+  /** Reason by source offset of every record of {@code records} that is dead-lettered. */
+  static Map<Long, RejectReason> expectedDeadLetters(List<Outgoing> records, List<Long> offsets) {
     Map<Long, RejectReason> expected = new TreeMap<>();
-    List<ScenarioRecord> records = scenario.records();
     for (int i = 0; i < records.size(); i++) {
-      Fate fate = records.get(i).fate();
-      if (!fate.isCounted()) {
-        expected.put(offsets.get(i), fate.rejectReason());
+      if (records.get(i).expectedReason() != null) {
+        expected.put(offsets.get(i), records.get(i).expectedReason());
       }
     }
     return expected;
+  }
+
+  /**
+   * The options of a job that reads these engines at parallelism 2, checkpointing and flushing
+   * often enough that a test-sized stream sees several checkpoints and batches.
+   */
+  SurveyJobOptions frequentlyCheckpointed(String groupId) {
+    return options(groupId)
+        .parallelism(2)
+        .checkpointInterval(Duration.ofMillis(500))
+        .jdbcBatchSize(200)
+        .jdbcFlushInterval(Duration.ofMillis(200))
+        .build();
+  }
+
+  /** A fresh environment holding the production survey job: Kafka source, production sinks. */
+  static StreamExecutionEnvironment productionJob(SurveyJobOptions options) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    SurveyJob.configure(env, options);
+    SurveyJob.defineWorkflow(
+        env,
+        options,
+        KafkaConnectors.rawRecordSource(
+            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+        SurveySinks.production(options));
+    return env;
+  }
+
+  /**
+   * The failed checkpoints of {@code job} other than those a bounded job cannot take while it
+   * finishes ({@link #isFinishingDecline}), as "id: message".
+   */
+  static List<String> realCheckpointFailures(MiniCluster cluster, JobID job) throws Exception {
+    List<String> failures = new ArrayList<>();
+    cluster
+        .getExecutionGraph(job)
+        .get()
+        .getCheckpointStatsSnapshot()
+        .getHistory()
+        .getCheckpoints()
+        .forEach(
+            c -> {
+              if (c instanceof FailedCheckpointStats failed
+                  && !isFinishingDecline(failed.getFailureMessage())) {
+                failures.add(c.getCheckpointId() + ": " + failed.getFailureMessage());
+              }
+            });
+    return failures;
+  }
+
+  /** Reason by source offset of every record the scenario dead-letters. */
+  static Map<Long, RejectReason> expectedDeadLetters(SurveyScenario scenario, List<Long> offsets) {
+    return expectedDeadLetters(scenario.records().stream().map(Outgoing::of).toList(), offsets);
   }
 
   /** Every record of the dead-letter topic, decoded; fails on one that does not decode. */

@@ -10,12 +10,10 @@ import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.pipeline.ExtremeRecords;
 import io.cxpulse.jobs.pipeline.ExtremeRecords.Generated;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.validation.RejectReason;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import io.cxpulse.jobs.validation.ValidationResult;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,10 +24,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
-import java.util.TreeMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -37,18 +32,10 @@ import net.jqwik.api.sessions.JqwikSession;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
-import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,87 +97,38 @@ class SurveyExtremeRecordsITCase {
     Instant now = Instant.now();
     List<Extreme> extremes = rejectedExtremes(now);
 
-    Map<Long, RejectReason> expectedDeadLetters = new TreeMap<>();
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, engines.bootstrapServers());
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<Future<RecordMetadata>> good = new ArrayList<>();
-      List<Future<RecordMetadata>> bad = new ArrayList<>();
-      // Spread the extremes evenly between the good records.
-      int next = 0;
-      for (int i = 0; i < records.size(); i++) {
-        while (next < extremes.size()
-            && (long) next * records.size() <= (long) i * extremes.size()) {
-          Extreme extreme = extremes.get(next++);
-          bad.add(
-              producer.send(
-                  new ProducerRecord<>(
-                      SurveyEndToEnd.SURVEY_TOPIC,
-                      0,
-                      extreme.kafkaTimestamp(),
-                      ("extreme-" + next).getBytes(StandardCharsets.UTF_8),
-                      extreme.value())));
-        }
-        ScenarioRecord record = records.get(i);
-        good.add(
-            producer.send(
-                new ProducerRecord<>(
-                    SurveyEndToEnd.SURVEY_TOPIC,
-                    0,
-                    record.timestamp().toEpochMilli(),
-                    record.key().getBytes(StandardCharsets.UTF_8),
-                    record.value())));
+    // Spread the extremes evenly between the good records.
+    List<SurveyEndToEnd.Outgoing> outgoing = new ArrayList<>();
+    int next = 0;
+    for (int i = 0; i < records.size(); i++) {
+      while (next < extremes.size() && (long) next * records.size() <= (long) i * extremes.size()) {
+        Extreme extreme = extremes.get(next++);
+        outgoing.add(
+            new SurveyEndToEnd.Outgoing(
+                extreme.kafkaTimestamp(), "extreme-" + next, extreme.value(), extreme.reason()));
       }
-      producer.flush();
-      for (int i = 0; i < records.size(); i++) {
-        if (!records.get(i).fate().isCounted()) {
-          expectedDeadLetters.put(good.get(i).get().offset(), records.get(i).fate().rejectReason());
-        }
-      }
-      for (int i = 0; i < bad.size(); i++) {
-        expectedDeadLetters.put(bad.get(i).get().offset(), extremes.get(i).reason());
-      }
+      outgoing.add(SurveyEndToEnd.Outgoing.of(records.get(i)));
     }
+    Map<Long, RejectReason> expectedDeadLetters =
+        SurveyEndToEnd.expectedDeadLetters(outgoing, engines.produce(outgoing));
 
-    SurveyJobOptions options =
-        engines
-            .options("survey-extreme-records-it")
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(300))
-            .jdbcBatchSize(200)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SurveyJob.configure(env, options);
-    SurveyJob.defineWorkflow(
-        env,
-        options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
-    JobExecutionResult result = env.execute("survey pipeline with generated extremes");
+    JobExecutionResult result =
+        SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-extreme-records-it"))
+            .execute("survey pipeline with generated extremes");
 
-    CheckpointStatsSnapshot stats =
-        cluster.getExecutionGraph(result.getJobID()).get().getCheckpointStatsSnapshot();
-    assertThat(stats.getCounts().getNumberOfCompletedCheckpoints()).isPositive();
+    assertThat(
+            cluster
+                .getExecutionGraph(result.getJobID())
+                .get()
+                .getCheckpointStatsSnapshot()
+                .getCounts()
+                .getNumberOfCompletedCheckpoints())
+        .isPositive();
     // A bounded job declines or loses the checkpoints of its last moments; any other failure
     // would be one the records broke.
-    List<String> failures = new ArrayList<>();
-    stats
-        .getHistory()
-        .getCheckpoints()
-        .forEach(
-            c -> {
-              if (c instanceof FailedCheckpointStats failed
-                  && !SurveyEndToEnd.isFinishingDecline(failed.getFailureMessage())) {
-                failures.add(c.getCheckpointId() + ": " + failed.getFailureMessage());
-              }
-            });
-    assertThat(failures).as("failed checkpoints").isEmpty();
+    assertThat(SurveyEndToEnd.realCheckpointFailures(cluster, result.getJobID()))
+        .as("failed checkpoints")
+        .isEmpty();
 
     try (Connection connection = engines.connection()) {
       assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))

@@ -6,9 +6,7 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -17,20 +15,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,66 +81,24 @@ class SurveyFastClockITCase {
             .setEventTime(fast)
             .build();
 
-    Map<Long, RejectReason> expectedDeadLetters = new TreeMap<>();
-    long fastOffset;
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, engines.bootstrapServers());
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      List<Future<RecordMetadata>> sent = new ArrayList<>();
-      Future<RecordMetadata> fastSent = null;
-      for (int i = 0; i < records.size(); i++) {
-        if (i == middle) {
-          // The producer's own clock sets the create time: as far ahead as its event_time.
-          fastSent =
-              producer.send(
-                  new ProducerRecord<>(
-                      SurveyEndToEnd.SURVEY_TOPIC,
-                      0,
-                      fast.toEpochMilli(),
-                      "fast-clock-1".getBytes(StandardCharsets.UTF_8),
-                      BadRecords.encode(fastResponse)));
-        }
-        ScenarioRecord record = records.get(i);
-        sent.add(
-            producer.send(
-                new ProducerRecord<>(
-                    SurveyEndToEnd.SURVEY_TOPIC,
-                    0,
-                    record.timestamp().toEpochMilli(),
-                    record.key().getBytes(StandardCharsets.UTF_8),
-                    record.value())));
+    // The producer's own clock sets the create time: as far ahead as its event_time.
+    List<SurveyEndToEnd.Outgoing> outgoing = new ArrayList<>();
+    for (int i = 0; i < records.size(); i++) {
+      if (i == middle) {
+        outgoing.add(
+            new SurveyEndToEnd.Outgoing(
+                fast.toEpochMilli(),
+                "fast-clock-1",
+                BadRecords.encode(fastResponse),
+                RejectReason.FUTURE_EVENT_TIME));
       }
-      producer.flush();
-      for (int i = 0; i < records.size(); i++) {
-        if (!records.get(i).fate().isCounted()) {
-          expectedDeadLetters.put(sent.get(i).get().offset(), records.get(i).fate().rejectReason());
-        }
-      }
-      fastOffset = fastSent.get().offset();
+      outgoing.add(SurveyEndToEnd.Outgoing.of(records.get(i)));
     }
-    expectedDeadLetters.put(fastOffset, RejectReason.FUTURE_EVENT_TIME);
+    Map<Long, RejectReason> expectedDeadLetters =
+        SurveyEndToEnd.expectedDeadLetters(outgoing, engines.produce(outgoing));
 
-    SurveyJobOptions options =
-        engines
-            .options("survey-fast-clock-it")
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcBatchSize(200)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SurveyJob.configure(env, options);
-    SurveyJob.defineWorkflow(
-        env,
-        options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
-    env.execute("survey pipeline with a fast producer clock");
+    SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-fast-clock-it"))
+        .execute("survey pipeline with a fast producer clock");
 
     try (Connection connection = engines.connection()) {
       assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))

@@ -6,7 +6,6 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.survey.SurveyClickHouse.Emissions;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -101,23 +100,9 @@ class SurveyPipelineITCase {
       SurveyClickHouse.installEmissionLog(connection);
     }
 
-    SurveyJobOptions options =
-        engines
-            .options("survey-pipeline-it")
-            .parallelism(2)
-            // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcBatchSize(200)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SurveyJob.configure(env, options);
-    SurveyJob.defineWorkflow(
-        env,
-        options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
+    // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
+    StreamExecutionEnvironment env =
+        SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-pipeline-it"));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("survey pipeline end to end");
     long jobMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();

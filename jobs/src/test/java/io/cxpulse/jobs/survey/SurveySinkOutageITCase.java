@@ -3,7 +3,6 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.jobs.generator.SurveyScenario;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -88,22 +87,8 @@ class SurveySinkOutageITCase {
         Statement statement = connection.createStatement()) {
       statement.execute("RENAME TABLE cx_survey_window TO cx_survey_window_away");
     }
-    SurveyJobOptions options =
-        engines
-            .options("survey-sink-outage-it")
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcBatchSize(200)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SurveyJob.configure(env, options);
-    SurveyJob.defineWorkflow(
-        env,
-        options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
+    StreamExecutionEnvironment env =
+        SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-sink-outage-it"));
     JobClient client = env.executeAsync("survey pipeline with a ClickHouse outage");
     Thread.sleep(OUTAGE.toMillis());
     int taskManagersDuringOutage = taskManagers(cluster);
