@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -60,14 +61,16 @@ public final class ChdbEngine implements AutoCloseable {
   private final Path dataDir;
   private final ReentrantLock engineLock = new ReentrantLock();
   private final String timezone;
+  private final String configArgument;
   private Pointer anchorConnection;
   private volatile boolean closed;
 
-  private ChdbEngine(LibChdb lib, LibC libc, Path dataDir, String timezone) {
+  private ChdbEngine(LibChdb lib, LibC libc, Path dataDir, String timezone, String configArgument) {
     this.lib = lib;
     this.libc = libc;
     this.dataDir = dataDir;
     this.timezone = timezone;
+    this.configArgument = configArgument;
   }
 
   /**
@@ -75,8 +78,10 @@ public final class ChdbEngine implements AutoCloseable {
    *
    * @param library path of {@code libchdb.so}
    * @param timezone the engine's server time zone (for {@code DateTime} without an explicit zone)
+   * @param maxQueryTime the longest one statement may run (see {@link EngineConfig})
    */
-  public static ChdbEngine open(Path library, Path dataDir, String timezone) throws IOException {
+  public static ChdbEngine open(Path library, Path dataDir, String timezone, Duration maxQueryTime)
+      throws IOException {
     ChdbLibraryLocator.checkPlatform();
     ChdbLibraryLocator.checkPresent(library);
     if (!signalChainingActive()) {
@@ -86,6 +91,7 @@ public final class ChdbEngine implements AutoCloseable {
               + " (./cx-pulse and the Maven build do).");
     }
     Files.createDirectories(dataDir);
+    String configArgument = EngineConfig.write(dataDir.toAbsolutePath(), maxQueryTime);
     LibC libc = Native.load("c", LibC.class);
     // The engine reads TZ once when it initialises; pinning it keeps DateTime decoding in the
     // JDBC driver and the engine on the same zone whatever the host's /etc/localtime says.
@@ -93,7 +99,8 @@ public final class ChdbEngine implements AutoCloseable {
     libc.tzset();
     long started = System.nanoTime();
     LibChdb lib = Native.load(library.toAbsolutePath().toString(), LibChdb.class);
-    ChdbEngine engine = new ChdbEngine(lib, libc, dataDir.toAbsolutePath(), timezone);
+    ChdbEngine engine =
+        new ChdbEngine(lib, libc, dataDir.toAbsolutePath(), timezone, configArgument);
     engine.anchorConnection = engine.connect();
     LOG.info(
         "ClickHouse engine (libchdb) opened on {} in {} ms",
@@ -122,6 +129,7 @@ public final class ChdbEngine implements AutoCloseable {
       List<String> args = new ArrayList<>();
       args.add("clickhouse");
       args.add("--path=" + dataDir);
+      args.add(configArgument);
       boolean keepEngineHandlers = Boolean.getBoolean(KEEP_ENGINE_SIGNAL_HANDLERS_PROPERTY);
       Memory[] saved = keepEngineHandlers ? null : saveSignalDispositions();
       Pointer connection;

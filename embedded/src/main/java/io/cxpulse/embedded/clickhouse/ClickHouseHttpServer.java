@@ -58,7 +58,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private static final int SESSION_IS_LOCKED = 373;
   private static final int SESSION_NOT_FOUND = 372;
   private static final int UNKNOWN_SETTING = 115;
-  private static final int ACCESS_DENIED = 497;
+  private static final int ACCESS_DENIED = ClientSqlGuard.ACCESS_DENIED;
   private static final int AUTHENTICATION_FAILED = 516;
   private static final int LIMIT_EXCEEDED = 290;
 
@@ -84,11 +84,41 @@ public final class ClickHouseHttpServer implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The most connections open at once (the JDK server closes any beyond it as it accepts them), and
+   * as many worker threads: the JDK's server reads a request's headers on a worker, so with fewer
+   * workers than connections a few clients sending a byte every few seconds held every worker, and
+   * every other query, {@code SELECT 1} included, waited 60 s.
+   */
+  public static final int MAX_CONNECTIONS = 64;
+
+  /** The largest request line and headers taken, together: 64 KiB. */
+  public static final int MAX_HEADER_BYTES = 64 * 1024;
+
+  /**
+   * The longest a client may take to send one request, headers and body: 30 s. A slow client is
+   * disconnected then; the jobs' batches and BI queries arrive in milliseconds on loopback.
+   */
+  public static final int MAX_REQUEST_SECONDS = 30;
+
+  /** How long a kept-alive connection may sit idle before the server closes it. */
+  public static final int IDLE_CONNECTION_SECONDS = 30;
+
   static {
+    // The JDK's server reads these once per JVM, when it first starts, so they are set before:
+    // a value already given on the command line wins.
     // Without TCP_NODELAY a small response waits for the peer's delayed ACK: trivial queries took
-    // ~48 ms instead of ~2 ms. Must be set before the JDK's server reads its configuration.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
+    // ~48 ms instead of ~2 ms.
+    setIfAbsent("sun.net.httpserver.nodelay", "true");
+    setIfAbsent("jdk.httpserver.maxConnections", Integer.toString(MAX_CONNECTIONS));
+    setIfAbsent("sun.net.httpserver.maxReqHeaderSize", Integer.toString(MAX_HEADER_BYTES));
+    setIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+    setIfAbsent("sun.net.httpserver.idleInterval", Integer.toString(IDLE_CONNECTION_SECONDS));
+  }
+
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
     }
   }
 
@@ -121,20 +151,16 @@ public final class ClickHouseHttpServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(daemonThreads("clickhouse-http-sessions"));
   }
 
-  /**
-   * Starts serving {@code engine} on {@code host:port} (port 0 picks a free one).
-   *
-   * @param threads HTTP worker threads; the engine still runs one query at a time, more threads
-   *     only overlap reading requests and writing responses
-   */
-  public static ClickHouseHttpServer start(ChdbEngine engine, String host, int port, int threads)
+  /** Starts serving {@code engine} on {@code host:port} (port 0 picks a free one), to anyone. */
+  public static ClickHouseHttpServer start(ChdbEngine engine, String host, int port)
       throws IOException {
-    return start(engine, host, port, threads, Set.of(), ClickHouseUsers.OPEN);
+    return start(engine, host, port, Set.of(), ClickHouseUsers.OPEN);
   }
 
   /**
-   * Like {@link #start(ChdbEngine, String, int, int)}, answering browsers only from {@code
-   * allowedOrigins} (e.g. {@code http://127.0.0.1:3000}, a dashboard page on another port).
+   * Like {@link #start(ChdbEngine, String, int)}, to {@code users} only, answering browsers only
+   * from {@code allowedOrigins} (e.g. {@code http://127.0.0.1:3000}, a dashboard page on another
+   * port).
    *
    * <p>Why: a browser sends a cross-site {@code POST} with a {@code text/plain} body without any
    * CORS preflight, so without this check any web page the user visits could run SQL here, {@code
@@ -144,16 +170,12 @@ public final class ClickHouseHttpServer implements AutoCloseable {
    * it reaches the engine, and preflights from it get no CORS headers.
    */
   public static ClickHouseHttpServer start(
-      ChdbEngine engine,
-      String host,
-      int port,
-      int threads,
-      Set<String> allowedOrigins,
-      ClickHouseUsers users)
+      ChdbEngine engine, String host, int port, Set<String> allowedOrigins, ClickHouseUsers users)
       throws IOException {
-    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
+    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), MAX_CONNECTIONS);
+    // Threads start as connections need them; the engine still runs one statement at a time.
     ExecutorService workers =
-        Executors.newFixedThreadPool(threads, daemonThreads("clickhouse-http"));
+        Executors.newFixedThreadPool(MAX_CONNECTIONS, daemonThreads("clickhouse-http"));
     String version;
     try (ChdbEngine.Session session = engine.openSession()) {
       ChdbEngine.Result result = session.query("SELECT version()", "TabSeparated");
@@ -276,14 +298,16 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     Statement statement = Statement.of(query.protocol("query"), body);
 
     Path dataFile = null;
-    String sql = statement.sql();
+    String clientSql = statement.sql();
+    String sql = clientSql;
     if (statement.data() != null) {
       dataFile = Files.createTempFile(spoolDir, "insert-", ".data");
       Files.write(dataFile, statement.data());
       sql = statement.insert().fromInfile(escapeLiteral(dataFile.toString()));
     }
     try {
-      ChdbEngine.Result result = execute(user, query, readOnly, database, sql, format);
+      ChdbEngine.Result result =
+          execute(user, query, readOnly, database, new Sql(clientSql, sql), format);
       format = OutputFormat.effective(sql, format);
       if (result.failed()) {
         respondError(exchange, queryId, result);
@@ -297,8 +321,14 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A statement as the client sent it (what {@link ClientSqlGuard} judges) and as the engine runs
+   * it (with INSERT data read from the spool file).
+   */
+  private record Sql(String fromClient, String toRun) {}
+
   private ChdbEngine.Result execute(
-      String user, HttpQuery query, boolean readOnly, String database, String sql, String format) {
+      String user, HttpQuery query, boolean readOnly, String database, Sql sql, String format) {
     String sessionId = query.protocol("session_id");
     if (sessionId == null || sessionId.isBlank()) {
       try (ChdbEngine.Session session = engine.openSession()) {
@@ -344,8 +374,12 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       HttpQuery query,
       boolean readOnly,
       String database,
-      String sql,
+      Sql sql,
       String format) {
+    Optional<ChdbEngine.Result> refused = ClientSqlGuard.check(session, sql.fromClient());
+    if (refused.isPresent()) {
+      return refused.get();
+    }
     if (database != null) {
       ChdbEngine.Result use = session.query("USE " + quoteIdentifier(database), DEFAULT_FORMAT);
       if (use.failed()) {
@@ -368,7 +402,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       // As on a ClickHouse server, GET requests may read and change settings but not data.
       session.query("SET readonly = 2", DEFAULT_FORMAT);
     }
-    return session.query(sql, format, query.queryParameters());
+    return session.query(sql.toRun(), format, query.queryParameters());
   }
 
   private static ChdbEngine.Result failure(int code, String message) {

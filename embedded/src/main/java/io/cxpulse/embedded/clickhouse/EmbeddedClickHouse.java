@@ -2,6 +2,7 @@ package io.cxpulse.embedded.clickhouse;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,9 @@ public final class EmbeddedClickHouse implements AutoCloseable {
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8123;
   public static final String DEFAULT_TIMEZONE = "UTC";
-  public static final int DEFAULT_HTTP_THREADS = 8;
+
+  /** How long one statement may run unless {@link Builder#maxQueryTime} says otherwise. */
+  public static final Duration DEFAULT_MAX_QUERY_TIME = EngineConfig.DEFAULT_MAX_QUERY_TIME;
 
   private final ChdbEngine engine;
   private final ClickHouseHttpServer server;
@@ -99,13 +102,22 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     }
   }
 
+  /** Whether {@code host} names this machine only (127.0.0.0/8, ::1, localhost). */
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
   /** Settings with working defaults: loopback, port 8123, UTC, library from the fetch cache. */
   public static final class Builder {
     private Path dataDir;
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private String timezone = DEFAULT_TIMEZONE;
-    private int httpThreads = DEFAULT_HTTP_THREADS;
+    private Duration maxQueryTime = DEFAULT_MAX_QUERY_TIME;
     private Path library;
     private boolean closeOnShutdown = true;
     private final java.util.Set<String> allowedOrigins = new java.util.LinkedHashSet<>();
@@ -145,8 +157,13 @@ public final class EmbeddedClickHouse implements AutoCloseable {
       return this;
     }
 
-    public Builder httpThreads(int httpThreads) {
-      this.httpThreads = httpThreads;
+    /**
+     * The longest one statement may run, whoever sends it; a client may ask for less, never for
+     * more. The engine runs one statement at a time, so this is also the longest a slow read can
+     * hold up the jobs' inserts (see {@link EngineConfig}).
+     */
+    public Builder maxQueryTime(Duration maxQueryTime) {
+      this.maxQueryTime = Objects.requireNonNull(maxQueryTime, "maxQueryTime");
       return this;
     }
 
@@ -180,14 +197,23 @@ public final class EmbeddedClickHouse implements AutoCloseable {
 
     public EmbeddedClickHouse start() throws IOException {
       Objects.requireNonNull(dataDir, "dataDir");
+      if (users.isEmpty() && !isLoopback(host)) {
+        throw new IllegalStateException(
+            "the embedded ClickHouse serves "
+                + host
+                + ", beyond this machine, only with users and passwords: add them with user(…)");
+      }
       ChdbEngine engine =
           ChdbEngine.open(
-              library != null ? library : ChdbLibraryLocator.locate(), dataDir, timezone);
+              library != null ? library : ChdbLibraryLocator.locate(),
+              dataDir,
+              timezone,
+              maxQueryTime);
       try {
         return new EmbeddedClickHouse(
             engine,
             ClickHouseHttpServer.start(
-                engine, host, port, httpThreads, allowedOrigins, new ClickHouseUsers(users)),
+                engine, host, port, allowedOrigins, new ClickHouseUsers(users)),
             closeOnShutdown);
       } catch (IOException | RuntimeException e) {
         engine.close();

@@ -1,0 +1,121 @@
+package io.cxpulse.embedded.clickhouse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The engine's own configuration, written next to its databases at every start: what SQL may reach,
+ * and how long one statement may run.
+ *
+ * <p>Why a configuration at all: without one, the engine runs as {@code clickhouse-local} does,
+ * with every grant, so any client could read or write any file the process can ({@code
+ * file('/proc/self/environ')} returned the environment with every secret in it), fetch any URL for
+ * the caller ({@code url()} into the Flink REST API), or query other servers. The engine checks
+ * grants the way a ClickHouse server does, so the one user every connection runs as gets exactly
+ * what the jobs' migrations, inserts and the readers' queries need, and no source grant at all:
+ * {@code file}, {@code url}, {@code s3}, {@code remote}, {@code mysql}, {@code postgresql}, {@code
+ * hdfs}, {@code azureBlobStorage}, the {@code File}/{@code URL}/… table engines and {@code INSERT
+ * INTO FUNCTION} are refused by the engine itself with ACCESS_DENIED (497), and so are dictionaries
+ * (whose {@code FILE}/{@code HTTP} sources read without a source grant), {@code BACKUP}/{@code
+ * RESTORE} (they write files) and {@code SYSTEM}.
+ *
+ * <p>What grants cannot reach, because {@code clickhouse-local} does it on the client side or skips
+ * the check, the HTTP server refuses itself ({@link ClientSqlGuard}): {@code INTO OUTFILE}, {@code
+ * FROM INFILE}, and {@code ATTACH … FROM 'path'}, which <em>moves</em> that directory into the
+ * engine's store. {@code user_files_path} and {@code user_scripts_path} point at an empty
+ * directory, so {@code executable()} finds nothing to run and a path check, where the engine makes
+ * one, finds nothing to read.
+ *
+ * <p>The engine runs one statement at a time (measured: a second session's insert waited for a 5 s
+ * read to end, and {@code KILL QUERY} cannot run beside it), so the only way to keep a slow read
+ * from stalling the jobs' inserts is to bound every statement: {@code max_execution_time} is set
+ * for every session with a constraint from 1 s (0 would mean unlimited) to that bound, so neither
+ * {@code SET} nor a {@code SETTINGS} clause can lift it; beyond it a statement fails with
+ * TIMEOUT_EXCEEDED (159) or SETTING_CONSTRAINT_VIOLATION (452).
+ */
+final class EngineConfig {
+
+  /** How long one statement may run by default; the jobs' statements take milliseconds. */
+  static final Duration DEFAULT_MAX_QUERY_TIME = Duration.ofSeconds(30);
+
+  /**
+   * Every grant the one engine user has. Creating databases, tables and views, and changing and
+   * dropping them, is what the migrations need; reading, inserting and optimising is what the jobs
+   * and the readers need. Whether a request may write is decided per HTTP user by {@code readonly},
+   * above these grants.
+   */
+  static final List<String> GRANTS =
+      List.of(
+          "GRANT SHOW, SELECT, INSERT, ALTER, CREATE DATABASE, CREATE TABLE, CREATE VIEW, DROP,"
+              + " TRUNCATE, OPTIMIZE ON *.*");
+
+  /** Where the configuration lives, inside the data directory, rewritten at every start. */
+  static final String DIRECTORY = "server-config";
+
+  private EngineConfig() {}
+
+  /**
+   * Writes the configuration for the engine on {@code dataDir} and returns the {@code
+   * --config-file} argument that applies it.
+   */
+  static String write(Path dataDir, Duration maxQueryTime) throws IOException {
+    long seconds = maxQueryTime.toSeconds();
+    if (seconds < 1) {
+      throw new IllegalArgumentException(
+          "the longest a query may run must be at least 1 s, not " + maxQueryTime);
+    }
+    Path directory = Files.createDirectories(dataDir.resolve(DIRECTORY));
+    Path noUserFiles = Files.createDirectories(directory.resolve("no-user-files"));
+    Path users = directory.resolve("users.xml");
+    Path config = directory.resolve("config.xml");
+    Files.writeString(users, usersXml(seconds));
+    Files.writeString(
+        config,
+        """
+        <clickhouse>
+          <user_files_path>%1$s/</user_files_path>
+          <user_scripts_path>%1$s/</user_scripts_path>
+          <users_config>%2$s</users_config>
+        </clickhouse>
+        """
+            .formatted(xmlText(noUserFiles.toString()), xmlText(users.toString())));
+    return "--config-file=" + config;
+  }
+
+  private static String usersXml(long maxQuerySeconds) {
+    StringBuilder grants = new StringBuilder();
+    for (String grant : GRANTS) {
+      grants.append("        <query>").append(xmlText(grant)).append("</query>\n");
+    }
+    return """
+        <clickhouse>
+          <users>
+            <default>
+              <password></password>
+              <profile>default</profile>
+              <quota>default</quota>
+              <grants>
+        %s      </grants>
+            </default>
+          </users>
+          <profiles>
+            <default>
+              <max_execution_time>%d</max_execution_time>
+              <constraints>
+                <max_execution_time><min>1</min><max>%d</max></max_execution_time>
+              </constraints>
+            </default>
+          </profiles>
+          <quotas><default></default></quotas>
+        </clickhouse>
+        """
+        .formatted(grants, maxQuerySeconds, maxQuerySeconds);
+  }
+
+  private static String xmlText(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
