@@ -81,7 +81,10 @@ class ClickHouseSqlReachITCase {
             .maxQueryTime(MAX_QUERY_TIME)
             .start();
     assertThat(
-            query(WRITER_PASSWORD, "CREATE TABLE lines (s String) ENGINE = MergeTree ORDER BY s"))
+            query(
+                WRITER,
+                WRITER_PASSWORD,
+                "CREATE TABLE lines (s String) ENGINE = MergeTree ORDER BY s"))
         .extracting(HttpResponse::statusCode)
         .isEqualTo(200);
   }
@@ -94,8 +97,8 @@ class ClickHouseSqlReachITCase {
     listener.close();
   }
 
-  private static HttpResponse<String> query(String password, String sql) throws Exception {
-    String user = password.equals(READER_PASSWORD) ? READER : WRITER;
+  private static HttpResponse<String> query(String user, String password, String sql)
+      throws Exception {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(clickHouse.httpUrl()))
             .header(
@@ -109,7 +112,7 @@ class ClickHouseSqlReachITCase {
   }
 
   private static HttpResponse<String> write(String sql) throws Exception {
-    return query(WRITER_PASSWORD, sql);
+    return query(WRITER, WRITER_PASSWORD, sql);
   }
 
   private static String code(HttpResponse<String> response) {
@@ -250,7 +253,7 @@ class ClickHouseSqlReachITCase {
   void everyStatementEndsWithinTheQueryTimeAndNoClientCanLiftIt() throws Exception {
     String slow = "SELECT sleepEachRow(0.5) FROM numbers(20) SETTINGS max_block_size = 1";
 
-    HttpResponse<String> timedOut = query(READER_PASSWORD, slow);
+    HttpResponse<String> timedOut = query(READER, READER_PASSWORD, slow);
     assertThat(code(timedOut)).as(timedOut.body()).isEqualTo("159");
 
     for (String lifted :
@@ -258,7 +261,7 @@ class ClickHouseSqlReachITCase {
             slow + ", max_execution_time = 0",
             slow + ", max_execution_time = 3600",
             "SET max_execution_time = 0")) {
-      HttpResponse<String> refused = query(READER_PASSWORD, lifted);
+      HttpResponse<String> refused = query(READER, READER_PASSWORD, lifted);
       assertThat(code(refused)).as(lifted + ": " + refused.body()).isEqualTo("452");
     }
     HttpResponse<String> byParameter =
@@ -277,6 +280,7 @@ class ClickHouseSqlReachITCase {
     // A client may still ask for less.
     HttpResponse<String> shorter =
         query(
+            READER,
             READER_PASSWORD,
             "SELECT getSetting('max_execution_time') SETTINGS max_execution_time = 2");
     assertThat(shorter.body()).isEqualTo("2\n");
@@ -286,10 +290,10 @@ class ClickHouseSqlReachITCase {
 
   @Test
   void theReaderReadsButCannotWriteOrLiftReadonly() throws Exception {
-    assertThat(query(READER_PASSWORD, "SELECT count() FROM lines").body()).isEqualTo("0\n");
-    HttpResponse<String> insert = query(READER_PASSWORD, "INSERT INTO lines VALUES ('r')");
+    assertThat(query(READER, READER_PASSWORD, "SELECT count() FROM lines").body()).isEqualTo("0\n");
+    HttpResponse<String> insert = query(READER, READER_PASSWORD, "INSERT INTO lines VALUES ('r')");
     assertThat(code(insert)).isEqualTo("164");
-    HttpResponse<String> lift = query(READER_PASSWORD, "SELECT 1 SETTINGS readonly = 0");
+    HttpResponse<String> lift = query(READER, READER_PASSWORD, "SELECT 1 SETTINGS readonly = 0");
     assertThat(lift.statusCode()).isNotEqualTo(200);
   }
 
