@@ -63,12 +63,13 @@ final class LocalJobs implements AutoCloseable {
     conf.set(RestOptions.BIND_ADDRESS, host);
     conf.set(RestOptions.PORT, uiPort);
     // The web UI is for looking, and any page in the user's browser can reach this port: no
-    // uploaded jar may run in this JVM, the UI offers no cancel button (Ctrl-C stops the
-    // pipelines), and cross-origin requests are allowed from the UI's own origin only, so a page
-    // elsewhere cannot send the PATCH that cancels a job. Flink's REST API has no authentication:
-    // a local process can still cancel through it.
+    // uploaded jar may run in this JVM, the UI offers no cancel button, the REST API refuses every
+    // method that changes something (cancel, stop, savepoint, rescale: see ReadOnlyRestApi; Ctrl-C
+    // stops the pipelines in-process), and cross-origin requests are allowed from the UI's own
+    // origin only.
     conf.set(WebOptions.SUBMIT_ENABLE, false);
     conf.set(WebOptions.CANCEL_ENABLE, false);
+    conf.set(ReadOnlyRestApi.READ_ONLY, true);
     conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, "http://" + host + ":" + uiPort);
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Local mode's Flink web UI and REST API on a real MiniCluster, probed over HTTP as any page in the
- * user's browser could: it shows the jobs but runs no uploaded jar and cancels nothing.
+ * user's browser or a local process could: it shows the jobs but runs no uploaded jar and cancels,
+ * stops or savepoints nothing.
  */
 class LocalJobsITCase {
 
@@ -81,7 +82,26 @@ class LocalJobsITCase {
       assertThat(preflight.headers().allValues("Access-Control-Allow-Origin"))
           .as("CORS preflight from another origin")
           .containsOnly(base);
+
+      // A local process needs no preflight: every method that changes a job is refused outright.
+      String job = base + "/jobs/" + jobId;
+      assertRefused(
+          send(
+              HttpRequest.newBuilder(URI.create(job + "?mode=cancel"))
+                  .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                  .build()),
+          "cancel");
+      assertRefused(post(job + "/stop", "{\"drain\":false}"), "stop with savepoint");
+      assertRefused(post(job + "/savepoints", "{\"cancel-job\":true}"), "savepoint and cancel");
+      assertRefused(
+          send(
+              HttpRequest.newBuilder(URI.create(job + "/resource-requirements"))
+                  .PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build()),
+          "rescale");
+      Thread.sleep(1_000);
       assertThat(jobs.status()).isEqualTo("RUNNING");
+      assertThat(get(base + "/jobs/" + jobId).statusCode()).as("reading a job").isEqualTo(200);
     }
   }
 
@@ -105,6 +125,19 @@ class LocalJobsITCase {
     body.writeBytes(
         ("\r\n--" + BOUNDARY + "--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     return body.toByteArray();
+  }
+
+  private static void assertRefused(HttpResponse<String> response, String what) {
+    assertThat(response.statusCode()).as("%s: %s", what, response.body()).isEqualTo(403);
+    assertThat(response.body()).as(what).contains("read-only");
+  }
+
+  private HttpResponse<String> post(String url, String json) throws Exception {
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build());
   }
 
   private HttpResponse<String> get(String url) throws Exception {
