@@ -19,7 +19,7 @@ import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.generator.TicketTrafficGenerator;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.sql.MigrationResult;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
@@ -401,13 +401,13 @@ public final class LocalMode implements Callable<Integer> {
                   SurveyJob.defineWorkflow(
                       env,
                       options,
-                      KafkaConnectors.rawRecordSource(
+                      EventInput.kafka(
                           options.bootstrapServers(), options.topic(), options.groupId(), false),
                       SurveySinks.production(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
                       checkoutOptions,
-                      KafkaConnectors.rawRecordSource(
+                      EventInput.kafka(
                           checkoutOptions.bootstrapServers(),
                           checkoutOptions.topic(),
                           checkoutOptions.groupId(),
@@ -416,7 +416,7 @@ public final class LocalMode implements Callable<Integer> {
                   TicketJob.defineWorkflow(
                       env,
                       ticketOptions,
-                      KafkaConnectors.rawRecordSource(
+                      EventInput.kafka(
                           ticketOptions.bootstrapServers(),
                           ticketOptions.topic(),
                           ticketOptions.groupId(),
@@ -729,16 +729,6 @@ public final class LocalMode implements Callable<Integer> {
     }
     if (partitions < 1) {
       problems.add("--partitions must be at least 1");
-    }
-    if (parallelism > partitions) {
-      // A source subtask without a partition holds the watermark back until the idleness timeout,
-      // and records too late in that time are counted instead of dead-lettered (README).
-      problems.add(
-          "--parallelism ("
-              + parallelism
-              + ") must not exceed --partitions ("
-              + partitions
-              + "): a source subtask without a partition holds event time back");
     }
     if (!(rate > 0) || Double.isInfinite(rate)) {
       problems.add("--rate must be a positive number");

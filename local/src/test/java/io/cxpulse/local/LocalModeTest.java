@@ -85,7 +85,8 @@ class LocalModeTest {
     assertThat(exitCode).isEqualTo(2);
     assertThat(err.toString())
         .contains("--rate must be a positive number")
-        .contains("--parallelism (3) must not exceed --partitions (2)");
+        // Watermarks are per partition: a parallelism above the partition count is fine.
+        .doesNotContain("must not exceed");
   }
 
   @Test

@@ -15,8 +15,8 @@ import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
@@ -26,7 +26,6 @@ import io.cxpulse.jobs.validation.CheckoutEventValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
@@ -48,7 +47,7 @@ import picocli.CommandLine.Spec;
  * ClickHouse.
  *
  * <pre>
- * Kafka cx.checkout ─► RawRecord ─► decode + validate ─► event-time watermarks
+ * Kafka cx.checkout ─► decode + validate, watermarks per partition (in the source)
  *     ─► keyBy event_id: de-duplicate, drop too late (counted here)
  *     ─► keyBy checkout_id: {@link CheckoutSessionFunction} (event-time abandonment timer;
  *        outcomes, corrected by retract + add)
@@ -77,8 +76,7 @@ import picocli.CommandLine.Spec;
  * function keeps a checkout's events for the same allowed lateness after its decision, so a late
  * order within it turns an abandoned checkout into a completed one in a newer row version.
  *
- * <p>Watermarks come after decoding and validation, from event_time, as in the survey job (see
- * there for the per-subtask consequence).
+ * <p>Watermarks are generated per Kafka partition from admitted events, as in the survey job.
  */
 @Command(
     name = "cx-pulse-checkout-job",
@@ -103,7 +101,6 @@ public final class CheckoutJob implements Callable<Integer> {
   // Operator uids: stable across versions of the job, they map savepoint state to operators.
   public static final String SOURCE_UID = "checkout-source";
   public static final String DECODE_UID = "checkout-decode-validate";
-  public static final String WATERMARKS_UID = "checkout-watermarks";
   public static final String DEDUP_UID = "checkout-dedup-lateness";
   public static final String SESSION_UID = "checkout-sessions";
 
@@ -122,6 +119,9 @@ public final class CheckoutJob implements Callable<Integer> {
 
   /** The window aggregation's operator name prefix. */
   public static final String WINDOW_NAME = "checkout window";
+
+  private static final EventFront.Naming NAMING =
+      new EventFront.Naming("checkout", "checkout", "checkout events");
 
   @Spec private CommandSpec spec;
 
@@ -248,11 +248,7 @@ public final class CheckoutJob implements Callable<Integer> {
           defineWorkflow(
               env,
               options,
-              KafkaConnectors.rawRecordSource(
-                  options.bootstrapServers(),
-                  options.topic(),
-                  options.groupId(),
-                  options.bounded()),
+              kafkaInput(options),
               CheckoutSinks.production(options).withAlerting(alerting));
         });
   }
@@ -327,41 +323,69 @@ public final class CheckoutJob implements Callable<Integer> {
   }
 
   /**
-   * Builds the job graph on {@code env}: reads {@code source}, writes to {@code sinks}.
-   *
-   * @param source Kafka in production ({@link KafkaConnectors#rawRecordSource}), anything bounded
-   *     in tests; it must not assign watermarks, the job does after decoding
+   * Builds the job graph on {@code env}: reads {@code input} ({@link #kafkaInput} in production:
+   * the gate inside the Kafka source, watermarks per partition), writes to {@code sinks}.
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      CheckoutJobOptions options,
+      EventInput input,
+      CheckoutSinks sinks) {
+    defineWorkflow(
+        EventFront.apply(
+            env,
+            input,
+            CHECKOUT_EVENTS,
+            new CheckoutEventValidator(options.gate()),
+            timing(options),
+            NAMING),
+        options,
+        sinks);
+  }
+
+  /**
+   * Builds the job graph on {@code env} from a source of raw records other than Kafka (tests):
+   * watermarks per source subtask, see {@link EventInput.Raw}.
    */
   public static void defineWorkflow(
       StreamExecutionEnvironment env,
       CheckoutJobOptions options,
       Source<RawRecord, ?, ?> source,
       CheckoutSinks sinks) {
-    DataStream<RawRecord> raw =
-        env.fromSource(
-                source,
-                WatermarkStrategy.noWatermarks(),
-                "checkout events source",
-                TypeInformation.of(RawRecord.class))
-            .uid(SOURCE_UID);
-    defineWorkflow(raw, options, sinks);
+    defineWorkflow(env, options, EventInput.of(source), sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, CheckoutJobOptions options, CheckoutSinks sinks) {
-    EventFront<CheckoutEvent> front =
+    defineWorkflow(
         EventFront.apply(
             raw,
             CHECKOUT_EVENTS,
             new CheckoutEventValidator(options.gate()),
-            new EventFront.Timing(
-                options.window(),
-                options.outOfOrderness(),
-                options.idleness(),
-                options.allowedLateness(),
-                options.dedupTtl()),
-            new EventFront.Naming("checkout", "checkout", "checkout events"));
+            timing(options),
+            NAMING),
+        options,
+        sinks);
+  }
+
+  /** The Kafka topic of {@code options}, read as production does. */
+  public static EventInput kafkaInput(CheckoutJobOptions options) {
+    return EventInput.kafka(
+        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
+  }
+
+  private static EventFront.Timing timing(CheckoutJobOptions options) {
+    return new EventFront.Timing(
+        options.window(),
+        options.outOfOrderness(),
+        options.idleness(),
+        options.allowedLateness(),
+        options.dedupTtl());
+  }
+
+  private static void defineWorkflow(
+      EventFront<CheckoutEvent> front, CheckoutJobOptions options, CheckoutSinks sinks) {
     SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> counted = front.counted();
 
     SingleOutputStreamOperator<CheckoutOutcome> outcomes =

@@ -10,10 +10,9 @@ import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
-import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
@@ -32,10 +31,8 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -55,10 +52,10 @@ import picocli.CommandLine.Spec;
  * ClickHouse, where {@code cx_driver_split} shows met − breached with 95 % intervals.
  *
  * <pre>
- * Kafka cx.tickets ─► decode + validate ─► watermarks ─► keyBy event_id: de-duplicate, too late
+ * Kafka cx.tickets ─► decode + validate, watermarks per partition ─► keyBy event_id: de-duplicate, too late
  *     ─► keyBy ticket_id: {@link TicketLifecycleFunction} (the ticket job's rules and SLA targets)
  *     ─► FIRST_RESPONSE / SLA_BREACHED_UNANSWERED facts ─┐
- * Kafka cx.surveys ─► decode + validate ─► watermarks ─► keyBy event_id: de-duplicate, too late
+ * Kafka cx.surveys ─► decode + validate, watermarks per partition ─► keyBy event_id: de-duplicate, too late
  *     ─► with a ticket_id ─────────────────────────────────┤
  *                                                          ▼
  *     keyBy ticket_id: {@link SurveyTicketJoinFunction} (bounded keyed state, event-time timers)
@@ -258,18 +255,18 @@ public final class DriverSplitJob implements Callable<Integer> {
         slaTargetsFile);
   }
 
-  /** The Kafka source of the ticket topic, consumer group {@code <groupId>-tickets}. */
-  public static Source<RawRecord, ?, ?> ticketSource(DriverSplitJobOptions options) {
-    return KafkaConnectors.rawRecordSource(
+  /** The ticket topic, consumer group {@code <groupId>-tickets}. */
+  public static EventInput ticketSource(DriverSplitJobOptions options) {
+    return EventInput.kafka(
         options.bootstrapServers(),
         options.ticketTopic(),
         options.groupId() + "-tickets",
         options.bounded());
   }
 
-  /** The Kafka source of the survey topic, consumer group {@code <groupId>-surveys}. */
-  public static Source<RawRecord, ?, ?> surveySource(DriverSplitJobOptions options) {
-    return KafkaConnectors.rawRecordSource(
+  /** The survey topic, consumer group {@code <groupId>-surveys}. */
+  public static EventInput surveySource(DriverSplitJobOptions options) {
+    return EventInput.kafka(
         options.bootstrapServers(),
         options.surveyTopic(),
         options.groupId() + "-surveys",
@@ -324,30 +321,15 @@ public final class DriverSplitJob implements Callable<Integer> {
   /**
    * Builds the job graph on {@code env}.
    *
-   * @param ticketSource cx.tickets; must not assign watermarks, the job does after decoding
-   * @param surveySource cx.surveys; likewise
+   * @param ticketSource cx.tickets ({@link #ticketSource} in production)
+   * @param surveySource cx.surveys ({@link #surveySource} in production)
    */
   public static void defineWorkflow(
       StreamExecutionEnvironment env,
       DriverSplitJobOptions options,
-      Source<RawRecord, ?, ?> ticketSource,
-      Source<RawRecord, ?, ?> surveySource,
+      EventInput ticketSource,
+      EventInput surveySource,
       DriverSinks sinks) {
-    DataStream<RawRecord> rawTickets =
-        env.fromSource(
-                ticketSource,
-                WatermarkStrategy.noWatermarks(),
-                "driver ticket events source",
-                TypeInformation.of(RawRecord.class))
-            .uid(TICKET_SOURCE_UID);
-    DataStream<RawRecord> rawSurveys =
-        env.fromSource(
-                surveySource,
-                WatermarkStrategy.noWatermarks(),
-                "driver survey responses source",
-                TypeInformation.of(RawRecord.class))
-            .uid(SURVEY_SOURCE_UID);
-
     // The survey and ticket jobs' own front: the same rules and counters. Its dead letters are
     // left to those jobs (see the class comment).
     EventFront.Timing timing =
@@ -359,7 +341,8 @@ public final class DriverSplitJob implements Callable<Integer> {
             options.dedupTtl());
     DataStream<DecodedEvent<TicketEvent>> tickets =
         EventFront.apply(
-                rawTickets,
+                env,
+                ticketSource,
                 TicketJob.TICKET_EVENTS,
                 new TicketEventValidator(options.gate()),
                 timing,
@@ -367,7 +350,8 @@ public final class DriverSplitJob implements Callable<Integer> {
             .counted();
     DataStream<DecodedEvent<SurveyResponse>> surveys =
         EventFront.apply(
-                rawSurveys,
+                env,
+                surveySource,
                 SurveyJob.SURVEY_RESPONSES,
                 new SurveyResponseValidator(options.gate()),
                 timing,

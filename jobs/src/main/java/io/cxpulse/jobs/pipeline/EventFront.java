@@ -10,12 +10,17 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
 
 /**
- * The front every job puts before its own logic: decode + validate, event-time watermarks (after
- * validation, so garbage never moves event time), de-duplication by event id and the lateness gate.
- * One definition, so that every job applies the same rules with the same counters, names and uids
- * ({@code <prefix>-decode-validate}, {@code <prefix>-watermarks}, {@code <prefix>-dedup-lateness}).
+ * The front every job puts before its own logic: the source, decode + validate ({@link
+ * RecordGate}), event-time watermarks (from admitted events only, so garbage never moves event
+ * time; per Kafka partition), de-duplication by event id and the lateness gate. One definition, so
+ * that every job applies the same rules with the same counters, names and uids ({@code
+ * <prefix>-source}, {@code <prefix>-decode-validate}, {@code <prefix>-watermarks} when not reading
+ * Kafka, {@code <prefix>-dedup-lateness}).
  *
  * @param decoded the decoded, valid events; its side output {@link DeadLetterOutput#TAG} holds the
  *     undecodable and invalid records
@@ -57,7 +62,72 @@ public record EventFront<T extends SpecificRecord>(
     Objects.requireNonNull(counted, "counted");
   }
 
-  /** Adds the front after {@code raw}. */
+  /**
+   * Adds a source reading {@code input} and the front after it. The source's uid is {@code
+   * <uidPrefix>-source}, its name {@code "<plural> source"}.
+   *
+   * <p>From {@link EventInput.Kafka} the gate runs inside the Kafka source and watermarks are
+   * generated per partition (Flink's per-split watermarks) from admitted events only: a partition
+   * far behind the others (a backfill) holds the watermark back instead of having its records
+   * dropped as too late, and a source subtask without partitions is idle, not holding back. From
+   * {@link EventInput.Raw} the gate runs as an operator and watermarks follow it, per subtask.
+   */
+  public static <T extends SpecificRecord> EventFront<T> apply(
+      StreamExecutionEnvironment env,
+      EventInput input,
+      EventDescriptor<T> descriptor,
+      EventValidator<T> validator,
+      Timing timing,
+      Naming naming) {
+    String sourceName = naming.plural() + " source";
+    String sourceUid = naming.uidPrefix() + "-source";
+    if (input instanceof EventInput.Raw raw) {
+      return apply(
+          env.fromSource(
+                  raw.source(),
+                  WatermarkStrategy.noWatermarks(),
+                  sourceName,
+                  TypeInformation.of(RawRecord.class))
+              .uid(sourceUid),
+          descriptor,
+          validator,
+          timing,
+          naming);
+    }
+    EventInput.Kafka kafka = (EventInput.Kafka) input;
+    // Shipped to the task managers: capture the bound and the descriptor, not this record.
+    Duration outOfOrderness = timing.outOfOrderness();
+    WatermarkStrategy<GateOutcome<T>> perPartition =
+        WatermarkStrategy.<GateOutcome<T>>forGenerator(
+                context ->
+                    new AdmittedOnlyWatermarks<>(
+                        new EagerBoundedOutOfOrderness<>(
+                            outOfOrderness, EagerBoundedOutOfOrderness.DEFAULT_STEP)))
+            .withTimestampAssigner(
+                (outcome, kafkaTimestamp) ->
+                    outcome.isAdmitted()
+                        ? descriptor.eventTimeMillis(outcome.getAdmitted().getEvent())
+                        // Never read: a rejected record goes to the dead letters only.
+                        : kafkaTimestamp)
+            .withIdleness(timing.idleness());
+    SingleOutputStreamOperator<DecodedEvent<T>> decoded =
+        env.fromSource(
+                KafkaConnectors.gatedSource(kafka, descriptor, validator),
+                perPartition,
+                sourceName,
+                GateOutcome.typeInfo(descriptor.type()))
+            .uid(sourceUid)
+            .process(new RouteGateOutcomes<T>(), DecodedEvent.typeInfo(descriptor.type()))
+            .name("route " + naming.plural() + " the gate rejected to dead letters")
+            .uid(naming.uidPrefix() + "-decode-validate");
+    return new EventFront<>(decoded, deduplicate(decoded, descriptor, timing, naming));
+  }
+
+  /**
+   * Adds the front after {@code raw}: the gate as an operator, then watermarks per subtask. For
+   * sources other than Kafka; see {@link #apply(StreamExecutionEnvironment, EventInput,
+   * EventDescriptor, EventValidator, Timing, Naming)}.
+   */
   public static <T extends SpecificRecord> EventFront<T> apply(
       DataStream<RawRecord> raw,
       EventDescriptor<T> descriptor,
@@ -84,17 +154,39 @@ public record EventFront<T extends SpecificRecord>(
                     .withIdleness(timing.idleness()))
             .name(naming.singular() + " event-time watermarks")
             .uid(naming.uidPrefix() + "-watermarks");
+    return new EventFront<>(decoded, deduplicate(timestamped, descriptor, timing, naming));
+  }
 
-    SingleOutputStreamOperator<DecodedEvent<T>> counted =
-        timestamped
-            .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
-            .process(
-                new DedupAndLatenessFunction<>(
-                    descriptor, timing.window(), timing.allowedLateness(), timing.dedupTtl()),
-                type)
-            .name("de-duplicate and drop too-late " + naming.plural())
-            .uid(naming.uidPrefix() + "-dedup-lateness");
-    return new EventFront<>(decoded, counted);
+  private static <T extends SpecificRecord> SingleOutputStreamOperator<DecodedEvent<T>> deduplicate(
+      DataStream<DecodedEvent<T>> timestamped,
+      EventDescriptor<T> descriptor,
+      Timing timing,
+      Naming naming) {
+    return timestamped
+        .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
+        .process(
+            new DedupAndLatenessFunction<>(
+                descriptor, timing.window(), timing.allowedLateness(), timing.dedupTtl()),
+            DecodedEvent.typeInfo(descriptor.type()))
+        .name("de-duplicate and drop too-late " + naming.plural())
+        .uid(naming.uidPrefix() + "-dedup-lateness");
+  }
+
+  /** Admitted events on, rejected records to {@link DeadLetterOutput#TAG}. */
+  private static final class RouteGateOutcomes<T>
+      extends ProcessFunction<GateOutcome<T>, DecodedEvent<T>> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void processElement(
+        GateOutcome<T> outcome, Context ctx, Collector<DecodedEvent<T>> out) {
+      if (outcome.isAdmitted()) {
+        out.collect(outcome.getAdmitted());
+      } else {
+        ctx.output(DeadLetterOutput.TAG, outcome.getRejected());
+      }
+    }
   }
 
   /** Every record the front rejected, as dead letters. */

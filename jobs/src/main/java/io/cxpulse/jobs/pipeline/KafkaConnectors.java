@@ -1,12 +1,14 @@
 package io.cxpulse.jobs.pipeline;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.validation.EventValidator;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -18,7 +20,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The Kafka source of raw records and the Kafka sinks of Avro records (dead letters, alerts) the
+ * The Kafka source of gated records and the Kafka sinks of Avro records (dead letters, alerts) the
  * jobs use.
  */
 public final class KafkaConnectors {
@@ -26,7 +28,9 @@ public final class KafkaConnectors {
   private KafkaConnectors() {}
 
   /**
-   * A source of {@link RawRecord}s from {@code topic}.
+   * A source of {@link GateOutcome}s from a Kafka topic: every record passes {@code descriptor}'s
+   * decoder and {@code validator} inside the source (see {@link GatingDeserializationSchema}), so
+   * watermarks can be generated per partition from admitted events.
    *
    * <p>Starts from the group's committed offsets when it has them, else from the earliest offset,
    * and commits offsets back on each completed checkpoint (for monitoring; a restore uses the
@@ -34,17 +38,17 @@ public final class KafkaConnectors {
    * starts, which makes a run finite for tests and backfills.
    */
   @SuppressWarnings("deprecation") // OffsetResetStrategy: the type this connector version takes
-  public static KafkaSource<RawRecord> rawRecordSource(
-      String bootstrapServers, String topic, String groupId, boolean bounded) {
-    KafkaSourceBuilder<RawRecord> builder =
-        KafkaSource.<RawRecord>builder()
-            .setBootstrapServers(bootstrapServers)
-            .setTopics(topic)
-            .setGroupId(groupId)
-            .setClientIdPrefix(groupId)
+  public static <T extends SpecificRecord> KafkaSource<GateOutcome<T>> gatedSource(
+      EventInput.Kafka input, EventDescriptor<T> descriptor, EventValidator<T> validator) {
+    KafkaSourceBuilder<GateOutcome<T>> builder =
+        KafkaSource.<GateOutcome<T>>builder()
+            .setBootstrapServers(input.bootstrapServers())
+            .setTopics(input.topic())
+            .setGroupId(input.groupId())
+            .setClientIdPrefix(input.groupId())
             .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-            .setDeserializer(new RawRecordDeserializationSchema());
-    if (bounded) {
+            .setDeserializer(new GatingDeserializationSchema<>(descriptor, validator));
+    if (input.bounded()) {
       builder.setBounded(OffsetsInitializer.latest());
     }
     return builder.build();

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.pipeline;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * One Kafka record as read, before decoding: the value bytes and where they came from (topic,
@@ -47,6 +48,16 @@ public class RawRecord implements Serializable {
   }
 
   /** The Kafka topic the record was read from. */
+  /** The raw record of a Kafka record, its value unread. */
+  public static RawRecord of(ConsumerRecord<byte[], byte[]> record) {
+    return new RawRecord(
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        record.timestamp() < 0 ? NO_TIMESTAMP : record.timestamp(),
+        record.value());
+  }
+
   public String getTopic() {
     return topic;
   }

@@ -16,8 +16,8 @@ import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RawRecord;
@@ -28,7 +28,6 @@ import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -47,7 +46,7 @@ import picocli.CommandLine.Spec;
  * The survey job: survey responses from Kafka to CSAT, NPS and CES window rows in ClickHouse.
  *
  * <pre>
- * Kafka cx.surveys ─► RawRecord ─► decode + validate ─► event-time watermarks
+ * Kafka cx.surveys ─► decode + validate, watermarks per partition (in the source)
  *     ─► keyBy event_id: de-duplicate, drop too late (counted here)
  *     ─► two-phase window aggregation (salted pre-aggregation, then merge per row)
  *     ─► SurveyWindowRow ─► cx_survey_window
@@ -58,11 +57,10 @@ import picocli.CommandLine.Spec;
  * SurveySinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
  * collecting sinks. Every operator has a name and a stable uid, so savepoints survive code changes.
  *
- * <p>Watermarks are generated after decoding and validation, from event_time, so that undecodable
- * records and events far in the future never move event time. As a consequence watermarks are per
- * source subtask, not per Kafka partition: a subtask reading several partitions that are far apart
- * in event time (a backfill of one partition) needs an out-of-orderness bound covering that gap, or
- * one partition per subtask (parallelism equal to the partition count).
+ * <p>Watermarks are generated per Kafka partition inside the source, from the event_time of
+ * admitted events only, so that undecodable records and events far in the future never move event
+ * time, a partition far behind the others (a backfill) holds the watermark back rather than losing
+ * its records, and any parallelism works whatever the partition count (see {@link EventFront}).
  */
 @Command(
     name = "cx-pulse-survey-job",
@@ -87,7 +85,6 @@ public final class SurveyJob implements Callable<Integer> {
   // Operator uids: stable across versions of the job, they map savepoint state to operators.
   public static final String SOURCE_UID = "survey-source";
   public static final String DECODE_UID = "survey-decode-validate";
-  public static final String WATERMARKS_UID = "survey-watermarks";
   public static final String DEDUP_UID = "survey-dedup-lateness";
   public static final String LATE_UID = "survey-window-late-data";
   public static final String WINDOW_SINK_UID = "survey-window-sink";
@@ -99,6 +96,9 @@ public final class SurveyJob implements Callable<Integer> {
    * {@code survey-window-merge}.
    */
   public static final String WINDOW_UID = "survey-window";
+
+  private static final EventFront.Naming NAMING =
+      new EventFront.Naming("survey", "survey", "survey responses");
 
   @Spec private CommandSpec spec;
 
@@ -205,11 +205,7 @@ public final class SurveyJob implements Callable<Integer> {
           defineWorkflow(
               env,
               options,
-              KafkaConnectors.rawRecordSource(
-                  options.bootstrapServers(),
-                  options.topic(),
-                  options.groupId(),
-                  options.bounded()),
+              kafkaInput(options),
               SurveySinks.production(options).withAlerting(alerting));
         });
   }
@@ -278,41 +274,69 @@ public final class SurveyJob implements Callable<Integer> {
   }
 
   /**
-   * Builds the job graph on {@code env}: reads {@code source}, writes to {@code sinks}.
-   *
-   * @param source Kafka in production ({@link KafkaConnectors#rawRecordSource}), anything bounded
-   *     in tests; it must not assign watermarks, the job does after decoding
+   * Builds the job graph on {@code env}: reads {@code input} ({@link #kafkaInput} in production:
+   * the gate inside the Kafka source, watermarks per partition), writes to {@code sinks}.
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      SurveyJobOptions options,
+      EventInput input,
+      SurveySinks sinks) {
+    defineWorkflow(
+        EventFront.apply(
+            env,
+            input,
+            SURVEY_RESPONSES,
+            new SurveyResponseValidator(options.gate()),
+            timing(options),
+            NAMING),
+        options,
+        sinks);
+  }
+
+  /**
+   * Builds the job graph on {@code env} from a source of raw records other than Kafka (tests):
+   * watermarks per source subtask, see {@link EventInput.Raw}.
    */
   public static void defineWorkflow(
       StreamExecutionEnvironment env,
       SurveyJobOptions options,
       Source<RawRecord, ?, ?> source,
       SurveySinks sinks) {
-    DataStream<RawRecord> raw =
-        env.fromSource(
-                source,
-                WatermarkStrategy.noWatermarks(),
-                "survey responses source",
-                TypeInformation.of(RawRecord.class))
-            .uid(SOURCE_UID);
-    defineWorkflow(raw, options, sinks);
+    defineWorkflow(env, options, EventInput.of(source), sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, SurveyJobOptions options, SurveySinks sinks) {
-    EventFront<SurveyResponse> front =
+    defineWorkflow(
         EventFront.apply(
             raw,
             SURVEY_RESPONSES,
             new SurveyResponseValidator(options.gate()),
-            new EventFront.Timing(
-                options.window(),
-                options.outOfOrderness(),
-                options.idleness(),
-                options.allowedLateness(),
-                options.dedupTtl()),
-            new EventFront.Naming("survey", "survey", "survey responses"));
+            timing(options),
+            NAMING),
+        options,
+        sinks);
+  }
+
+  /** The Kafka topic of {@code options}, read as production does. */
+  public static EventInput kafkaInput(SurveyJobOptions options) {
+    return EventInput.kafka(
+        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
+  }
+
+  private static EventFront.Timing timing(SurveyJobOptions options) {
+    return new EventFront.Timing(
+        options.window(),
+        options.outOfOrderness(),
+        options.idleness(),
+        options.allowedLateness(),
+        options.dedupTtl());
+  }
+
+  private static void defineWorkflow(
+      EventFront<SurveyResponse> front, SurveyJobOptions options, SurveySinks sinks) {
     SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> counted = front.counted();
 
     WindowAggregation.Output<DecodedEvent<SurveyResponse>, SurveyWindowRow> windows =

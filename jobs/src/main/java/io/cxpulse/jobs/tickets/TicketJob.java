@@ -15,8 +15,8 @@ import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
@@ -28,7 +28,6 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
@@ -51,7 +50,7 @@ import picocli.CommandLine.Spec;
  * times, SLA verdicts and backlog per window × channel × segment × priority in ClickHouse.
  *
  * <pre>
- * Kafka cx.tickets ─► RawRecord ─► decode + validate ─► event-time watermarks
+ * Kafka cx.tickets ─► decode + validate, watermarks per partition (in the source)
  *     ─► keyBy event_id: de-duplicate, drop too late (counted here)
  *     ─► keyBy ticket_id: {@link TicketLifecycleFunction} ─► TicketOutcome facts (± corrections)
  *     ─► two-phase window aggregation (salted by ticket id, then merged per row)
@@ -68,8 +67,7 @@ import picocli.CommandLine.Spec;
  * event can change a fact already counted. {@link TicketLifecycleFunction} emits every fact in the
  * window of its own time and retracts what changed; the window aggregation only sums signed facts.
  *
- * <p>Watermarks are generated after decoding and validation, as in the survey job (see there for
- * why and what it implies for partitions and parallelism).
+ * <p>Watermarks are generated per Kafka partition from admitted events, as in the survey job.
  */
 @Command(
     name = "cx-pulse-ticket-job",
@@ -96,7 +94,6 @@ public final class TicketJob implements Callable<Integer> {
   // Operator uids: stable across versions of the job, they map savepoint state to operators.
   public static final String SOURCE_UID = "ticket-source";
   public static final String DECODE_UID = "ticket-decode-validate";
-  public static final String WATERMARKS_UID = "ticket-watermarks";
   public static final String DEDUP_UID = "ticket-dedup-lateness";
   public static final String LIFECYCLE_UID = "ticket-lifecycle";
 
@@ -113,6 +110,9 @@ public final class TicketJob implements Callable<Integer> {
 
   /** The name of the window aggregation's operators, e.g. "ticket window pre-aggregation ...". */
   public static final String WINDOW_NAME = "ticket window";
+
+  private static final EventFront.Naming NAMING =
+      new EventFront.Naming("ticket", "ticket", "ticket events");
 
   @Spec private CommandSpec spec;
 
@@ -233,11 +233,7 @@ public final class TicketJob implements Callable<Integer> {
           defineWorkflow(
               env,
               options,
-              KafkaConnectors.rawRecordSource(
-                  options.bootstrapServers(),
-                  options.topic(),
-                  options.groupId(),
-                  options.bounded()),
+              kafkaInput(options),
               TicketSinks.production(options).withAlerting(alerting));
         });
   }
@@ -349,43 +345,67 @@ public final class TicketJob implements Callable<Integer> {
   }
 
   /**
-   * Builds the job graph on {@code env}: reads {@code source}, writes to {@code sinks}.
-   *
-   * @param source Kafka in production ({@link KafkaConnectors#rawRecordSource}), anything bounded
-   *     in tests; it must not assign watermarks, the job does after decoding
+   * Builds the job graph on {@code env}: reads {@code input} ({@link #kafkaInput} in production:
+   * the gate inside the Kafka source, watermarks per partition), writes to {@code sinks}.
+   */
+  public static void defineWorkflow(
+      StreamExecutionEnvironment env,
+      TicketJobOptions options,
+      EventInput input,
+      TicketSinks sinks) {
+    defineWorkflow(
+        EventFront.apply(
+            env,
+            input,
+            TICKET_EVENTS,
+            new TicketEventValidator(options.gate()),
+            timing(options),
+            NAMING),
+        options,
+        sinks);
+  }
+
+  /**
+   * Builds the job graph on {@code env} from a source of raw records other than Kafka (tests):
+   * watermarks per source subtask, see {@link EventInput.Raw}.
    */
   public static void defineWorkflow(
       StreamExecutionEnvironment env,
       TicketJobOptions options,
       Source<RawRecord, ?, ?> source,
       TicketSinks sinks) {
-    DataStream<RawRecord> raw =
-        env.fromSource(
-                source,
-                WatermarkStrategy.noWatermarks(),
-                "ticket events source",
-                TypeInformation.of(RawRecord.class))
-            .uid(SOURCE_UID);
-    defineWorkflow(raw, options, sinks);
+    defineWorkflow(env, options, EventInput.of(source), sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, TicketJobOptions options, TicketSinks sinks) {
+    defineWorkflow(
+        EventFront.apply(
+            raw, TICKET_EVENTS, new TicketEventValidator(options.gate()), timing(options), NAMING),
+        options,
+        sinks);
+  }
+
+  /** The Kafka topic of {@code options}, read as production does. */
+  public static EventInput kafkaInput(TicketJobOptions options) {
+    return EventInput.kafka(
+        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
+  }
+
+  private static EventFront.Timing timing(TicketJobOptions options) {
+    return new EventFront.Timing(
+        options.window(),
+        options.outOfOrderness(),
+        options.idleness(),
+        options.allowedLateness(),
+        options.dedupTtl());
+  }
+
+  private static void defineWorkflow(
+      EventFront<TicketEvent> front, TicketJobOptions options, TicketSinks sinks) {
     SlaTargets slaTargets = options.slaTargets();
 
-    EventFront<TicketEvent> front =
-        EventFront.apply(
-            raw,
-            TICKET_EVENTS,
-            new TicketEventValidator(options.gate()),
-            new EventFront.Timing(
-                options.window(),
-                options.outOfOrderness(),
-                options.idleness(),
-                options.allowedLateness(),
-                options.dedupTtl()),
-            new EventFront.Naming("ticket", "ticket", "ticket events"));
     SingleOutputStreamOperator<DecodedEvent<TicketEvent>> counted = front.counted();
 
     SingleOutputStreamOperator<TicketOutcome> facts =

@@ -18,7 +18,7 @@ import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.Dimensions;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
@@ -491,7 +491,7 @@ class AlertPipelineITCase {
     SurveyJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         SurveySinks.production(options).withAlerting(alerting));
     long started = System.nanoTime();

@@ -3,7 +3,7 @@ package io.cxpulse.jobs.checkout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -24,7 +24,6 @@ class CheckoutJobGraphTest {
         .contains(
             CheckoutJob.SOURCE_UID,
             CheckoutJob.DECODE_UID,
-            CheckoutJob.WATERMARKS_UID,
             CheckoutJob.DEDUP_UID,
             CheckoutJob.SESSION_UID,
             CheckoutJob.PRE_AGGREGATE_UID,
@@ -72,7 +71,7 @@ class CheckoutJobGraphTest {
     CheckoutJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         CheckoutSinks.production(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());

@@ -7,7 +7,7 @@ import io.cxpulse.jobs.checkout.CheckoutClickHouse.Emissions;
 import io.cxpulse.jobs.checkout.ExpectedCheckoutRows.Grain;
 import io.cxpulse.jobs.generator.CheckoutScenario;
 import io.cxpulse.jobs.generator.CheckoutTruth;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
@@ -118,7 +118,7 @@ class CheckoutPipelineITCase {
     CheckoutJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         CheckoutSinks.production(options));
     long started = System.nanoTime();

@@ -3,13 +3,16 @@ package io.cxpulse.jobs.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
+import io.cxpulse.jobs.survey.SurveyJob;
+import io.cxpulse.jobs.validation.EventGate;
 import io.cxpulse.jobs.validation.RejectReason;
+import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -27,9 +30,8 @@ class KafkaConnectorsTest {
   @Test
   void rawRecordKeepsValueAndCoordinates() throws Exception {
     byte[] value = {1, 2, 3};
-    List<RawRecord> out = new ArrayList<>();
-    new RawRecordDeserializationSchema()
-        .deserialize(
+    RawRecord raw =
+        RawRecord.of(
             new ConsumerRecord<>(
                 "cx.surveys",
                 2,
@@ -41,31 +43,24 @@ class KafkaConnectorsTest {
                 null,
                 value,
                 new RecordHeaders(),
-                Optional.empty()),
-            collector(out));
+                Optional.empty()));
 
-    assertThat(out).containsExactly(new RawRecord("cx.surveys", 2, 99L, 1_700_000_000_000L, value));
+    assertThat(raw).isEqualTo(new RawRecord("cx.surveys", 2, 99L, 1_700_000_000_000L, value));
   }
 
   @Test
   void recordWithoutTimestampHasNoTimestamp() throws Exception {
-    List<RawRecord> out = new ArrayList<>();
-    new RawRecordDeserializationSchema()
-        .deserialize(new ConsumerRecord<>("cx.surveys", 0, 1L, null, null), collector(out));
+    RawRecord raw = RawRecord.of(new ConsumerRecord<>("cx.surveys", 0, 1L, null, null));
 
-    assertThat(out)
-        .singleElement()
-        .satisfies(
-            r -> {
-              assertThat(r.hasTimestamp()).isFalse();
-              assertThat(r.getValue()).isNull();
-            });
+    assertThat(raw.hasTimestamp()).isFalse();
+    assertThat(raw.getValue()).isNull();
   }
 
   @Test
   void rawRecordAndDecodedEventAreFlinkPojos() {
     assertThat(TypeInformation.of(RawRecord.class)).isInstanceOf(PojoTypeInfo.class);
     assertThat(DecodedEvent.typeInfo(DeadLetter.class)).isInstanceOf(PojoTypeInfo.class);
+    assertThat(GateOutcome.typeInfo(SurveyResponse.class)).isInstanceOf(PojoTypeInfo.class);
   }
 
   @Test
@@ -94,14 +89,20 @@ class KafkaConnectorsTest {
 
   @Test
   void boundedSourceStopsAtLatestOffsets() {
-    KafkaSource<RawRecord> bounded =
-        KafkaConnectors.rawRecordSource("127.0.0.1:9092", "cx.surveys", "g", true);
-    KafkaSource<RawRecord> unbounded =
-        KafkaConnectors.rawRecordSource("127.0.0.1:9092", "cx.surveys", "g", false);
+    KafkaSource<GateOutcome<SurveyResponse>> bounded =
+        KafkaConnectors.gatedSource(
+            new EventInput.Kafka("127.0.0.1:9092", "cx.surveys", "g", true),
+            SurveyJob.SURVEY_RESPONSES,
+            new SurveyResponseValidator(EventGate.DEFAULT));
+    KafkaSource<GateOutcome<SurveyResponse>> unbounded =
+        KafkaConnectors.gatedSource(
+            new EventInput.Kafka("127.0.0.1:9092", "cx.surveys", "g", false),
+            SurveyJob.SURVEY_RESPONSES,
+            new SurveyResponseValidator(EventGate.DEFAULT));
 
     assertThat(bounded.getBoundedness().name()).isEqualTo("BOUNDED");
     assertThat(unbounded.getBoundedness().name()).isEqualTo("CONTINUOUS_UNBOUNDED");
-    assertThat(bounded.getProducedType()).isEqualTo(TypeInformation.of(RawRecord.class));
+    assertThat(bounded.getProducedType()).isEqualTo(GateOutcome.typeInfo(SurveyResponse.class));
   }
 
   private static <T> Collector<T> collector(List<T> out) {

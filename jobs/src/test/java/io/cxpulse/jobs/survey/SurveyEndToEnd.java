@@ -13,7 +13,7 @@ import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
@@ -192,6 +193,21 @@ final class SurveyEndToEnd implements AutoCloseable {
    * producer, and returns the offset of each (same index).
    */
   List<Long> produce(List<Outgoing> records) throws Exception {
+    List<Long> offsets = produce(SURVEY_TOPIC, records, record -> 0);
+    for (int i = 1; i < offsets.size(); i++) {
+      assertThat(offsets.get(i))
+          .as("offsets in production order")
+          .isGreaterThan(offsets.get(i - 1));
+    }
+    return offsets;
+  }
+
+  /**
+   * Produces {@code records} to {@code topic}, each to the partition {@code partitionOf} names, in
+   * order per partition, with an idempotent producer, and returns the offset of each (same index).
+   */
+  List<Long> produce(String topic, List<Outgoing> records, ToIntFunction<Outgoing> partitionOf)
+      throws Exception {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -205,8 +221,8 @@ final class SurveyEndToEnd implements AutoCloseable {
         sent.add(
             producer.send(
                 new ProducerRecord<>(
-                    SURVEY_TOPIC,
-                    0,
+                    topic,
+                    partitionOf.applyAsInt(record),
                     record.timestamp(),
                     record.key().getBytes(StandardCharsets.UTF_8),
                     record.value())));
@@ -217,12 +233,12 @@ final class SurveyEndToEnd implements AutoCloseable {
     for (Future<RecordMetadata> metadata : sent) {
       offsets.add(metadata.get().offset());
     }
-    for (int i = 1; i < offsets.size(); i++) {
-      assertThat(offsets.get(i))
-          .as("offsets in production order")
-          .isGreaterThan(offsets.get(i - 1));
-    }
     return offsets;
+  }
+
+  /** Creates {@code topic} with {@code partitions} partitions. */
+  void createTopic(String topic, int partitions) {
+    kafka.createTopics(partitions, topic);
   }
 
   /** Reason by source offset of every record of {@code records} that is dead-lettered. */
@@ -256,7 +272,7 @@ final class SurveyEndToEnd implements AutoCloseable {
     SurveyJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         SurveySinks.production(options));
     return env;

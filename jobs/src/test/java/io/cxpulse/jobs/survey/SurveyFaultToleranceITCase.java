@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.generator.SurveyScenario;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.survey.FailOnceSink.WriterStart;
 import io.cxpulse.jobs.survey.SurveyClickHouse.Emissions;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -126,7 +126,7 @@ class SurveyFaultToleranceITCase {
     SurveyJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         sinks);
 

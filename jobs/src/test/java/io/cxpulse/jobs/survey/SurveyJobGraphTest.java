@@ -2,7 +2,6 @@ package io.cxpulse.jobs.survey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -22,7 +21,6 @@ class SurveyJobGraphTest {
         .contains(
             SurveyJob.SOURCE_UID,
             SurveyJob.DECODE_UID,
-            SurveyJob.WATERMARKS_UID,
             SurveyJob.DEDUP_UID,
             SurveyJob.windowAggregation(SurveyJobOptions.defaults()).preAggregateUid(),
             SurveyJob.windowAggregation(SurveyJobOptions.defaults()).mergeUid(),
@@ -30,6 +28,10 @@ class SurveyJobGraphTest {
             SurveyJob.WINDOW_SINK_UID,
             SurveyJob.DEAD_LETTER_TOPIC_SINK_UID,
             SurveyJob.DEAD_LETTER_TABLE_SINK_UID);
+    // Watermarks come from the Kafka source, per partition: no operator of its own.
+    assertThat(nodes)
+        .extracting(StreamNode::getTransformationUID)
+        .noneMatch(uid -> uid.endsWith("-watermarks"));
   }
 
   @Test
@@ -46,11 +48,7 @@ class SurveyJobGraphTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
-        env,
-        options,
-        KafkaConnectors.rawRecordSource(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
+        env, options, SurveyJob.kafkaInput(options), SurveySinks.production(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());
   }
 }

@@ -2,7 +2,7 @@ package io.cxpulse.jobs.tickets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -23,7 +23,6 @@ class TicketJobGraphTest {
         .contains(
             TicketJob.SOURCE_UID,
             TicketJob.DECODE_UID,
-            TicketJob.WATERMARKS_UID,
             TicketJob.DEDUP_UID,
             TicketJob.LIFECYCLE_UID,
             TicketJob.windowAggregation(options).preAggregateUid(),
@@ -60,7 +59,7 @@ class TicketJobGraphTest {
     TicketJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         TicketSinks.production(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());

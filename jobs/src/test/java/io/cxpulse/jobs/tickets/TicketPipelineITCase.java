@@ -6,7 +6,7 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.pipeline.Dimensions;
-import io.cxpulse.jobs.pipeline.KafkaConnectors;
+import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Cell;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Grain;
@@ -124,7 +124,7 @@ class TicketPipelineITCase {
     TicketJob.defineWorkflow(
         env,
         options,
-        KafkaConnectors.rawRecordSource(
+        EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
         TicketSinks.production(options));
     long started = System.nanoTime();
