@@ -119,10 +119,17 @@ public final class LocalMode implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** As given, relative to the working directory; null for the default, see {@link #dataDir()}. */
   @Option(
       names = "--data-dir",
-      defaultValue = DEFAULT_DATA_DIR,
-      description = "Where Kafka and ClickHouse keep their data (default: ${DEFAULT-VALUE}).")
+      paramLabel = "DIR",
+      description =
+          "Where Kafka and ClickHouse keep their data; a relative path is relative to the current"
+              + " directory (default: ${sys:"
+              + CxPulseHome.PROPERTY
+              + ":-.}/"
+              + DEFAULT_DATA_DIR
+              + ", in the CX Pulse directory).")
   Path dataDir;
 
   /** The ClickHouse users of this run, loaded or created at start. */
@@ -318,7 +325,7 @@ public final class LocalMode implements Callable<Integer> {
    * everything once the current step is done.
    */
   private synchronized void startAll() throws Exception {
-    Path absoluteDataDir = dataDir.toAbsolutePath();
+    Path absoluteDataDir = dataDir();
     credentials = LocalCredentials.loadOrCreate(absoluteDataDir);
     EmbeddedClickHouse clickHouse =
         register(
@@ -688,10 +695,10 @@ public final class LocalMode implements Callable<Integer> {
               FollowUpSurveys.DEFAULT_MAX_DELAY.toMinutes(),
               HumanDuration.format(driverWindow)));
     }
-    lines.add("  Data directory    " + dataDir.toAbsolutePath());
+    lines.add("  Data directory    " + dataDir());
     lines.add(
         "  Checkpoints       "
-            + dataDir.toAbsolutePath().resolve("checkpoints")
+            + dataDir().resolve("checkpoints")
             + " (RocksDB state, incremental)");
     lines.add("  Try");
     lines.add(
@@ -713,6 +720,17 @@ public final class LocalMode implements Callable<Integer> {
     }
     lines.add("");
     return lines;
+  }
+
+  /**
+   * The data directory, absolute: {@code --data-dir} resolved against the working directory (where
+   * the user ran the command), else {@value #DEFAULT_DATA_DIR} in the CX Pulse directory ({@link
+   * CxPulseHome}), where it has always been, whichever directory the command runs from.
+   */
+  Path dataDir() {
+    return dataDir != null
+        ? dataDir.toAbsolutePath()
+        : CxPulseHome.get().resolve(DEFAULT_DATA_DIR).toAbsolutePath();
   }
 
   /** Stops what started, newest first: producers and readers before the stores they use. */

@@ -159,6 +159,28 @@ class LocalModeTest {
   }
 
   @Test
+  void theDataDirectoryIsTheFlagsFromTheWorkingDirectoryElseTheDefaultInTheHome(
+      @TempDir Path home) {
+    String before = System.getProperty(CxPulseHome.PROPERTY);
+    System.setProperty(CxPulseHome.PROPERTY, home.toString());
+    try {
+      LocalMode byDefault = new LocalMode();
+      new CommandLine(byDefault).parseArgs();
+      assertThat(byDefault.dataDir()).isEqualTo(home.resolve(LocalMode.DEFAULT_DATA_DIR));
+
+      LocalMode given = new LocalMode();
+      new CommandLine(given).parseArgs("--data-dir", "my-data");
+      assertThat(given.dataDir()).isEqualTo(Path.of("my-data").toAbsolutePath());
+    } finally {
+      if (before == null) {
+        System.clearProperty(CxPulseHome.PROPERTY);
+      } else {
+        System.setProperty(CxPulseHome.PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void aBadAlertRulesFileIsAUsageErrorBeforeAnythingStarts(@TempDir Path dir) throws Exception {
     Path rules =
         Files.writeString(dir.resolve("rules.yaml"), "rules:\n  - id: x\n    metric: joy\n");
