@@ -58,11 +58,12 @@ class DockerComposeTest {
       Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
   private static final Path REPO_DIR = MODULE_DIR.getParent();
 
+  private static JsonNode compose;
   private static JsonNode services;
 
   @BeforeAll
   static void parseComposeFile() throws Exception {
-    JsonNode compose =
+    compose =
         new ObjectMapper(new YAMLFactory())
             .readTree(REPO_DIR.resolve("docker-compose.yml").toFile());
     services = compose.path("services");
@@ -217,6 +218,44 @@ class DockerComposeTest {
         .doesNotContain("password");
     assertThat(env(client.service(), "CLICKHOUSE_PASSWORD"))
         .isEqualTo(env("clickhouse", "CLICKHOUSE_PASSWORD"));
+  }
+
+  /**
+   * Compose v1 ({@code docker-compose}, still common) validates the top level against a fixed set
+   * of keys and rejects the others, such as {@code name}; extension fields ({@code x-…}) pass.
+   */
+  @Test
+  void topLevelKeysAreThoseComposeV1Accepts() {
+    Set<String> accepted =
+        Set.of("version", "services", "networks", "volumes", "secrets", "configs");
+    List<String> keys = new ArrayList<>();
+    compose.fieldNames().forEachRemaining(keys::add);
+    assertThat(keys)
+        .isNotEmpty()
+        .allSatisfy(
+            key -> assertThat(accepted.contains(key) || key.startsWith("x-")).as(key).isTrue());
+  }
+
+  /**
+   * {@code flink run} fails at once when the REST API it submits to does not answer yet, so every
+   * client waits until the service it submits to is healthy, and that service's healthcheck asks
+   * the REST API on the very port the client submits to.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clients")
+  void clientWaitsUntilTheRestApiItSubmitsToAnswers(Client client) {
+    List<String> entrypoint = strings(service(client.service()).path("entrypoint"));
+    String[] target = entrypoint.get(entrypoint.indexOf("-m") + 1).split(":");
+    String host = target[0];
+    String port = target[1];
+
+    assertThat(service(client.service()).path("depends_on").path(host).path("condition").asText())
+        .isEqualTo("service_healthy");
+    String healthcheck = String.join(" ", strings(service(host).path("healthcheck").path("test")));
+    assertThat(healthcheck)
+        .startsWith("CMD-SHELL ")
+        .contains("curl -f")
+        .contains("http://localhost:" + port + "/overview");
   }
 
   @Test

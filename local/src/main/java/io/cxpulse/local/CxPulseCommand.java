@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "cx-pulse",
     mixinStandardHelpOptions = true,
-    version = "CX Pulse 0.1.0",
+    versionProvider = CxPulseVersion.class,
     description = "Streaming customer-experience analytics: Kafka -> Flink -> ClickHouse.",
     subcommands = {LocalMode.class, ClickHouseJdbcBenchmark.class})
 public final class CxPulseCommand {

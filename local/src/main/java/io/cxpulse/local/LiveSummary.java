@@ -221,7 +221,7 @@ final class LiveSummary implements AutoCloseable {
             statement.executeQuery(String.format(Locale.ROOT, TICKET_QUERY, ticketMinute))) {
           while (rs.next()) {
             double p90 = rs.getDouble("first_response_p90_ms");
-            String frt = rs.wasNull() ? "-" : human(Duration.ofMillis((long) p90));
+            String frt = rs.wasNull() ? "-" : HumanDuration.format(Duration.ofMillis((long) p90));
             text.append(
                     String.format(
                         Locale.ROOT,
@@ -269,7 +269,7 @@ final class LiveSummary implements AutoCloseable {
           }
           if (!any) {
             text.append("  (checkouts of a minute are final ")
-                .append(human(checkoutTimeout.plusMinutes(1)))
+                .append(HumanDuration.format(checkoutTimeout.plusMinutes(1)))
                 .append(" after it; none yet)\n");
           }
         }
@@ -398,14 +398,9 @@ final class LiveSummary implements AutoCloseable {
           String.format(Locale.ROOT, "%s %.1f %%", metric, value);
       case "nps" -> String.format(Locale.ROOT, "nps %+.1f", value);
       case "ces" -> String.format(Locale.ROOT, "ces %.2f", value);
-      case "frt_p90" -> "frt_p90 " + human(Duration.ofMillis(Math.round(value)));
+      case "frt_p90" -> "frt_p90 " + HumanDuration.format(Duration.ofMillis(Math.round(value)));
       default -> String.format(Locale.ROOT, "%s %.2f", metric, value);
     };
-  }
-
-  private static String human(Duration duration) {
-    long seconds = duration.toSeconds();
-    return seconds >= 120 ? duration.toMinutes() + " min" : seconds + " s";
   }
 
   private static String count(long n) {

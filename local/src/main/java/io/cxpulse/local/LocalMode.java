@@ -71,6 +71,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "local",
     mixinStandardHelpOptions = true,
+    versionProvider = CxPulseVersion.class,
     sortOptions = false,
     description =
         "Run CX Pulse locally until Ctrl-C: embedded Kafka and ClickHouse, the survey,"
@@ -118,14 +119,21 @@ public final class LocalMode implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** As given, relative to the working directory; null for the default, see {@link #dataDir()}. */
   @Option(
       names = "--data-dir",
-      defaultValue = DEFAULT_DATA_DIR,
-      description = "Where Kafka and ClickHouse keep their data (default: ${DEFAULT-VALUE}).")
+      paramLabel = "DIR",
+      description =
+          "Where Kafka and ClickHouse keep their data; a relative path is relative to the current"
+              + " directory (default: ${sys:"
+              + CxPulseHome.PROPERTY
+              + ":-.}/"
+              + DEFAULT_DATA_DIR
+              + ", in the CX Pulse directory).")
   Path dataDir;
 
   /** The ClickHouse users of this run, loaded or created at start. */
-  private LocalCredentials credentials;
+  LocalCredentials credentials;
 
   @Option(
       names = "--host",
@@ -156,7 +164,9 @@ public final class LocalMode implements Callable<Integer> {
   @Option(
       names = "--parallelism",
       defaultValue = "2",
-      description = "Parallelism of the survey job (default: ${DEFAULT-VALUE}).")
+      description =
+          "Parallelism of each job (survey, checkout, tickets, driver split); at most"
+              + " --partitions (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
   @Option(
@@ -164,7 +174,7 @@ public final class LocalMode implements Callable<Integer> {
       defaultValue = "5s",
       converter = DurationConverter.class,
       description =
-          "Checkpoint interval of the job; rows reach ClickHouse on checkpoints"
+          "Checkpoint interval of the jobs; rows reach ClickHouse on checkpoints"
               + " (default: ${DEFAULT-VALUE}).")
   Duration checkpointInterval;
 
@@ -172,7 +182,13 @@ public final class LocalMode implements Callable<Integer> {
       names = "--partitions",
       defaultValue = "4",
       description =
-          "Partitions of the survey topic when it is created (default: ${DEFAULT-VALUE}).")
+          "Partitions of the input topics "
+              + SurveyJobOptions.DEFAULT_TOPIC
+              + ", "
+              + CheckoutJobOptions.DEFAULT_TOPIC
+              + " and "
+              + TicketJobOptions.DEFAULT_TOPIC
+              + " when they are created (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(
@@ -273,7 +289,7 @@ public final class LocalMode implements Callable<Integer> {
   @Mixin AlertFlags alertFlags = new AlertFlags();
 
   /** The alert rules, read before anything starts; null with {@code --no-alerts}. */
-  private AlertRules rules;
+  AlertRules rules;
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -309,7 +325,7 @@ public final class LocalMode implements Callable<Integer> {
    * everything once the current step is done.
    */
   private synchronized void startAll() throws Exception {
-    Path absoluteDataDir = dataDir.toAbsolutePath();
+    Path absoluteDataDir = dataDir();
     credentials = LocalCredentials.loadOrCreate(absoluteDataDir);
     EmbeddedClickHouse clickHouse =
         register(
@@ -506,15 +522,21 @@ public final class LocalMode implements Callable<Integer> {
                   .start()));
     }
 
-    printBanner(
-        kafka,
-        clickHouse,
-        job,
-        jobStatus,
-        List.of(options.topic(), checkoutOptions.topic(), ticketOptions.topic()),
-        options,
-        schema,
-        trafficStart);
+    System.out.println(
+        String.join(
+            System.lineSeparator(),
+            banner(
+                new Endpoints(
+                    kafka.bootstrapServers(),
+                    clickHouse.httpUrl(),
+                    clickHouse.jdbcUrl(),
+                    job.webUiUrl()),
+                jobStatus,
+                List.of(options.topic(), checkoutOptions.topic(), ticketOptions.topic()),
+                options,
+                schema,
+                trafficStart)));
+    System.out.flush();
     if (!summaryInterval.isZero()) {
       register(
               new LiveSummary(
@@ -560,10 +582,13 @@ public final class LocalMode implements Callable<Integer> {
     return service;
   }
 
-  private void printBanner(
-      EmbeddedKafka kafka,
-      EmbeddedClickHouse clickHouse,
-      LocalJobs job,
+  /** Where the running services answer, as the banner prints them. */
+  record Endpoints(
+      String kafkaBootstrap, String clickHouseHttpUrl, String clickHouseJdbcUrl, String webUiUrl) {}
+
+  /** The lines printed once everything runs: where to look, what runs, what to try. */
+  List<String> banner(
+      Endpoints endpoints,
       String jobStatus,
       List<String> topics,
       SurveyJobOptions options,
@@ -572,14 +597,19 @@ public final class LocalMode implements Callable<Integer> {
     List<String> lines = new ArrayList<>();
     lines.add("");
     lines.add("CX Pulse local mode is up. Press Ctrl-C to stop.");
-    lines.add("  Kafka bootstrap   " + kafka.bootstrapServers());
+    lines.add(
+        "  Kafka bootstrap   "
+            + endpoints.kafkaBootstrap()
+            + (endpoints.kafkaBootstrap().startsWith(host + ":")
+                ? ""
+                : " (always on loopback: --host applies to ClickHouse and the Flink web UI)"));
     lines.add(
         "  Topics            "
             + String.join(", ", topics)
             + " (in, Avro single-object encoding), "
             + options.deadLetterTopic()
             + " (dead letters)");
-    lines.add("  ClickHouse HTTP   " + clickHouse.httpUrl());
+    lines.add("  ClickHouse HTTP   " + endpoints.clickHouseHttpUrl());
     lines.add(
         "  ClickHouse users  "
             + LocalCredentials.READER
@@ -590,14 +620,14 @@ public final class LocalMode implements Callable<Integer> {
             + " (the jobs); both in "
             + credentials.file()
             + " (mode 0600)");
-    lines.add("  ClickHouse JDBC   " + clickHouse.jdbcUrl());
+    lines.add("  ClickHouse JDBC   " + endpoints.clickHouseJdbcUrl());
     lines.add(
         "  Schema            version "
             + schema.schemaVersion()
             + (schema.applied().isEmpty()
                 ? " (up to date)"
                 : " (applied " + schema.applied().size() + " migration(s))"));
-    lines.add("  Flink web UI      " + job.webUiUrl());
+    lines.add("  Flink web UI      " + endpoints.webUiUrl());
     if (rules == null) {
       lines.add("  Alerts            off (--no-alerts)");
     } else {
@@ -611,7 +641,7 @@ public final class LocalMode implements Callable<Integer> {
               + ", table cx_alerts (views cx_alerts_open, cx_alert_history)"
               + (alertFlags.hasWebhook() ? ", webhook" : "")
               + "; abandonment rules evaluate a window "
-              + human(inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY))
+              + HumanDuration.format(inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY))
               + " after it ends, once its checkouts are decided");
     }
     lines.add(
@@ -622,9 +652,11 @@ public final class LocalMode implements Callable<Integer> {
             + ", parallelism "
             + parallelism
             + ", checkpoints every "
-            + human(checkpointInterval)
-            + ", 1-minute windows, checkouts abandoned after "
-            + human(inactivityTimeout)
+            + HumanDuration.format(checkpointInterval)
+            + ", "
+            + HumanDuration.format(options.window())
+            + " windows, checkouts abandoned after "
+            + HumanDuration.format(inactivityTimeout)
             + " without a step");
     if (noGenerator) {
       lines.add("  Generator         off: produce your own events to the topics above");
@@ -661,12 +693,12 @@ public final class LocalMode implements Callable<Integer> {
                   + " resolution -> cx_driver_split (%s windows)",
               100 * FollowUpSurveys.DEFAULT_SHARE,
               FollowUpSurveys.DEFAULT_MAX_DELAY.toMinutes(),
-              human(driverWindow)));
+              HumanDuration.format(driverWindow)));
     }
-    lines.add("  Data directory    " + dataDir.toAbsolutePath());
+    lines.add("  Data directory    " + dataDir());
     lines.add(
         "  Checkpoints       "
-            + dataDir.toAbsolutePath().resolve("checkpoints")
+            + dataDir().resolve("checkpoints")
             + " (RocksDB state, incremental)");
     lines.add("  Try");
     lines.add(
@@ -675,7 +707,7 @@ public final class LocalMode implements Callable<Integer> {
             + ":"
             + credentials.readerPassword()
             + "' '"
-            + clickHouse.httpUrl()
+            + endpoints.clickHouseHttpUrl()
             + "' --data-binary \"SELECT bucket_start, channel, round(csat_pct, 1) AS csat,"
             + " round(nps, 1) AS nps, round(ces_mean, 2) AS ces FROM cx_survey_scores_minute"
             + " WHERE segment = 'all' ORDER BY bucket_start DESC, channel LIMIT 9 FORMAT"
@@ -683,12 +715,22 @@ public final class LocalMode implements Callable<Integer> {
     if (!summaryInterval.isZero()) {
       lines.add(
           "  A summary follows every "
-              + human(summaryInterval)
+              + HumanDuration.format(summaryInterval)
               + "; the first window closes at the end of the current minute.");
     }
     lines.add("");
-    System.out.println(String.join(System.lineSeparator(), lines));
-    System.out.flush();
+    return lines;
+  }
+
+  /**
+   * The data directory, absolute: {@code --data-dir} resolved against the working directory (where
+   * the user ran the command), else {@value #DEFAULT_DATA_DIR} in the CX Pulse directory ({@link
+   * CxPulseHome}), where it has always been, whichever directory the command runs from.
+   */
+  Path dataDir() {
+    return dataDir != null
+        ? dataDir.toAbsolutePath()
+        : CxPulseHome.get().resolve(DEFAULT_DATA_DIR).toAbsolutePath();
   }
 
   /** Stops what started, newest first: producers and readers before the stores they use. */
@@ -715,11 +757,6 @@ public final class LocalMode implements Callable<Integer> {
 
   private static String decimal(double value) {
     return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
-  }
-
-  private static String human(Duration duration) {
-    long millis = duration.toMillis();
-    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
   }
 
   private void validate() {

@@ -2,10 +2,20 @@ package io.cxpulse.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cxpulse.jobs.checkout.CheckoutJobOptions;
+import io.cxpulse.jobs.survey.SurveyJobOptions;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The launcher's command line as a person meets it: a bad argument, answered in a few lines. */
 class CxPulseCommandTest {
@@ -40,6 +50,50 @@ class CxPulseCommandTest {
     assertThat(text)
         .endsWith("Try './cx-pulse run --help' for the options." + System.lineSeparator());
     assertThat(text.lines().count()).isLessThanOrEqualTo(6);
+  }
+
+  @ParameterizedTest(name = "{0} --version")
+  @ValueSource(strings = {"", "local", "bench-clickhouse"})
+  void everyCommandPrintsTheMavenProjectVersion(String command) throws Exception {
+    String[] args = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "-V"};
+
+    assertThat(run(args)).isZero();
+
+    assertThat(out.toString().strip()).isEqualTo("CX Pulse " + projectVersion());
+  }
+
+  @Test
+  void parallelismAndPartitionsApplyToEveryJobAndInputTopic() {
+    CommandSpec local = CxPulseCommand.commandLine().getSubcommands().get("local").getCommandSpec();
+
+    assertThat(String.join(" ", local.findOption("--parallelism").description()))
+        .contains("each job")
+        .contains("survey", "checkout", "tickets", "driver split");
+    assertThat(String.join(" ", local.findOption("--partitions").description()))
+        .contains(
+            SurveyJobOptions.DEFAULT_TOPIC,
+            CheckoutJobOptions.DEFAULT_TOPIC,
+            TicketJobOptions.DEFAULT_TOPIC);
+    assertThat(run("local", "--help")).isZero();
+    assertThat(out.toString()).doesNotContain("survey job").doesNotContain("survey topic");
+  }
+
+  /** The version declared in the reactor's pom.xml, read the way Maven reads it. */
+  private static String projectVersion() throws Exception {
+    Path moduleDir =
+        Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).toAbsolutePath();
+    Element project =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(moduleDir.getParent().resolve("pom.xml").toFile())
+            .getDocumentElement();
+    NodeList children = project.getChildNodes();
+    for (int i = 0; i < children.getLength(); i++) {
+      if (children.item(i) instanceof Element element && element.getTagName().equals("version")) {
+        return element.getTextContent().strip();
+      }
+    }
+    throw new AssertionError("no <version> in the reactor's pom.xml");
   }
 
   @Test

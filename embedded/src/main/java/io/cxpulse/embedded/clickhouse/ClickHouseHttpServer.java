@@ -124,6 +124,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
 
   private final ChdbEngine engine;
   private final HttpServer server;
+  private final String host;
   private final ExecutorService workers;
   private final ScheduledExecutorService sessionReaper;
   private final Map<String, NamedSession> sessions = new ConcurrentHashMap<>();
@@ -135,6 +136,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
   private ClickHouseHttpServer(
       ChdbEngine engine,
       HttpServer server,
+      String host,
       ExecutorService workers,
       String serverVersion,
       Set<String> allowedOrigins,
@@ -144,6 +146,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     this.users = users;
     this.allowedOrigins = Set.copyOf(allowedOrigins);
     this.server = server;
+    this.host = host;
     this.workers = workers;
     this.serverVersion = serverVersion;
     this.spoolDir = Files.createDirectories(engine.dataDir().resolve("http-spool"));
@@ -182,7 +185,7 @@ public final class ClickHouseHttpServer implements AutoCloseable {
       version = new String(result.output(), StandardCharsets.UTF_8).trim();
     }
     ClickHouseHttpServer server =
-        new ClickHouseHttpServer(engine, http, workers, version, allowedOrigins, users);
+        new ClickHouseHttpServer(engine, http, host, workers, version, allowedOrigins, users);
     http.createContext("/", server::handle);
     http.setExecutor(workers);
     http.start();
@@ -196,8 +199,12 @@ public final class ClickHouseHttpServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /**
+   * The host the server was asked to listen on, as given: {@code localhost} stays {@code localhost}
+   * rather than the address it resolved to, so URLs built from it name what the user chose.
+   */
   public String host() {
-    return server.getAddress().getHostString();
+    return host;
   }
 
   private void handle(HttpExchange exchange) {

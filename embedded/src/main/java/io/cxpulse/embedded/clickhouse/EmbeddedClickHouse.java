@@ -170,7 +170,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     /**
      * A web origin (scheme, host, port, e.g. {@code http://127.0.0.1:3000}) whose pages may query
      * the server from a browser; by default none may (see {@link ClickHouseHttpServer#start(
-     * ChdbEngine, String, int, int, java.util.Set)}). Repeatable.
+     * ChdbEngine, String, int, java.util.Set, ClickHouseUsers)}). Repeatable.
      */
     public Builder allowedOrigin(String origin) {
       allowedOrigins.add(Objects.requireNonNull(origin, "origin"));

@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.survey;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowComponents;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
@@ -9,8 +10,9 @@ import io.cxpulse.metrics.ScoreScale;
 import java.util.Arrays;
 
 /**
- * The window state of {@link SurveyAggregate}: the CSAT, NPS and CES components of the responses in
- * one window, channel and segment.
+ * The window components of the survey job's {@link WindowAggregation} (both its salted partials and
+ * a row's merged total): the CSAT, NPS and CES components of the responses in one window, channel
+ * and segment.
  *
  * <p>Stored as plain counts (a Flink POJO, so state is written by Flink's POJO serializer and can
  * evolve, not by Kryo); the classification of a score and the merge rules stay in {@link

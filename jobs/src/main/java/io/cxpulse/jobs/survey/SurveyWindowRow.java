@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.survey;
 
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.alerts.MetricRow;
 import io.cxpulse.jobs.alerts.MetricWindow;
@@ -20,7 +21,7 @@ import java.util.stream.Stream;
  * <p>Key: (window_start, channel, segment). The version is the number of responses aggregated into
  * the row: a late response re-emits the row with the next version, a replay re-emits the same
  * versions, and {@code ReplacingMergeTree(version)} keeps the row with the most data (see {@link
- * SurveyWindowFunction}).
+ * WindowAggregation}).
  *
  * <p>A Flink POJO; fields in the table's column order.
  */

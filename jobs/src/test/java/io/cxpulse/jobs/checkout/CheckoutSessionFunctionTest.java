@@ -1,12 +1,14 @@
 package io.cxpulse.jobs.checkout;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.cxpulse.events.Channel;
 import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.FunnelStep;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.pipeline.HarnessMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +31,7 @@ class CheckoutSessionFunctionTest {
   private KeyedOneInputStreamOperatorTestHarness<
           String, DecodedEvent<CheckoutEvent>, CheckoutOutcome>
       harness;
+  private final HarnessMetrics metrics = new HarnessMetrics();
   private int eventCounter;
 
   @BeforeEach
@@ -37,7 +40,8 @@ class CheckoutSessionFunctionTest {
         new KeyedOneInputStreamOperatorTestHarness<>(
             new KeyedProcessOperator<>(new CheckoutSessionFunction(TIMEOUT, ALLOWED_LATENESS)),
             decoded -> decoded.getEvent().getCheckoutId(),
-            Types.STRING);
+            Types.STRING,
+            metrics.environment());
     harness.open();
   }
 
@@ -148,6 +152,42 @@ class CheckoutSessionFunctionTest {
         .singleElement()
         .extracting(CheckoutOutcome::getStatus)
         .isEqualTo(CheckoutStatus.ABANDONED);
+  }
+
+  @Test
+  void aStepAndAnOrderAfterTheInactivityGapCountNowhereButInACounter() throws Exception {
+    process(step(FunnelStep.CART, T0));
+    harness.processWatermark(T0.plus(TIMEOUT).toEpochMilli());
+    process(step(FunnelStep.PAYMENT, T0.plus(Duration.ofMinutes(40))));
+    process(step(FunnelStep.ORDER_PLACED, T0.plus(Duration.ofMinutes(41))));
+    harness.processWatermark(T0.plus(TIMEOUT).plus(ALLOWED_LATENESS).toEpochMilli());
+
+    assertThat(outcomes())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getStatus()).isEqualTo(CheckoutStatus.ABANDONED);
+              assertThat(o.getLastStep()).isEqualTo(FunnelStep.CART);
+            });
+    assertThat(metrics.count(CheckoutSessionFunction.EVENTS_AFTER_END)).isEqualTo(2);
+    assertThat(harness.numKeyedStateEntries()).as("state cleared").isZero();
+  }
+
+  @Test
+  void aStepAfterTheStateWasClearedStartsANewCheckoutWithTheSameId() throws Exception {
+    process(step(FunnelStep.CART, T0));
+    harness.processWatermark(T0.plus(TIMEOUT).plus(ALLOWED_LATENESS).toEpochMilli());
+    assertThat(harness.numKeyedStateEntries()).isZero();
+
+    Instant later = T0.plus(TIMEOUT).plus(ALLOWED_LATENESS).plus(Duration.ofMinutes(5));
+    process(step(FunnelStep.CART, later));
+    process(step(FunnelStep.ORDER_PLACED, later.plusSeconds(60)));
+    harness.processWatermark(later.plusSeconds(60).toEpochMilli());
+
+    assertThat(outcomes())
+        .extracting(CheckoutOutcome::getStatus, CheckoutOutcome::getStart)
+        .containsExactly(
+            tuple(CheckoutStatus.ABANDONED, T0), tuple(CheckoutStatus.COMPLETED, later));
   }
 
   @Test

@@ -112,12 +112,41 @@ class CheckoutSessionTest {
   }
 
   @Test
+  void valueAtRiskIsTheLatestEventsCartValueNotTheHighest() {
+    CheckoutSession session =
+        CheckoutSession.of(
+            List.of(
+                withCartValue(event(FunnelStep.CART, T0, null), 9_000),
+                withCartValue(event(FunnelStep.SHIPPING, T0.plusSeconds(60), null), 4_000)),
+            TIMEOUT);
+    assertThat(session.status()).isEqualTo(CheckoutStatus.ABANDONED);
+    assertThat(session.toOutcome("c").getCartValueMinor()).isEqualTo(4_000);
+  }
+
+  @Test
+  void theFailureReasonIsTheLastFailureEvenAfterASuccessfulPayment() {
+    CheckoutOutcome outcome =
+        CheckoutSession.of(
+                List.of(
+                    event(FunnelStep.PAYMENT, T0, "card_declined"),
+                    event(FunnelStep.PAYMENT, T0.plusSeconds(30), null)),
+                TIMEOUT)
+            .toOutcome("c");
+    assertThat(outcome.getStatus()).isEqualTo(CheckoutStatus.ABANDONED);
+    assertThat(outcome.getLastPaymentFailureReason()).isEqualTo("card_declined");
+  }
+
+  @Test
   void rejectsNoEventsAndNonPositiveTimeouts() {
     assertThatThrownBy(() -> CheckoutSession.of(List.of(), TIMEOUT))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(
             () -> CheckoutSession.of(List.of(event(FunnelStep.CART, T0, null)), Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static CheckoutEvent withCartValue(CheckoutEvent event, long cartValueMinor) {
+    return CheckoutEvent.newBuilder(event).setCartValueMinor(cartValueMinor).build();
   }
 
   private CheckoutEvent event(FunnelStep step, Instant time, String failureReason) {

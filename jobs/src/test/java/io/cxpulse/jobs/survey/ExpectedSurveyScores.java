@@ -172,9 +172,10 @@ final class ExpectedSurveyScores {
   }
 
   /**
-   * Asserts that {@code actual} (a score view read back, see {@link SurveyClickHouse#scores}) has
-   * exactly the expected keys and, for each, equal components and derived values within {@link
-   * #TOLERANCE}. Reports every difference, not just the first.
+   * Asserts that {@code actual} (a score view read back, see {@link
+   * SurveyClickHouse#scoresPerMinute}) has exactly the expected keys and, for each, equal
+   * components and derived values within {@link #TOLERANCE}. Reports every difference, not just the
+   * first.
    */
   void assertMatches(Map<Key, ViewRow> actual) {
     Set<Key> missing = new TreeSet<>(expected.keySet());

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cxpulse.events.TicketActor;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
+import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.TestEvents;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +82,50 @@ class TicketLifecycleTest {
         .singleElement()
         .extracting(TicketOutcome::getDurationMillis)
         .isEqualTo(0L);
+  }
+
+  @Test
+  void anEventOfUnknownTypeChangesNothing() {
+    List<TicketEvent> known =
+        List.of(
+            event(TicketEventType.OPENED, T0),
+            event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(5))),
+            event(TicketEventType.RESOLVED, T0.plus(Duration.ofMinutes(30))));
+    List<TicketEvent> withUnknown = new ArrayList<>(known);
+    withUnknown.add(event(TicketEventType.UNKNOWN, T0.plus(Duration.ofMinutes(1))));
+    withUnknown.add(event(TicketEventType.UNKNOWN, T0.plus(Duration.ofMinutes(40))));
+
+    assertThat(TicketLifecycle.of(withUnknown, SLA).facts())
+        .isNotEmpty()
+        .isEqualTo(TicketLifecycle.of(known, SLA).facts());
+    assertThat(TicketLifecycle.of(List.of(event(TicketEventType.UNKNOWN, T0)), SLA).isStarted())
+        .isFalse();
+  }
+
+  @Test
+  void theSlaTargetIsThatOfThePriorityAtOpening() {
+    SlaPolicy byPriority =
+        (channel, priority) ->
+            priority == TicketPriority.URGENT ? Duration.ofMinutes(5) : Duration.ofMinutes(60);
+    TicketEvent opened =
+        TicketEvent.newBuilder(event(TicketEventType.OPENED, T0))
+            .setPriority(TicketPriority.LOW)
+            .build();
+    TicketEvent escalatedReply =
+        TicketEvent.newBuilder(event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(30))))
+            .setPriority(TicketPriority.URGENT)
+            .build();
+
+    assertThat(TicketLifecycle.of(List.of(opened, escalatedReply), byPriority).facts())
+        .filteredOn(f -> f.getKind() == TicketOutcomeKind.FIRST_RESPONSE)
+        .singleElement()
+        .satisfies(
+            response -> {
+              assertThat(response.getSlaTargetMillis())
+                  .isEqualTo(Duration.ofMinutes(60).toMillis());
+              assertThat(response.isSlaBreached()).isFalse();
+              assertThat(response.getPriority()).isEqualTo(TicketPriority.LOW);
+            });
   }
 
   @Test

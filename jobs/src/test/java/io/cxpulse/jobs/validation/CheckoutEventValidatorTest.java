@@ -49,6 +49,16 @@ class CheckoutEventValidatorTest {
   }
 
   @Test
+  void currencyIsCheckedForShapeNotForMembershipOfTheJdksList() {
+    assertThat(validator.validate(checkout().setCurrency("Eur").build(), now).reason())
+        .isEqualTo(RejectReason.OUT_OF_RANGE);
+    assertThat(validator.validate(checkout().setCurrency("EURO").build(), now).reason())
+        .isEqualTo(RejectReason.OUT_OF_RANGE);
+    // In no currency list: only the shape is checked, so a code newer than the JVM's list passes.
+    assertThat(validator.validate(checkout().setCurrency("XQZ").build(), now).isOk()).isTrue();
+  }
+
+  @Test
   void rejectsAnEventTimeTooFarAhead() {
     var event = checkout().setEventTime(NOW.plus(Duration.ofHours(2))).build();
 

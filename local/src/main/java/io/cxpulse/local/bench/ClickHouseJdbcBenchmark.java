@@ -1,6 +1,7 @@
 package io.cxpulse.local.bench;
 
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
+import io.cxpulse.local.CxPulseVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "bench-clickhouse",
     mixinStandardHelpOptions = true,
+    versionProvider = CxPulseVersion.class,
     description = "Benchmark JDBC batch inserts and trivial SELECT latency on embedded ClickHouse.")
 public final class ClickHouseJdbcBenchmark implements Callable<Integer> {
 
