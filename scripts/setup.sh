@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what CX Pulse needs and a fresh machine may lack: a JDK 17+, Maven, npm (to fetch
-# the ClickHouse engine), curl; then fetches libchdb.so into the cache. Safe to run again:
-# everything already present is left alone.
+# the ClickHouse engine), curl, Chromium and chromedriver (tests drive a real browser); then
+# fetches libchdb.so into the cache. Safe to run again: everything already present is left alone.
 set -euo pipefail
 
 need_packages=()
@@ -15,6 +15,9 @@ fi
 command -v mvn >/dev/null || need_packages+=(maven)
 command -v npm >/dev/null || need_packages+=(npm)
 command -v curl >/dev/null || need_packages+=(curl)
+# At these paths, not just on the PATH: the browser tests start exactly these two binaries.
+[ -x /usr/bin/chromium ] || need_packages+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_packages+=(chromium-driver)
 
 if [ "${#need_packages[@]}" -gt 0 ]; then
   echo "setup: installing ${need_packages[*]}"
