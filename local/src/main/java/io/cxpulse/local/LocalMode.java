@@ -297,13 +297,7 @@ public final class LocalMode implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    validate();
-    try {
-      // Read the rules now: a bad rules file is a bad argument, found before anything starts.
-      rules = alertFlags.disabled() ? null : alertFlags.rules(LocalAlertRules::load);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
+    readArguments();
     if (!portsFree()) {
       return EXIT_FAILED;
     }
@@ -320,11 +314,25 @@ public final class LocalMode implements Callable<Integer> {
   }
 
   /**
+   * Checks the arguments and reads the alert rules: a bad rules file is a bad argument, found
+   * before anything starts.
+   */
+  void readArguments() {
+    validate();
+    try {
+      rules = alertFlags.disabled() ? null : alertFlags.rules(LocalAlertRules::load);
+    } catch (IllegalArgumentException | UncheckedIOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  /**
    * Starts everything, in order: ClickHouse and its schema, Kafka and its topics, the job, the
    * generator, the summary. Synchronized with {@link #stopAll}: a Ctrl-C during startup stops
-   * everything once the current step is done.
+   * everything once the current step is done. Package-private, with {@link #readArguments} and
+   * {@link #stopAll}, for tests that run local mode in their own JVM.
    */
-  private synchronized void startAll() throws Exception {
+  synchronized void startAll() throws Exception {
     Path absoluteDataDir = dataDir();
     credentials = LocalCredentials.loadOrCreate(absoluteDataDir);
     EmbeddedClickHouse clickHouse =
@@ -734,7 +742,7 @@ public final class LocalMode implements Callable<Integer> {
   }
 
   /** Stops what started, newest first: producers and readers before the stores they use. */
-  private synchronized void stopAll() {
+  synchronized void stopAll() {
     if (stopping) {
       return;
     }
