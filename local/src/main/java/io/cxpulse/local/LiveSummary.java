@@ -10,10 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,8 +36,16 @@ final class LiveSummary implements AutoCloseable {
   private static final String ROW = "  %-13s %9s %7s %7s %9s";
 
   static final String TOTALS_QUERY =
-      "SELECT count() AS window_rows, sum(csat_total + nps_total + ces_count) AS responses,"
-          + " toUnixTimestamp(max(window_start)) AS last_minute FROM cx_survey_window_latest";
+      "SELECT count() AS window_rows, sum(csat_total + nps_total + ces_count) AS responses"
+          + " FROM cx_survey_window_latest";
+
+  /**
+   * How far each job's windows are complete, as the jobs say it (cx_job_progress): the summary
+   * shows the newest complete minute of each table, never one still filling.
+   */
+  static final String PROGRESS_QUERY =
+      "SELECT table_name, toUnixTimestamp(complete_before) AS complete_before"
+          + " FROM cx_job_progress_latest";
 
   static final String MINUTE_QUERY =
       "SELECT channel, csat_total + nps_total + ces_count AS responses, csat_pct, nps, ces_mean"
@@ -137,6 +146,13 @@ final class LiveSummary implements AutoCloseable {
     }
   }
 
+  /** The start (epoch seconds) of the newest complete minute of {@code table}; 0 if none. */
+  static long newestCompleteMinute(Map<String, Long> completeBefore, String table) {
+    long before = completeBefore.getOrDefault(table, 0L);
+    // Before any progress the column reads the epoch; a minute ending there is no minute.
+    return before <= 60 ? 0 : before - 60;
+  }
+
   /** The summary as of {@code now}, ending with a blank line. */
   String render(Instant now) throws SQLException {
     Connection db = connection();
@@ -144,13 +160,18 @@ final class LiveSummary implements AutoCloseable {
     try (Statement statement = db.createStatement()) {
       long windowRows;
       long counted;
-      long lastMinute;
       try (ResultSet rs = statement.executeQuery(TOTALS_QUERY)) {
         rs.next();
         windowRows = rs.getLong("window_rows");
         counted = rs.getLong("responses");
-        lastMinute = rs.getLong("last_minute");
       }
+      Map<String, Long> completeBefore = new HashMap<>();
+      try (ResultSet rs = statement.executeQuery(PROGRESS_QUERY)) {
+        while (rs.next()) {
+          completeBefore.put(rs.getString("table_name"), rs.getLong("complete_before"));
+        }
+      }
+      long lastMinute = newestCompleteMinute(completeBefore, "cx_survey_window");
       List<String> deadLetters = new ArrayList<>();
       long deadLetterTotal = 0;
       try (ResultSet rs = statement.executeQuery(DEAD_LETTER_QUERY)) {
@@ -205,8 +226,8 @@ final class LiveSummary implements AutoCloseable {
           }
         }
       }
-      if (lastMinute > 0) {
-        long ticketMinute = lastMinute;
+      long ticketMinute = newestCompleteMinute(completeBefore, "cx_ticket_window");
+      if (ticketMinute > 0) {
         text.append(
                 String.format(
                     Locale.ROOT,
@@ -234,13 +255,15 @@ final class LiveSummary implements AutoCloseable {
                 .append('\n');
           }
         }
-        // Abandonment is decided an inactivity timeout after a checkout's last step.
-        long checkoutMinute =
-            Instant.ofEpochSecond(lastMinute)
-                .minus(checkoutTimeout)
-                .minusSeconds(60)
-                .truncatedTo(ChronoUnit.MINUTES)
-                .getEpochSecond();
+      }
+      // Abandonment is decided an inactivity timeout after a checkout's last step: the checkout
+      // job's progress says which minute that makes complete.
+      long checkoutMinute = newestCompleteMinute(completeBefore, "cx_checkout_window");
+      if (checkoutMinute <= 0) {
+        text.append("  checkouts: no minute complete yet (a checkout is decided ")
+            .append(HumanDuration.format(checkoutTimeout))
+            .append(" after its last step)\n");
+      } else {
         text.append(
                 String.format(
                     Locale.ROOT,
@@ -268,9 +291,7 @@ final class LiveSummary implements AutoCloseable {
                 .append('\n');
           }
           if (!any) {
-            text.append("  (checkouts of a minute are final ")
-                .append(HumanDuration.format(checkoutTimeout.plusMinutes(1)))
-                .append(" after it; none yet)\n");
+            text.append("  (no checkout started in that minute)\n");
           }
         }
       }

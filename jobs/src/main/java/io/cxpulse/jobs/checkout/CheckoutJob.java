@@ -17,6 +17,7 @@ import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
@@ -278,6 +279,21 @@ public final class CheckoutJob implements Callable<Integer> {
         salts);
   }
 
+  /**
+   * A window's checkouts are decided an inactivity timeout after their last step, so its row is
+   * complete that long after the window (a checkout still stepping after that is decided later),
+   * and final once the allowed lateness after that passed (a late order can still turn an abandoned
+   * checkout into a completed one until then).
+   */
+  public static JobProgress.Spec progress(CheckoutJobOptions options) {
+    return new JobProgress.Spec(
+        "checkout",
+        "cx_checkout_window",
+        options.window(),
+        options.inactivityTimeout(),
+        options.allowedLateness());
+  }
+
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, CheckoutJobOptions options) {
     env.enableCheckpointing(options.checkpointInterval().toMillis());
@@ -414,6 +430,9 @@ public final class CheckoutJob implements Callable<Integer> {
         .sinkTo(sinks.windowRows())
         .name("checkout window rows sink")
         .uid(WINDOW_SINK_UID);
+    if (sinks.progress() != null) {
+      JobProgress.apply(windows.rows(), progress(options), sinks.progress(), "checkout");
+    }
     if (sinks.alerting() != null) {
       AlertStage.apply(
           windows.rows(),

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.checkout;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,12 +25,14 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * @param deadLetterTopic receives every dead letter
  * @param deadLetterTable receives every dead letter too
  * @param alerting the alert stage, or null for none
+ * @param progress receives the job's progress records ({@link JobProgress}), or null for none
  */
 public record CheckoutSinks(
     Sink<CheckoutWindowRow> windowRows,
     Sink<DeadLetter> deadLetterTopic,
     Sink<DeadLetter> deadLetterTable,
-    Alerting alerting) {
+    Alerting alerting,
+    Sink<JobProgress.Row> progress) {
 
   /** The window table's insert; columns as in sql/migrations (cx_checkout_window). */
   public static final String WINDOW_INSERT =
@@ -51,12 +54,26 @@ public record CheckoutSinks(
       Sink<CheckoutWindowRow> windowRows,
       Sink<DeadLetter> deadLetterTopic,
       Sink<DeadLetter> deadLetterTable) {
-    this(windowRows, deadLetterTopic, deadLetterTable, null);
+    this(windowRows, deadLetterTopic, deadLetterTable, null, null);
+  }
+
+  /** The three sinks with {@code alerting} (null: none), without progress records. */
+  public CheckoutSinks(
+      Sink<CheckoutWindowRow> windowRows,
+      Sink<DeadLetter> deadLetterTopic,
+      Sink<DeadLetter> deadLetterTable,
+      Alerting alerting) {
+    this(windowRows, deadLetterTopic, deadLetterTable, alerting, null);
   }
 
   /** These sinks with {@code alerting} (null: none). */
   public CheckoutSinks withAlerting(Alerting alerting) {
-    return new CheckoutSinks(windowRows, deadLetterTopic, deadLetterTable, alerting);
+    return new CheckoutSinks(windowRows, deadLetterTopic, deadLetterTable, alerting, progress);
+  }
+
+  /** These sinks with {@code progress} receiving the job's progress records (null: none). */
+  public CheckoutSinks withProgress(Sink<JobProgress.Row> progress) {
+    return new CheckoutSinks(windowRows, deadLetterTopic, deadLetterTable, alerting, progress);
   }
 
   /**
@@ -73,7 +90,9 @@ public record CheckoutSinks(
     return new CheckoutSinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
-        ClickHouseSinks.deadLetterSink(connection, execution));
+        ClickHouseSinks.deadLetterSink(connection, execution),
+        null,
+        JobProgress.sink(connection, execution));
   }
 
   /** Binds a {@link CheckoutWindowRow} to {@link #WINDOW_INSERT}. */

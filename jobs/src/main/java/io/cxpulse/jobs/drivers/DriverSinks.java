@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.drivers;
 
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.survey.SurveySinks;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,8 +18,9 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * <p>{@link #production} builds the real sink; tests pass their own through the constructor.
  *
  * @param windowRows receives every emission of every window row (all versions)
+ * @param progress receives the job's progress records ({@link JobProgress}), or null for none
  */
-public record DriverSinks(Sink<DriverWindowRow> windowRows) {
+public record DriverSinks(Sink<DriverWindowRow> windowRows, Sink<JobProgress.Row> progress) {
 
   /**
    * The window table's insert; columns as in sql/migrations (cx_driver_window). The first fifteen
@@ -34,6 +36,11 @@ public record DriverSinks(Sink<DriverWindowRow> windowRows) {
     Objects.requireNonNull(windowRows, "windowRows");
   }
 
+  /** The window rows' sink, without progress records. */
+  public DriverSinks(Sink<DriverWindowRow> windowRows) {
+    this(windowRows, null);
+  }
+
   /** JDBC into {@code cx_driver_window} at the ClickHouse of {@code options}, at-least-once. */
   public static DriverSinks production(DriverSplitJobOptions options) {
     JdbcConnectionOptions connection =
@@ -42,7 +49,8 @@ public record DriverSinks(Sink<DriverWindowRow> windowRows) {
     JdbcExecutionOptions execution =
         ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
     return new DriverSinks(
-        ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution));
+        ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
+        JobProgress.sink(connection, execution));
   }
 
   /** Binds a {@link DriverWindowRow} to {@link #WINDOW_INSERT}. */

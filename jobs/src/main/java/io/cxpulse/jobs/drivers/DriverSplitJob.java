@@ -12,6 +12,7 @@ import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
 import io.cxpulse.jobs.pipeline.UsageErrors;
@@ -278,6 +279,20 @@ public final class DriverSplitJob implements Callable<Integer> {
     return DriverSinks.production(options);
   }
 
+  /**
+   * A survey joins its ticket's outcome up to the join horizon plus the settle time after its own
+   * event time, so a window is complete that long after it fired, final after the allowed lateness
+   * on top.
+   */
+  public static JobProgress.Spec progress(DriverSplitJobOptions options) {
+    return new JobProgress.Spec(
+        "driver-split",
+        "cx_driver_window",
+        options.window(),
+        options.joinHorizon().plus(options.settle()),
+        options.allowedLateness());
+  }
+
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, DriverSplitJobOptions options) {
     env.enableCheckpointing(options.checkpointInterval().toMillis());
@@ -401,6 +416,9 @@ public final class DriverSplitJob implements Callable<Integer> {
         .name("count joined surveys too late for their window")
         .uid(TOO_LATE_UID);
     windows.rows().sinkTo(sinks.windowRows()).name("driver window rows sink").uid(WINDOW_SINK_UID);
+    if (sinks.progress() != null) {
+      JobProgress.apply(windows.rows(), progress(options), sinks.progress(), "driver");
+    }
   }
 
   /** Whether a ticket fact says something about the first response. */

@@ -18,6 +18,7 @@ import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RawRecord;
@@ -265,6 +266,12 @@ public final class SurveyJob implements Callable<Integer> {
         response.getEventId());
   }
 
+  /** A window is complete once it fired, final once its allowed lateness passed. */
+  public static JobProgress.Spec progress(SurveyJobOptions options) {
+    return new JobProgress.Spec(
+        "survey", "cx_survey_window", options.window(), Duration.ZERO, options.allowedLateness());
+  }
+
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, SurveyJobOptions options) {
     env.enableCheckpointing(options.checkpointInterval().toMillis());
@@ -355,6 +362,9 @@ public final class SurveyJob implements Callable<Integer> {
     DataStream<DeadLetter> deadLetters = front.deadLetters().union(droppedByWindow);
 
     rows.sinkTo(sinks.windowRows()).name("survey window rows sink").uid(WINDOW_SINK_UID);
+    if (sinks.progress() != null) {
+      JobProgress.apply(rows, progress(options), sinks.progress(), "survey");
+    }
     if (sinks.alerting() != null) {
       AlertStage.apply(
           windows.rows(),

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -23,12 +24,14 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * @param deadLetterTopic receives every dead letter
  * @param deadLetterTable receives every dead letter too
  * @param alerting the alert stage, or null for none
+ * @param progress receives the job's progress records ({@link JobProgress}), or null for none
  */
 public record SurveySinks(
     Sink<SurveyWindowRow> windowRows,
     Sink<DeadLetter> deadLetterTopic,
     Sink<DeadLetter> deadLetterTable,
-    Alerting alerting) {
+    Alerting alerting,
+    Sink<JobProgress.Row> progress) {
 
   /** The window table's insert; columns as in sql/migrations (cx_survey_window). */
   public static final String WINDOW_INSERT =
@@ -49,12 +52,26 @@ public record SurveySinks(
       Sink<SurveyWindowRow> windowRows,
       Sink<DeadLetter> deadLetterTopic,
       Sink<DeadLetter> deadLetterTable) {
-    this(windowRows, deadLetterTopic, deadLetterTable, null);
+    this(windowRows, deadLetterTopic, deadLetterTable, null, null);
+  }
+
+  /** The three sinks with {@code alerting} (null: none), without progress records. */
+  public SurveySinks(
+      Sink<SurveyWindowRow> windowRows,
+      Sink<DeadLetter> deadLetterTopic,
+      Sink<DeadLetter> deadLetterTable,
+      Alerting alerting) {
+    this(windowRows, deadLetterTopic, deadLetterTable, alerting, null);
   }
 
   /** These sinks with {@code alerting} (null: none). */
   public SurveySinks withAlerting(Alerting alerting) {
-    return new SurveySinks(windowRows, deadLetterTopic, deadLetterTable, alerting);
+    return new SurveySinks(windowRows, deadLetterTopic, deadLetterTable, alerting, progress);
+  }
+
+  /** These sinks with {@code progress} receiving the job's progress records (null: none). */
+  public SurveySinks withProgress(Sink<JobProgress.Row> progress) {
+    return new SurveySinks(windowRows, deadLetterTopic, deadLetterTable, alerting, progress);
   }
 
   /**
@@ -71,7 +88,9 @@ public record SurveySinks(
     return new SurveySinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
-        ClickHouseSinks.deadLetterSink(connection, execution));
+        ClickHouseSinks.deadLetterSink(connection, execution),
+        null,
+        JobProgress.sink(connection, execution));
   }
 
   /** Binds a {@link SurveyWindowRow} to {@link #WINDOW_INSERT}. */

@@ -17,6 +17,7 @@ import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateFlags;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
@@ -262,6 +263,16 @@ public final class TicketJob implements Callable<Integer> {
         slaTargetsFile);
   }
 
+  /**
+   * Facts are attributed to the window of their own time and emitted once the watermark reaches it
+   * (see {@link #windowAggregation}): a window is complete once it fired, final once its allowed
+   * lateness passed.
+   */
+  public static JobProgress.Spec progress(TicketJobOptions options) {
+    return new JobProgress.Spec(
+        "tickets", "cx_ticket_window", options.window(), Duration.ZERO, options.allowedLateness());
+  }
+
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, TicketJobOptions options) {
     env.enableCheckpointing(options.checkpointInterval().toMillis());
@@ -430,6 +441,9 @@ public final class TicketJob implements Callable<Integer> {
     DataStream<DeadLetter> deadLetters = front.deadLetters();
 
     windows.rows().sinkTo(sinks.windowRows()).name("ticket window rows sink").uid(WINDOW_SINK_UID);
+    if (sinks.progress() != null) {
+      JobProgress.apply(windows.rows(), progress(options), sinks.progress(), "ticket");
+    }
     if (sinks.alerting() != null) {
       AlertStage.apply(
           windows.rows(),

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.tickets;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
 import java.sql.Array;
 import java.sql.PreparedStatement;
@@ -24,12 +25,14 @@ import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
  * @param deadLetterTopic receives every dead letter
  * @param deadLetterTable receives every dead letter too
  * @param alerting the alert stage, or null for none
+ * @param progress receives the job's progress records ({@link JobProgress}), or null for none
  */
 public record TicketSinks(
     Sink<TicketWindowRow> windowRows,
     Sink<DeadLetter> deadLetterTopic,
     Sink<DeadLetter> deadLetterTable,
-    Alerting alerting) {
+    Alerting alerting,
+    Sink<JobProgress.Row> progress) {
 
   /** The window table's insert; columns as in sql/migrations (cx_ticket_window). */
   public static final String WINDOW_INSERT =
@@ -52,12 +55,26 @@ public record TicketSinks(
       Sink<TicketWindowRow> windowRows,
       Sink<DeadLetter> deadLetterTopic,
       Sink<DeadLetter> deadLetterTable) {
-    this(windowRows, deadLetterTopic, deadLetterTable, null);
+    this(windowRows, deadLetterTopic, deadLetterTable, null, null);
+  }
+
+  /** The three sinks with {@code alerting} (null: none), without progress records. */
+  public TicketSinks(
+      Sink<TicketWindowRow> windowRows,
+      Sink<DeadLetter> deadLetterTopic,
+      Sink<DeadLetter> deadLetterTable,
+      Alerting alerting) {
+    this(windowRows, deadLetterTopic, deadLetterTable, alerting, null);
   }
 
   /** These sinks with {@code alerting} (null: none). */
   public TicketSinks withAlerting(Alerting alerting) {
-    return new TicketSinks(windowRows, deadLetterTopic, deadLetterTable, alerting);
+    return new TicketSinks(windowRows, deadLetterTopic, deadLetterTable, alerting, progress);
+  }
+
+  /** These sinks with {@code progress} receiving the job's progress records (null: none). */
+  public TicketSinks withProgress(Sink<JobProgress.Row> progress) {
+    return new TicketSinks(windowRows, deadLetterTopic, deadLetterTable, alerting, progress);
   }
 
   /**
@@ -74,7 +91,9 @@ public record TicketSinks(
     return new TicketSinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
-        ClickHouseSinks.deadLetterSink(connection, execution));
+        ClickHouseSinks.deadLetterSink(connection, execution),
+        null,
+        JobProgress.sink(connection, execution));
   }
 
   /** Binds a {@link TicketWindowRow} to {@link #WINDOW_INSERT}. */

@@ -1,0 +1,92 @@
+package io.cxpulse.jobs.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class JobProgressTest {
+
+  private static final Instant T = Instant.parse("2026-12-07T10:00:00Z");
+
+  @Test
+  void aWindowIsCompleteOnceItFiredAndFinalOnceItsLatenessPassed() {
+    JobProgress.Spec survey =
+        new JobProgress.Spec(
+            "survey",
+            "cx_survey_window",
+            Duration.ofMinutes(1),
+            Duration.ZERO,
+            Duration.ofHours(1));
+    // The window [10:00, 10:01) fires at watermark 10:00:59.999 and takes late data while the
+    // watermark is below 11:00:59.999.
+    long fired = T.plusSeconds(60).toEpochMilli() - 1;
+    assertThat(survey.completeBefore(fired)).isEqualTo(T.plusSeconds(60).toEpochMilli());
+    assertThat(survey.completeBefore(fired - 1)).isEqualTo(T.toEpochMilli());
+    long lateUntil = T.plus(Duration.ofMinutes(61)).toEpochMilli() - 1;
+    assertThat(survey.finalBefore(lateUntil)).isEqualTo(T.plusSeconds(60).toEpochMilli());
+    assertThat(survey.finalBefore(lateUntil - 1)).isEqualTo(T.toEpochMilli());
+  }
+
+  @Test
+  void checkoutsWaitTheirInactivityTimeout() {
+    JobProgress.Spec checkout =
+        new JobProgress.Spec(
+            "checkout",
+            "cx_checkout_window",
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(30),
+            Duration.ofMinutes(10));
+    long watermark = T.plus(Duration.ofMinutes(31)).toEpochMilli() - 1;
+    assertThat(Instant.ofEpochMilli(checkout.completeBefore(watermark)))
+        .isEqualTo(T.plusSeconds(60));
+    assertThat(Instant.ofEpochMilli(checkout.finalBefore(watermark)))
+        .isEqualTo(T.minus(Duration.ofMinutes(9)));
+  }
+
+  @Test
+  void theOperatorWritesOneRecordPerNewlyCompleteWindowAndForwardsWatermarks() throws Exception {
+    JobProgress.Spec spec =
+        new JobProgress.Spec(
+            "survey", "cx_survey_window", Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
+    try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> harness =
+        new OneInputStreamOperatorTestHarness<>(new ProgressOperator<String>(spec))) {
+      harness.open();
+      harness.setProcessingTime(42);
+      long minute = Duration.ofMinutes(1).toMillis();
+      long start = T.toEpochMilli();
+      harness.processElement("a row", start);
+      harness.processWatermark(new Watermark(start + 10_000));
+      harness.processWatermark(new Watermark(start + 20_000)); // same window: nothing new
+      harness.processWatermark(new Watermark(start + minute - 1)); // [10:00, 10:01) fired
+      harness.processWatermark(new Watermark(start + 3 * minute + 5)); // two more
+      harness.processWatermark(new Watermark(Long.MAX_VALUE)); // end of input: no event time
+
+      List<JobProgress.Row> rows = harness.extractOutputValues();
+      assertThat(rows)
+          .extracting(JobProgress.Row::completeBefore)
+          .containsExactly(T, T.plusSeconds(60), T.plusSeconds(180));
+      assertThat(rows.get(2).watermark()).isEqualTo(T.plusMillis(3 * minute + 5));
+      assertThat(rows.get(2).updatedAt()).isEqualTo(Instant.ofEpochMilli(42));
+      assertThat(rows).allSatisfy(r -> assertThat(r.job()).isEqualTo("survey"));
+      assertThat(
+              harness.getOutput().stream()
+                  .filter(Watermark.class::isInstance)
+                  .map(w -> ((Watermark) w).getTimestamp())
+                  .toList())
+          .as("watermarks forwarded")
+          .endsWith(start + 3 * minute + 5, Long.MAX_VALUE);
+    }
+  }
+
+  @Test
+  void aProgressRecordIsAFlinkPojo() {
+    assertThat(TypeInformation.of(JobProgress.Row.class)).isInstanceOf(PojoTypeInfo.class);
+  }
+}
