@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.alerts;
 
+import io.cxpulse.jobs.validation.Rollup;
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -17,7 +18,7 @@ import java.util.Objects;
 public record AlertScope(String channel, String segment) implements Serializable {
 
   /** The value of a dimension summed over all its values, as in {@code schemas/alert.avsc}. */
-  public static final String ALL = "all";
+  public static final String ALL = Rollup.ALL;
 
   /** Everything: all channels and all segments. */
   public static final AlertScope EVERYTHING = new AlertScope(ALL, ALL);

@@ -7,10 +7,11 @@ import java.util.regex.Pattern;
 /**
  * Validates {@link CheckoutEvent}s before they enter checkout sessions.
  *
- * <p>Rules: event_id, checkout_id and segment are not blank; currency is an ISO 4217 code; the cart
- * value is between 0 and {@link #MAX_CART_VALUE_MINOR}; every string field and event_time are
- * within the {@link EventGate} bounds. A step that reads as {@code UNKNOWN} (a step newer than this
- * reader) passes: it is still activity on a known checkout and keeps the session alive.
+ * <p>Rules: event_id, checkout_id and segment are not blank (nor the rollup marker {@code all});
+ * currency is an ISO 4217 code; the cart value is between 0 and {@link #MAX_CART_VALUE_MINOR};
+ * every string field and event_time are within the {@link EventGate} bounds. A step that reads as
+ * {@code UNKNOWN} (a step newer than this reader) passes: it is still activity on a known checkout
+ * and keeps the session alive.
  */
 public final class CheckoutEventValidator implements EventValidator<CheckoutEvent> {
 
@@ -63,7 +64,7 @@ public final class CheckoutEventValidator implements EventValidator<CheckoutEven
       failure = Checks.requireText("checkout_id", event.getCheckoutId());
     }
     if (failure == null) {
-      failure = Checks.requireText("segment", event.getSegment());
+      failure = Checks.requireSegment(event.getSegment());
     }
     if (failure == null) {
       failure = Checks.requireText("currency", event.getCurrency());

@@ -42,6 +42,21 @@ final class Checks implements Serializable {
     return null;
   }
 
+  /** A segment: not blank, and not the {@link Rollup#ALL} marker of the views. */
+  static ValidationResult requireSegment(String value) {
+    ValidationResult text = requireText("segment", value);
+    if (text != null) {
+      return text;
+    }
+    return value.equals(Rollup.ALL)
+        ? ValidationResult.reject(
+            RejectReason.OUT_OF_RANGE,
+            "segment '"
+                + Rollup.ALL
+                + "' is reserved: the views use it for the rollup of every segment")
+        : null;
+  }
+
   static ValidationResult requirePresent(String field, Object value) {
     return value == null
         ? ValidationResult.reject(RejectReason.MISSING_FIELD, field + " is missing")

@@ -8,10 +8,11 @@ import java.time.Duration;
 /**
  * Validates {@link SurveyResponse}s before they are counted in CSAT, NPS or CES.
  *
- * <p>Rules: event_id, survey_id, response_id and segment are not blank; the survey type is known
- * and the score lies on its scale (CSAT 1–5, NPS 0–10, CES 1–7, see {@link ScoreScale}); every
- * string field and event_time are within the {@link EventGate} bounds. A type that reads as {@code
- * UNKNOWN} is rejected as out of range: without a scale its score cannot be checked or classified.
+ * <p>Rules: event_id, survey_id, response_id and segment are not blank (nor the rollup marker
+ * {@code all}); the survey type is known and the score lies on its scale (CSAT 1–5, NPS 0–10, CES
+ * 1–7, see {@link ScoreScale}); every string field and event_time are within the {@link EventGate}
+ * bounds. A type that reads as {@code UNKNOWN} is rejected as out of range: without a scale its
+ * score cannot be checked or classified.
  */
 public final class SurveyResponseValidator implements EventValidator<SurveyResponse> {
 
@@ -64,7 +65,7 @@ public final class SurveyResponseValidator implements EventValidator<SurveyRespo
       failure = Checks.requireText("response_id", event.getResponseId());
     }
     if (failure == null) {
-      failure = Checks.requireText("segment", event.getSegment());
+      failure = Checks.requireSegment(event.getSegment());
     }
     if (failure == null) {
       failure = Checks.requirePresent("event_time", event.getEventTime());

@@ -8,9 +8,10 @@ import java.time.Duration;
 /**
  * Validates {@link TicketEvent}s before they enter ticket lifecycles.
  *
- * <p>Rules: event_id, ticket_id and segment are not blank; a reply's actor agrees with its type (an
- * {@code AGENT_REPLY} by an agent, a {@code BOT_REPLY} by a bot, a {@code CUSTOMER_REPLY} by the
- * customer); every string field and event_time are within the {@link EventGate} bounds.
+ * <p>Rules: event_id, ticket_id and segment are not blank (nor the rollup marker {@code all}); a
+ * reply's actor agrees with its type (an {@code AGENT_REPLY} by an agent, a {@code BOT_REPLY} by a
+ * bot, a {@code CUSTOMER_REPLY} by the customer); every string field and event_time are within the
+ * {@link EventGate} bounds.
  *
  * <p>The actor check exists because first response time counts agent replies only: an "agent reply"
  * sent by a bot would silently shorten it. An actor that reads as {@code UNKNOWN} (newer than this
@@ -54,7 +55,7 @@ public final class TicketEventValidator implements EventValidator<TicketEvent> {
       failure = Checks.requireText("ticket_id", event.getTicketId());
     }
     if (failure == null) {
-      failure = Checks.requireText("segment", event.getSegment());
+      failure = Checks.requireSegment(event.getSegment());
     }
     if (failure == null) {
       failure = Checks.requirePresent("event_time", event.getEventTime());

@@ -105,6 +105,22 @@ class EventGateTest {
   }
 
   @Test
+  void aSegmentNamedLikeTheRollupMarkerIsRejectedInEveryStream() {
+    ValidationResult reserved =
+        ValidationResult.reject(
+            RejectReason.OUT_OF_RANGE,
+            "segment 'all' is reserved: the views use it for the rollup of every segment");
+    assertThat(surveys.validate(survey().setSegment(Rollup.ALL).build(), now)).isEqualTo(reserved);
+    assertThat(new CheckoutEventValidator().validate(checkout().setSegment("all").build(), now))
+        .isEqualTo(reserved);
+    assertThat(new TicketEventValidator().validate(ticket().setSegment("all").build(), now))
+        .isEqualTo(reserved);
+    // Only the marker itself: segments are case-sensitive text, and the views group them so.
+    assertThat(surveys.validate(survey().setSegment("All").build(), now).isOk()).isTrue();
+    assertThat(surveys.validate(survey().setSegment("all customers").build(), now).isOk()).isTrue();
+  }
+
+  @Test
   void theBoundIsInUtf8BytesNotChars() {
     // 85 euro signs are 255 bytes, 86 are 258; 64 emoji (surrogate pairs) are 256 bytes.
     assertThat(surveys.validate(survey().setSegment("€".repeat(85)).build(), now).isOk()).isTrue();
