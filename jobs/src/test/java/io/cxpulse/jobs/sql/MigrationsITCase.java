@@ -35,7 +35,7 @@ import picocli.CommandLine;
 class MigrationsITCase {
 
   /** The repository's latest schema version. */
-  private static final int LATEST = 7;
+  private static final int LATEST = 9;
 
   /**
    * How many migrations the repository lists (a version may be missing until its branch merges).
@@ -48,6 +48,7 @@ class MigrationsITCase {
           "cx_checkout_window",
           "cx_dead_letters",
           "cx_driver_window",
+          "cx_job_progress",
           "cx_schema_migrations",
           "cx_survey_window",
           "cx_ticket_window");
@@ -73,6 +74,7 @@ class MigrationsITCase {
           "cx_driver_split",
           "cx_driver_split_between",
           "cx_driver_window_latest",
+          "cx_job_progress_latest",
           "cx_survey_scores",
           "cx_survey_scores_day",
           "cx_survey_scores_hour",
@@ -191,13 +193,14 @@ class MigrationsITCase {
       for (String view : viewQueries()) {
         assertThat(count(statement, view)).as(view).isZero();
       }
+      assertThat(columns(statement, "cx_survey_scores(grain = 'hour')"))
+          .containsExactlyElementsOf(SCORE_COLUMNS);
+      // The per-grain views add whether each row is complete and final (V008).
+      List<String> perGrain = new ArrayList<>(SCORE_COLUMNS);
+      perGrain.addAll(List.of("is_complete", "is_final"));
       for (String view :
-          List.of(
-              "cx_survey_scores_minute",
-              "cx_survey_scores_hour",
-              "cx_survey_scores_day",
-              "cx_survey_scores(grain = 'hour')")) {
-        assertThat(columns(statement, view)).as(view).containsExactlyElementsOf(SCORE_COLUMNS);
+          List.of("cx_survey_scores_minute", "cx_survey_scores_hour", "cx_survey_scores_day")) {
+        assertThat(columns(statement, view)).as(view).containsExactlyElementsOf(perGrain);
       }
       assertThat(columns(statement, "cx_dead_letter_counts"))
           .containsExactly("bucket_start", "source_topic", "reason", "dead_letters");

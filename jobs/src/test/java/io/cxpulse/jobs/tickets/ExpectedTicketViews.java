@@ -144,6 +144,17 @@ final class ExpectedTicketViews {
     long backlogDelta() {
       return opened + reopened - resolved;
     }
+
+    /** Whether any fact is left: a window row without one is no row in the views (V009). */
+    boolean hasFacts() {
+      return opened != 0
+          || reopened != 0
+          || slaMet != 0
+          || slaBreached != 0
+          || slaBreachedUnanswered != 0
+          || resolved != 0
+          || !firstResponses.isEmpty();
+    }
   }
 
   /** Every grouping set of (channel, segment, priority) per bucket of {@code grain}. */

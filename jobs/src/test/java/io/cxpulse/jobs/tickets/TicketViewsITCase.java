@@ -178,7 +178,11 @@ class TicketViewsITCase {
         assertThat(stored.put(key(row), row)).as("one row per key").isNull();
       }
     }
-    assertThat(stored).isEqualTo(new TreeMap<>(newest()));
+    // Every newest row but those whose facts were all taken back (V009).
+    Map<String, TicketWindowRow> withFacts = new TreeMap<>(newest());
+    withFacts.values().removeIf(row -> row.getVersion() > 0 && !cellOf(row).hasFacts());
+    assertThat(withFacts).as("a row without facts was stored").hasSizeLessThan(newest().size());
+    assertThat(stored).isEqualTo(withFacts);
     // Version 3 (three facts) won over version 1, which was inserted after it.
     assertThat(stored.get(key(ROWS.get(1))).getVersion()).isEqualTo(3);
   }
@@ -196,10 +200,10 @@ class TicketViewsITCase {
     Instant nextDay = grain.truncate.apply(T0.plus(Duration.ofHours(14)));
     assertThat(actual.keySet().stream().filter(k -> k.bucketStart().equals(nextDay)).count())
         .isEqualTo(8);
-    // The all-zero row of the retracted breach is there, and empty.
+    // The all-zero row of the retracted breach is no row: nothing happened there.
     if (grain == Grain.MINUTE) {
-      assertThat(actual.get(new ViewKey(T0.plusSeconds(60), "chat", "new", "urgent")).isEmpty())
-          .isTrue();
+      assertThat(actual)
+          .doesNotContainKey(new ViewKey(T0.plusSeconds(60), "chat", "new", "urgent"));
     }
     // The parameterised view is the same SQL.
     Map<ViewKey, ResponseTimesRow> parameterised =
@@ -270,11 +274,20 @@ class TicketViewsITCase {
                 LinkedHashMap::new));
   }
 
+  private static Cell cellOf(TicketWindowRow row) {
+    Cell cell = new Cell();
+    cell.addRow(row);
+    return cell;
+  }
+
   private static Map<ViewKey, Cell> windowCells() {
     Map<ViewKey, Cell> cells = new TreeMap<>();
     for (TicketWindowRow row : newest().values()) {
       Cell cell = new Cell();
       cell.addRow(row);
+      if (!cell.hasFacts()) {
+        continue;
+      }
       cells.put(
           new ViewKey(row.getWindowStart(), row.getChannel(), row.getSegment(), row.getPriority()),
           cell);
