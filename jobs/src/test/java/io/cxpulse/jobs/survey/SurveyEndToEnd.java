@@ -214,6 +214,11 @@ final class SurveyEndToEnd implements AutoCloseable {
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // Seen in CI with every core busy: a produce request outlived the default 30 s timeout after
+    // the broker had appended it; the retry of that long-acknowledged first batch then failed with
+    // OutOfOrderSequenceException until the delivery timeout. Waiting longer never retries it.
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
