@@ -78,6 +78,15 @@ final class LiveSummary implements AutoCloseable {
           + " ORDER BY window_end DESC, status = 'FIRING', rule_id, channel, segment LIMIT "
           + MAX_ALERT_LINES;
 
+  /**
+   * The latest evaluation of every rule on every series: firing ones first, then those waiting for
+   * data (min_samples, a baseline), so a rule that has not fired says why.
+   */
+  static final String RULE_STATUS_QUERY =
+      "SELECT rule_id, metric, channel, segment, verdict, value, samples, waiting_for, firing"
+          + " FROM cx_alert_rule_status"
+          + " ORDER BY firing DESC, waiting_for != '' DESC, rule_id, channel, segment";
+
   static final String DRIVER_QUERY =
       "SELECT responses, csat_total_met, csat_total_breached, csat_met_pct, csat_breached_pct"
           + " FROM cx_driver_split WHERE channel = 'all' AND segment = 'all' AND frt_bucket = 'all'";
@@ -308,6 +317,13 @@ final class LiveSummary implements AutoCloseable {
         }
       }
       alertLines(open, changes).forEach(line -> text.append(line).append('\n'));
+      List<RuleStatus> rules = new ArrayList<>();
+      try (ResultSet rs = statement.executeQuery(RULE_STATUS_QUERY)) {
+        while (rs.next()) {
+          rules.add(RuleStatus.of(rs));
+        }
+      }
+      ruleLines(rules).forEach(line -> text.append(line).append('\n'));
       try (ResultSet rs = statement.executeQuery(DRIVER_QUERY)) {
         if (rs.next()) {
           text.append(
@@ -406,6 +422,69 @@ final class LiveSummary implements AutoCloseable {
                 alertValue(change.metric(), change.value())));
       }
     }
+    return lines;
+  }
+
+  /** The latest evaluation of one rule on one series, as cx_alert_rule_status shows it. */
+  record RuleStatus(
+      String ruleId,
+      String metric,
+      String channel,
+      String segment,
+      String verdict,
+      Double value,
+      long samples,
+      String waitingFor,
+      boolean firing) {
+
+    static RuleStatus of(ResultSet rs) throws SQLException {
+      double value = rs.getDouble("value");
+      Double valueOrNull = rs.wasNull() ? null : value;
+      return new RuleStatus(
+          rs.getString("rule_id"),
+          rs.getString("metric"),
+          rs.getString("channel"),
+          rs.getString("segment"),
+          rs.getString("verdict"),
+          valueOrNull,
+          rs.getLong("samples"),
+          rs.getString("waiting_for"),
+          rs.getBoolean("firing"));
+    }
+  }
+
+  /**
+   * One line on the rules' latest evaluations, then firing and waiting series (at most {@link
+   * #MAX_ALERT_LINES}): what a rule that has not fired is waiting for.
+   */
+  static List<String> ruleLines(List<RuleStatus> rules) {
+    if (rules.isEmpty()) {
+      return List.of("  rules: no evaluation yet (a rule is first evaluated when its window ends)");
+    }
+    long waiting = rules.stream().filter(r -> !r.waitingFor().isEmpty()).count();
+    long firing = rules.stream().filter(RuleStatus::firing).count();
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "  rules: %d series evaluated, %d firing, %d waiting for data"
+                + " (SELECT * FROM cx_alert_rule_status)",
+            rules.size(),
+            firing,
+            waiting));
+    rules.stream()
+        .filter(r -> r.firing() || !r.waitingFor().isEmpty())
+        .limit(MAX_ALERT_LINES)
+        .forEach(
+            r ->
+                lines.add(
+                    String.format(
+                        Locale.ROOT,
+                        "    %-38s %-20s %-16s %s",
+                        r.ruleId(),
+                        r.channel() + "/" + r.segment(),
+                        alertValue(r.metric(), r.value()),
+                        r.firing() ? "FIRING" : "waiting: " + r.waitingFor())));
     return lines;
   }
 

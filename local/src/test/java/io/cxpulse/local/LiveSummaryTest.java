@@ -78,4 +78,34 @@ class LiveSummaryTest {
     assertThat(LiveSummary.alertValue("frt_p90", 1_080_000.0)).isEqualTo("frt_p90 18 min");
     assertThat(LiveSummary.alertValue("frt_p90", 45_000.0)).isEqualTo("frt_p90 45 s");
   }
+
+  @Test
+  void rulesThatHaveNotFiredSayWhatTheyWaitFor() {
+    List<String> lines =
+        LiveSummary.ruleLines(
+            List.of(
+                new LiveSummary.RuleStatus(
+                    "sla-breach-chat", "sla_breach_rate", "chat", "all", "BAD", 41.5, 80, "", true),
+                new LiveSummary.RuleStatus(
+                    "sla-breach-chat",
+                    "sla_breach_rate",
+                    "email",
+                    "all",
+                    "INSUFFICIENT",
+                    33.3,
+                    30,
+                    "samples: 30 < min_samples 50",
+                    false),
+                new LiveSummary.RuleStatus(
+                    "csat-below", "csat", "web", "all", "GOOD", 82.0, 400, "", false)));
+
+    assertThat(lines.get(0)).contains("3 series evaluated, 1 firing, 1 waiting for data");
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(1)).contains("sla-breach-chat").contains("chat/all").endsWith("FIRING");
+    assertThat(lines.get(2))
+        .contains("email/all")
+        .contains("sla_breach_rate 33.3 %")
+        .endsWith("waiting: samples: 30 < min_samples 50");
+    assertThat(LiveSummary.ruleLines(List.of()).get(0)).contains("no evaluation yet");
+  }
 }

@@ -19,6 +19,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,10 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
   public static final String ALERTS_RESOLVED = "alertsResolved";
   public static final String EVALUATIONS = "alertEvaluations";
   public static final String ROWS_TOO_LATE = "alertRowsTooLate";
+
+  /** Side output: every evaluation, whether or not it changed the rule's state. */
+  public static final OutputTag<RuleEvaluation> EVALUATION_RECORDS =
+      new OutputTag<>("rule-evaluations", TypeInformation.of(RuleEvaluation.class));
 
   private final AlertRules rules;
   private final long rowMillis;
@@ -217,8 +222,12 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
             Instant.ofEpochMilli(end),
             current,
             baseline);
-    Optional<Alert> alert = evaluators.get(rule.id()).evaluate(state, evaluation);
+    AlertEvaluator evaluator = evaluators.get(rule.id());
+    Optional<Alert> alert = evaluator.evaluate(state, evaluation);
     lifecycle.update(state);
+    ctx.output(
+        EVALUATION_RECORDS,
+        RuleEvaluation.of(rule, evaluation, evaluator.check(evaluation), state.isFiring()));
     if (alert.isPresent()) {
       (alert.get().status() == Alert.Status.FIRING ? firing : resolved).inc();
       LOG.info(

@@ -27,8 +27,10 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * @param topic receives every alert
  * @param table receives every alert too
  * @param webhook receives every alert too; a {@link DiscardingSink} when no webhook is configured
+ * @param evaluations receives every rule evaluation ({@link RuleEvaluation})
  */
-public record AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webhook) {
+public record AlertSinks(
+    Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webhook, Sink<RuleEvaluation> evaluations) {
 
   /** The alert topic unless configured otherwise. */
   public static final String DEFAULT_ALERT_TOPIC = "cx.alerts";
@@ -40,11 +42,23 @@ public record AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webho
           + " baseline_samples, summary)"
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-  /** Requires all three sinks. */
+  /** The rule-evaluation table's insert; columns as in sql/migrations (cx_alert_evaluations). */
+  public static final String EVALUATION_INSERT =
+      "INSERT INTO cx_alert_evaluations (rule_id, metric, channel, segment, window_start,"
+          + " window_end, verdict, value, baseline, p_value, samples, baseline_samples,"
+          + " min_samples, firing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+  /** Requires all four sinks. */
   public AlertSinks {
     Objects.requireNonNull(topic, "topic");
     Objects.requireNonNull(table, "table");
     Objects.requireNonNull(webhook, "webhook");
+    Objects.requireNonNull(evaluations, "evaluations");
+  }
+
+  /** The three alert sinks; evaluations are discarded. */
+  public AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webhook) {
+    this(topic, table, webhook, new DiscardingSink<>());
   }
 
   /**
@@ -62,7 +76,8 @@ public record AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webho
     return new AlertSinks(
         topicSink(bootstrapServers, alertTopic),
         ClickHouseSinks.sink(ALERT_INSERT, new AlertStatement(), connection, execution),
-        webhookOrNull == null ? new DiscardingSink<>() : new WebhookSink(webhookOrNull));
+        webhookOrNull == null ? new DiscardingSink<>() : new WebhookSink(webhookOrNull),
+        ClickHouseSinks.sink(EVALUATION_INSERT, new EvaluationStatement(), connection, execution));
   }
 
   /** The Kafka sink of {@link #production}. */
@@ -77,6 +92,35 @@ public record AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webho
   public static KafkaRecordSerializationSchema<Alert> topicSerializer(String alertTopic) {
     return new KafkaConnectors.SingleObjectSerializationSchema<>(
         alertTopic, Alert::alertId, alert -> AlertRecords.toAvro(alert).toByteBuffer());
+  }
+
+  /** Binds a {@link RuleEvaluation} to {@link #EVALUATION_INSERT}. */
+  public static final class EvaluationStatement implements JdbcStatementBuilder<RuleEvaluation> {
+
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public void accept(PreparedStatement ps, RuleEvaluation evaluation) throws SQLException {
+      ps.setString(1, evaluation.ruleId());
+      ps.setString(2, evaluation.metric());
+      ps.setString(3, evaluation.channel());
+      ps.setString(4, evaluation.segment());
+      // Instants, not LocalDateTimes: see ClickHouseSinks.
+      ps.setObject(5, evaluation.windowStart());
+      ps.setObject(6, evaluation.windowEnd());
+      ps.setString(7, evaluation.verdict());
+      AlertStatement.setDouble(ps, 8, evaluation.value());
+      AlertStatement.setDouble(ps, 9, evaluation.baseline());
+      AlertStatement.setDouble(ps, 10, evaluation.pValue());
+      ps.setLong(11, evaluation.samples());
+      if (evaluation.baselineSamples() == null) {
+        ps.setNull(12, Types.BIGINT);
+      } else {
+        ps.setLong(12, evaluation.baselineSamples());
+      }
+      ps.setLong(13, evaluation.minSamples());
+      ps.setBoolean(14, evaluation.firing());
+    }
   }
 
   /** Binds an {@link Alert}, through its Avro record, to {@link #ALERT_INSERT}. */
@@ -112,8 +156,7 @@ public record AlertSinks(Sink<Alert> topic, Sink<Alert> table, Sink<Alert> webho
       ps.setString(16, record.getSummary());
     }
 
-    private static void setDouble(PreparedStatement ps, int index, Double value)
-        throws SQLException {
+    static void setDouble(PreparedStatement ps, int index, Double value) throws SQLException {
       if (value == null) {
         ps.setNull(index, Types.DOUBLE);
       } else {

@@ -81,6 +81,11 @@ public final class AlertStage {
         .sinkTo(alerting.sinks().webhook())
         .name(job + " alerts webhook sink")
         .uid(job + "-alert-webhook");
+    alerts
+        .getSideOutput(AlertFunction.EVALUATION_RECORDS)
+        .sinkTo(alerting.sinks().evaluations())
+        .name(job + " rule evaluations sink")
+        .uid(job + "-alert-evaluations");
     return alerts;
   }
 

@@ -342,6 +342,44 @@ class AlertFunctionTest {
   // 4: threshold lifecycle, hysteresis and cooldown.
 
   @Test
+  void everyEvaluationIsRecordedWithWhatItWaitsFor() throws Exception {
+    // Below 80, min_samples 50: 30 responses at 70 % decide nothing; 60 at 70 % fire.
+    Instant t = DAY8;
+    try (Harness harness = Harness.open(NO_DELAY, null)) {
+      harness.row(BELOW_RULE, t, 21, 30, 1);
+      harness.watermark(t.plus(Duration.ofMinutes(15)));
+      List<RuleEvaluation> thin = harness.evaluations();
+      assertThat(thin).isNotEmpty();
+      assertThat(thin)
+          .allSatisfy(
+              e -> {
+                assertThat(e.ruleId()).isEqualTo(BELOW_RULE);
+                assertThat(e.metric()).isEqualTo("csat");
+                assertThat(e.channel()).isEqualTo("web");
+                assertThat(e.segment()).isEqualTo("all");
+                assertThat(e.verdict()).isEqualTo("INSUFFICIENT");
+                assertThat(e.samples()).isEqualTo(30);
+                assertThat(e.minSamples()).isEqualTo(50);
+                assertThat(e.value()).isEqualTo(70.0);
+                assertThat(e.firing()).isFalse();
+              });
+      assertThat(harness.alerts()).isEmpty();
+
+      Instant enough = t.plus(Duration.ofMinutes(15));
+      harness.row(BELOW_RULE, enough, 42, 60, 1);
+      harness.watermark(enough.plus(Duration.ofMinutes(15)));
+      RuleEvaluation fired =
+          harness.evaluations().stream().filter(e -> e.samples() == 60).findFirst().orElseThrow();
+      assertThat(fired.verdict()).isEqualTo("BAD");
+      assertThat(fired.firing()).isTrue();
+      assertThat(harness.alerts()).hasSize(1);
+      assertThat(harness.count(AlertFunction.EVALUATIONS))
+          .as("one record per evaluation")
+          .isEqualTo(harness.evaluations().size());
+    }
+  }
+
+  @Test
   void thresholdRuleFiresBelowHoldsInsideHysteresisResolvesPastItAndRespectsCooldown()
       throws Exception {
     // One row of 60 responses every 15 minutes: every sliding window then holds exactly one row,
@@ -844,6 +882,13 @@ class AlertFunctionTest {
 
     List<Alert> alerts() {
       return harness.extractOutputValues();
+    }
+
+    List<RuleEvaluation> evaluations() {
+      var records = harness.getSideOutput(AlertFunction.EVALUATION_RECORDS);
+      return records == null
+          ? List.of()
+          : records.stream().map(record -> record.getValue()).toList();
     }
 
     long count(String counter) {

@@ -276,6 +276,23 @@ class AlertPipelineITCase {
       assertTopicHoldsTheEpisode(alertTopic);
       assertTableHoldsTheEpisode();
 
+      // Every series of both rules has its latest evaluation, the rule that never fires included,
+      // and that one says what it waits for.
+      assertThat(query("SELECT DISTINCT rule_id FROM cx_alert_rule_status ORDER BY rule_id"))
+          .containsExactly(RULE_ID, NOISE_RULE_ID);
+      assertThat(
+              query(
+                  "SELECT concat(verdict, ' ', waiting_for) FROM cx_alert_rule_status"
+                      + " WHERE rule_id = '"
+                      + NOISE_RULE_ID
+                      + "'"))
+          .isNotEmpty()
+          .allSatisfy(
+              line ->
+                  assertThat(line)
+                      .startsWith("INSUFFICIENT samples: ")
+                      .endsWith(" < min_samples " + NOISE_MIN_SAMPLES));
+
       ObjectMapper json = new ObjectMapper();
       List<String> received = new ArrayList<>();
       for (WebhookReceiver.Request request : receiver.requests()) {

@@ -35,7 +35,7 @@ import picocli.CommandLine;
 class MigrationsITCase {
 
   /** The repository's latest schema version. */
-  private static final int LATEST = 9;
+  private static final int LATEST = 10;
 
   /**
    * How many migrations the repository lists (a version may be missing until its branch merges).
@@ -44,6 +44,7 @@ class MigrationsITCase {
 
   private static final List<String> TABLES =
       List.of(
+          "cx_alert_evaluations",
           "cx_alerts",
           "cx_checkout_window",
           "cx_dead_letters",
@@ -64,6 +65,7 @@ class MigrationsITCase {
   private static final List<String> VIEWS =
       List.of(
           "cx_alert_history",
+          "cx_alert_rule_status",
           "cx_alerts_open",
           "cx_checkout_abandonment",
           "cx_checkout_abandonment_day",
@@ -315,19 +317,19 @@ class MigrationsITCase {
     Path index = sql.resolve(Migrations.INDEX);
     String repositoryIndex = Files.readString(index);
     Files.writeString(
-        sql.resolve("migrations/V010__first.sql"), "CREATE OR REPLACE VIEW v10 AS SELECT 10;\n");
+        sql.resolve("migrations/V900__first.sql"), "CREATE OR REPLACE VIEW v900 AS SELECT 900;\n");
     Files.writeString(
-        sql.resolve("migrations/V020__second.sql"), "CREATE OR REPLACE VIEW v20 AS SELECT 20;\n");
+        sql.resolve("migrations/V910__second.sql"), "CREATE OR REPLACE VIEW v910 AS SELECT 910;\n");
     try (Connection connection = connect()) {
-      Files.writeString(index, repositoryIndex + "V020__second.sql\n");
+      Files.writeString(index, repositoryIndex + "V910__second.sql\n");
       new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
 
-      Files.writeString(index, repositoryIndex + "V010__first.sql\nV020__second.sql\n");
+      Files.writeString(index, repositoryIndex + "V900__first.sql\nV910__second.sql\n");
 
       assertThatThrownBy(
               () -> new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection))
           .isInstanceOf(MigrationException.class)
-          .hasMessageContaining("Migration V010__first.sql is not applied but version 20 is");
+          .hasMessageContaining("Migration V900__first.sql is not applied but version 910 is");
     }
   }
 
