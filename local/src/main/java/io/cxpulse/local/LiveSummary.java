@@ -102,6 +102,8 @@ final class LiveSummary implements AutoCloseable {
   private final Supplier<String> jobStatus;
   private final Supplier<LiveTraffic.Counts> traffic;
   private final PrintStream out;
+  // Null: append each summary (a log, a pipe); else redraw the screen with this above it.
+  private final String screenHeader;
   private final ScheduledExecutorService scheduler;
   private Connection connection;
   private volatile boolean closed;
@@ -110,6 +112,8 @@ final class LiveSummary implements AutoCloseable {
    * @param checkoutTimeout the checkout job's inactivity timeout: a minute's abandonment is only
    *     final that long after it, so the summary shows the latest minute that old
    * @param traffic the generator's counts; null when the generator is off
+   * @param screenHeader on a terminal, the banner to keep above a summary redrawn in place; null to
+   *     append summaries
    */
   LiveSummary(
       String jdbcUrl,
@@ -118,8 +122,10 @@ final class LiveSummary implements AutoCloseable {
       Duration checkoutTimeout,
       Supplier<String> jobStatus,
       Supplier<LiveTraffic.Counts> traffic,
-      PrintStream out) {
+      PrintStream out,
+      String screenHeader) {
     this.jdbcUrl = jdbcUrl;
+    this.screenHeader = screenHeader;
     this.credentials = credentials;
     this.interval = interval;
     this.checkoutTimeout = checkoutTimeout;
@@ -150,9 +156,21 @@ final class LiveSummary implements AutoCloseable {
       text = "[" + CLOCK.format(Instant.now()) + "] summary unavailable: " + e.getMessage() + "\n";
     }
     if (!closed) {
-      out.print(text);
+      out.print(frame(screenHeader, text));
       out.flush();
     }
+  }
+
+  /** ANSI: cursor home, then clear the screen. */
+  static final String CLEAR_SCREEN = "\u001b[H\u001b[2J";
+
+  /**
+   * What one refresh prints: on a terminal ({@code header} not null) the whole screen again, the
+   * banner with its addresses on top, so they never scroll away; elsewhere the summary alone, one
+   * after another, as a log.
+   */
+  static String frame(String header, String summary) {
+    return header == null ? summary : CLEAR_SCREEN + header + "\n\n" + summary;
   }
 
   /** The start (epoch seconds) of the newest complete minute of {@code table}; 0 if none. */
@@ -251,7 +269,11 @@ final class LiveSummary implements AutoCloseable {
             statement.executeQuery(String.format(Locale.ROOT, TICKET_QUERY, ticketMinute))) {
           while (rs.next()) {
             double p90 = rs.getDouble("first_response_p90_ms");
-            String frt = rs.wasNull() ? "-" : HumanDuration.format(Duration.ofMillis((long) p90));
+            // Whole seconds: the column is a glance, and "43 s 811 ms" does not fit it.
+            String frt =
+                rs.wasNull()
+                    ? "-"
+                    : HumanDuration.format(Duration.ofSeconds(Math.round(p90 / 1000)));
             text.append(
                     String.format(
                         Locale.ROOT,

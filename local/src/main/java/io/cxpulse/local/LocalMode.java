@@ -530,7 +530,7 @@ public final class LocalMode implements Callable<Integer> {
                   .start()));
     }
 
-    System.out.println(
+    String bannerText =
         String.join(
             System.lineSeparator(),
             banner(
@@ -543,8 +543,12 @@ public final class LocalMode implements Callable<Integer> {
                 List.of(options.topic(), checkoutOptions.topic(), ticketOptions.topic()),
                 options,
                 schema,
-                trafficStart)));
+                trafficStart));
+    System.out.println(bannerText);
     System.out.flush();
+    // A person at a terminal keeps the addresses in view: the summary redraws the screen under
+    // the banner. Redirected to a file or a pipe, it appends as a log.
+    boolean terminal = System.console() != null;
     if (!summaryInterval.isZero()) {
       register(
               new LiveSummary(
@@ -559,7 +563,8 @@ public final class LocalMode implements Callable<Integer> {
                           traffic.stream()
                               .map(LiveTraffic::counts)
                               .reduce(LiveTraffic.Counts.NONE, LiveTraffic.Counts::plus),
-                  System.out))
+                  System.out,
+                  terminal ? bannerText : null))
           .start();
     }
   }

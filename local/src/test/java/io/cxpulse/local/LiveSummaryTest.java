@@ -108,4 +108,15 @@ class LiveSummaryTest {
         .endsWith("waiting: samples: 30 < min_samples 50");
     assertThat(LiveSummary.ruleLines(List.of()).get(0)).contains("no evaluation yet");
   }
+
+  @Test
+  void onATerminalTheScreenIsRedrawnWithTheBannerOnTopElseSummariesAppend() {
+    String banner = "CX Pulse local mode is up.\n  ClickHouse HTTP   http://127.0.0.1:8123/";
+    String summary = "[10:00:00 UTC] job RUNNING\n";
+
+    String screen = LiveSummary.frame(banner, summary);
+    assertThat(screen).startsWith(LiveSummary.CLEAR_SCREEN);
+    assertThat(screen.indexOf("ClickHouse HTTP")).isLessThan(screen.indexOf("job RUNNING"));
+    assertThat(LiveSummary.frame(null, summary)).isEqualTo(summary);
+  }
 }
