@@ -9,7 +9,6 @@ import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.io.network.netty.InboundChannelHandlerFactory;
 import org.apache.flink.shaded.netty4.io.netty.buffer.Unpooled;
-import org.apache.flink.shaded.netty4.io.netty.channel.ChannelFutureListener;
 import org.apache.flink.shaded.netty4.io.netty.channel.ChannelHandler;
 import org.apache.flink.shaded.netty4.io.netty.channel.ChannelHandlerContext;
 import org.apache.flink.shaded.netty4.io.netty.channel.ChannelInboundHandlerAdapter;
@@ -89,7 +88,10 @@ public final class ReadOnlyRestApi implements InboundChannelHandlerFactory {
       responseHeaders.forEach((name, value) -> response.headers().set(name, value));
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=UTF-8");
       response.headers().set(HttpHeaderNames.CONTENT_LENGTH, body.length);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      // The connection stays open, as after any Flink answer: the request was read whole (the
+      // aggregator sits before this handler), and closing it raced HTTP clients that send their
+      // next request on the same kept-alive connection ("header parser received no bytes").
+      ctx.writeAndFlush(response);
     }
   }
 }
