@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -31,6 +32,9 @@ final class LocalJobs implements AutoCloseable {
   static final String JOB_NAME = "cx-pulse local";
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalJobs.class);
+
+  /** Where Flink's listeners other than the web UI accept connections: this machine only. */
+  private static final String LOOPBACK = "127.0.0.1";
 
   private static final long STATUS_TIMEOUT_SECONDS = 2;
   private static final long CANCEL_TIMEOUT_SECONDS = 30;
@@ -59,6 +63,10 @@ final class LocalJobs implements AutoCloseable {
       throws Exception {
     // State on disk, not in the JobManager's 5 MiB of memory: see DurableState.
     Configuration conf = DurableState.configure(new Configuration(), checkpointDirectory);
+    // Flink's other listeners are for this JVM alone and stay on loopback whatever --host says:
+    // the blob server (jars and large task data) listens on jobmanager.bind-host, which Flink
+    // defaults to every interface (measured: *:<port> beside the loopback-only ports).
+    conf.set(JobManagerOptions.BIND_HOST, LOOPBACK);
     conf.set(RestOptions.ADDRESS, host);
     conf.set(RestOptions.BIND_ADDRESS, host);
     conf.set(RestOptions.PORT, uiPort);
