@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -74,16 +70,14 @@ class LocalModeSecretsITCase {
   private static int flinkPort;
   private static final StringWriter LOGS = new StringWriter();
   private static WriterAppender capture;
-  private static PrintStream originalOut;
-  private static final ByteArrayOutputStream PRINTED = new ByteArrayOutputStream();
+  private static CapturedStdout stdout;
   private static boolean stopped;
 
   @BeforeAll
   static void start() throws Exception {
     captureLogs();
-    originalOut = System.out;
-    // The banner and the summary, as the terminal shows them (the summary keeps this stream).
-    System.setOut(new PrintStream(tee(originalOut, PRINTED), true, StandardCharsets.UTF_8));
+    // The banner and the summary, as the terminal shows them.
+    stdout = CapturedStdout.start();
 
     clickHousePort = freePort();
     flinkPort = freePort();
@@ -119,8 +113,8 @@ class LocalModeSecretsITCase {
         localMode.stopAll();
       }
     } finally {
-      if (originalOut != null) {
-        System.setOut(originalOut);
+      if (stdout != null) {
+        stdout.close();
       }
       stopCapturingLogs();
     }
@@ -262,7 +256,7 @@ class LocalModeSecretsITCase {
         .contains("ClickHouse HTTP interface on port " + clickHousePort + " stopped");
     assertThat(secretsIn(logs)).as("secrets in the logs").isEmpty();
 
-    String printed = PRINTED.toString(StandardCharsets.UTF_8);
+    String printed = stdout.text();
     assertThat(printed).contains("CX Pulse local mode is up");
     // The banner shows the reader's password on purpose (README), nothing else secret.
     assertThat(secretsIn(printed)).as("secrets printed").containsExactly("cx_reader's password");
@@ -301,7 +295,7 @@ class LocalModeSecretsITCase {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (true) {
       boolean rows = !readerQuery("SELECT count() FROM cx_dead_letters").body().equals("0\n");
-      boolean summary = PRINTED.toString(StandardCharsets.UTF_8).contains("dead letters");
+      boolean summary = stdout.text().contains("dead letters");
       if (rows && summary) {
         return;
       }
@@ -401,31 +395,6 @@ class LocalModeSecretsITCase {
     // Back to the levels of log4j2.properties for the other tests in this JVM.
     context.reconfigure();
     capture.stop();
-  }
-
-  private static OutputStream tee(OutputStream first, OutputStream second) {
-    return new OutputStream() {
-      @Override
-      public void write(int b) throws IOException {
-        first.write(b);
-        synchronized (second) {
-          second.write(b);
-        }
-      }
-
-      @Override
-      public void write(byte[] bytes, int offset, int length) throws IOException {
-        first.write(bytes, offset, length);
-        synchronized (second) {
-          second.write(bytes, offset, length);
-        }
-      }
-
-      @Override
-      public void flush() throws IOException {
-        first.flush();
-      }
-    };
   }
 
   private static int freePort() throws Exception {
