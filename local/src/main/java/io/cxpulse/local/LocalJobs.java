@@ -1,5 +1,6 @@
 package io.cxpulse.local;
 
+import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.jobs.pipeline.DurableState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -59,8 +61,13 @@ final class LocalJobs implements AutoCloseable {
       throws Exception {
     // State on disk, not in the JobManager's 5 MiB of memory: see DurableState.
     Configuration conf = DurableState.configure(new Configuration(), checkpointDirectory);
-    conf.set(RestOptions.ADDRESS, host);
+    // Flink's other listeners are for this JVM alone and stay on loopback whatever --host says:
+    // the blob server (jars and large task data) listens on jobmanager.bind-host, which Flink
+    // defaults to every interface (measured: *:<port> beside the loopback-only ports).
+    conf.set(JobManagerOptions.BIND_HOST, ListenHost.LOOPBACK);
+    // Where the web UI listens, and where its clients connect (not 0.0.0.0: see ListenHost).
     conf.set(RestOptions.BIND_ADDRESS, host);
+    conf.set(RestOptions.ADDRESS, ListenHost.clientHost(host));
     conf.set(RestOptions.PORT, uiPort);
     // The web UI is for looking, and any page in the user's browser can reach this port: no
     // uploaded jar may run in this JVM, the UI offers no cancel button, the REST API refuses every
@@ -70,15 +77,20 @@ final class LocalJobs implements AutoCloseable {
     conf.set(WebOptions.SUBMIT_ENABLE, false);
     conf.set(WebOptions.CANCEL_ENABLE, false);
     conf.set(ReadOnlyRestApi.READ_ONLY, true);
-    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, "http://" + host + ":" + uiPort);
+    conf.set(WebOptions.ACCESS_CONTROL_ALLOW_ORIGIN, origin(host, uiPort));
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     workflows.accept(env);
     return new LocalJobs(env.executeAsync(JOB_NAME), host, uiPort);
   }
 
+  /** The web UI's origin as a browser on this machine names it. */
+  private static String origin(String host, int uiPort) {
+    return "http://" + ListenHost.urlAuthority(host, uiPort);
+  }
+
   String webUiUrl() {
-    return "http://" + host + ":" + uiPort + "/";
+    return origin(host, uiPort) + "/";
   }
 
   /** The job's status, e.g. RUNNING; {@code ?} if the cluster does not answer in time. */
@@ -130,7 +142,7 @@ final class LocalJobs implements AutoCloseable {
     long deadline = System.currentTimeMillis() + CLUSTER_SHUTDOWN_TIMEOUT_MILLIS;
     while (System.currentTimeMillis() < deadline) {
       try (Socket socket = new Socket()) {
-        socket.connect(new InetSocketAddress(host, uiPort), 200);
+        socket.connect(new InetSocketAddress(ListenHost.clientHost(host), uiPort), 200);
       } catch (IOException closed) {
         return;
       }

@@ -1,5 +1,6 @@
 package io.cxpulse.local;
 
+import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.jobs.alerts.AlertFlags;
@@ -31,8 +32,12 @@ import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.TicketSinks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -139,8 +144,8 @@ public final class LocalMode implements Callable<Integer> {
       names = "--host",
       defaultValue = EmbeddedClickHouse.DEFAULT_HOST,
       description =
-          "Address ClickHouse and the Flink web UI listen on; Kafka always uses 127.0.0.1"
-              + " (default: ${DEFAULT-VALUE}).")
+          "Address ClickHouse and the Flink web UI listen on, 0.0.0.0 for every interface;"
+              + " Kafka always uses 127.0.0.1 (default: ${DEFAULT-VALUE}).")
   String host;
 
   @Option(
@@ -622,7 +627,10 @@ public final class LocalMode implements Callable<Integer> {
             + " (in, Avro single-object encoding), "
             + options.deadLetterTopic()
             + " (dead letters)");
-    lines.add("  ClickHouse HTTP   " + endpoints.clickHouseHttpUrl());
+    lines.add(
+        "  ClickHouse HTTP   "
+            + endpoints.clickHouseHttpUrl()
+            + onEveryInterface(endpoints.clickHouseHttpUrl()));
     lines.add(
         "  ClickHouse users  "
             + LocalCredentials.READER
@@ -640,7 +648,8 @@ public final class LocalMode implements Callable<Integer> {
             + (schema.applied().isEmpty()
                 ? " (up to date)"
                 : " (applied " + schema.applied().size() + " migration(s))"));
-    lines.add("  Flink web UI      " + endpoints.webUiUrl());
+    lines.add(
+        "  Flink web UI      " + endpoints.webUiUrl() + onEveryInterface(endpoints.webUiUrl()));
     if (rules == null) {
       lines.add("  Alerts            off (--no-alerts)");
     } else {
@@ -733,6 +742,34 @@ public final class LocalMode implements Callable<Integer> {
     }
     lines.add("");
     return lines;
+  }
+
+  /**
+   * After a service's URL, with a wildcard {@code --host}: that the service listens on every
+   * interface, and the URL another machine would use, by this machine's name (the URL itself names
+   * {@code 127.0.0.1}: see {@link ListenHost}). Empty for any other host.
+   */
+  private String onEveryInterface(String url) {
+    if (!ListenHost.isWildcard(host)) {
+      return "";
+    }
+    String note = " (listening on all interfaces";
+    try {
+      URI local = URI.create(url);
+      URI remote =
+          new URI(
+              local.getScheme(),
+              null,
+              InetAddress.getLocalHost().getHostName(),
+              local.getPort(),
+              local.getPath(),
+              null,
+              null);
+      note += "; from another machine " + remote;
+    } catch (UnknownHostException | URISyntaxException noName) {
+      // This machine has no name to offer: the note says where it listens, nothing more.
+    }
+    return note + ")";
   }
 
   /**

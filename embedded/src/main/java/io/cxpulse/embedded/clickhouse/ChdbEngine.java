@@ -102,6 +102,12 @@ public final class ChdbEngine implements AutoCloseable {
     ChdbEngine engine =
         new ChdbEngine(lib, libc, dataDir.toAbsolutePath(), timezone, configArgument);
     engine.anchorConnection = engine.connect();
+    try {
+      engine.removeSystemTables();
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
     LOG.info(
         "ClickHouse engine (libchdb) opened on {} in {} ms",
         engine.dataDir,
@@ -111,6 +117,24 @@ public final class ChdbEngine implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** Takes {@link EngineConfig#REMOVED_SYSTEM_TABLES} out of the catalog, or fails. */
+  private void removeSystemTables() {
+    try (Session session = openSession()) {
+      for (String statement : EngineConfig.removeSystemTables()) {
+        Result result = session.query(statement, "TabSeparated");
+        if (result.failed()) {
+          throw new IllegalStateException(
+              "the ClickHouse engine on "
+                  + dataDir
+                  + " refused "
+                  + statement
+                  + ": "
+                  + result.error());
+        }
+      }
+    }
   }
 
   public String timezone() {

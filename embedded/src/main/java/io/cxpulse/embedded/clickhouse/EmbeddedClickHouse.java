@@ -1,5 +1,6 @@
 package io.cxpulse.embedded.clickhouse;
 
+import io.cxpulse.embedded.ListenHost;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,9 +55,12 @@ public final class EmbeddedClickHouse implements AutoCloseable {
     return new Builder();
   }
 
-  /** {@code http://host:port/}, for curl and BI tools. */
+  /**
+   * {@code http://host:port/}, for curl and BI tools: the host as given, or {@code 127.0.0.1} when
+   * the server listens on every interface ({@link ListenHost}).
+   */
   public String httpUrl() {
-    return "http://" + server.host() + ":" + server.port() + "/";
+    return "http://" + ListenHost.urlAuthority(server.host(), server.port()) + "/";
   }
 
   /** A JDBC URL for the ClickHouse driver on the {@code default} database. */
@@ -65,7 +69,7 @@ public final class EmbeddedClickHouse implements AutoCloseable {
   }
 
   public String jdbcUrl(String database) {
-    return "jdbc:clickhouse:http://" + server.host() + ":" + server.port() + "/" + database;
+    return "jdbc:clickhouse:" + httpUrl() + database;
   }
 
   public int port() {

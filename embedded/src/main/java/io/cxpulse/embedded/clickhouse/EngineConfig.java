@@ -29,6 +29,17 @@ import java.util.List;
  * directory, so {@code executable()} finds nothing to run and a path check, where the engine makes
  * one, finds nothing to read.
  *
+ * <p>One system table is taken out of the engine's catalog at every start ({@link
+ * #REMOVED_SYSTEM_TABLES}): reading {@code system.models} makes the engine start {@code
+ * clickhouse-library-bridge} (measured: it runs {@code /usr/bin/clickhouse-library-bridge}, where a
+ * ClickHouse installation keeps it) and wait for it, 10 to 116 s, past any {@code
+ * max_execution_time}. Grants cannot refuse it: this engine build grants every user {@code SELECT}
+ * on the whole {@code system} database whatever the configuration says (measured: {@code REVOKE
+ * SELECT ON system.*}, with {@code select_from_system_db_requires_grant} on, left every system
+ * table readable), and a refusal by name would miss {@code merge('system', '^m.dels$')}, a view or
+ * a Merge table over it. Without the table, each of those finds nothing; {@code ATTACH} is refused
+ * by {@link ClientSqlGuard}, and no engine of that kind can be created.
+ *
  * <p>The engine runs one statement at a time (measured: a second session's insert waited for a 5 s
  * read to end, and {@code KILL QUERY} cannot run beside it), so the only way to keep a slow read
  * from stalling the jobs' inserts is to bound every statement: {@code max_execution_time} is set
@@ -51,6 +62,13 @@ final class EngineConfig {
       List.of(
           "GRANT SHOW, SELECT, INSERT, ALTER, CREATE DATABASE, CREATE TABLE, CREATE VIEW, DROP,"
               + " TRUNCATE, OPTIMIZE ON *.*");
+
+  /**
+   * The system tables the engine loses at every start, before it serves anything: {@code models}
+   * starts a process and outlasts the bound (see above), and no user of CX Pulse reads CatBoost
+   * models.
+   */
+  static final List<String> REMOVED_SYSTEM_TABLES = List.of("models");
 
   /** Where the configuration lives, inside the data directory, rewritten at every start. */
   static final String DIRECTORY = "server-config";
@@ -83,6 +101,16 @@ final class EngineConfig {
         """
             .formatted(xmlText(noUserFiles.toString()), xmlText(users.toString())));
     return "--config-file=" + config;
+  }
+
+  /**
+   * The statements that take {@link #REMOVED_SYSTEM_TABLES} out of the engine's catalog; {@code IF
+   * EXISTS}, as an engine reopened in the same process may have lost them already.
+   */
+  static List<String> removeSystemTables() {
+    return REMOVED_SYSTEM_TABLES.stream()
+        .map(table -> "DETACH TABLE IF EXISTS system.`" + table + "`")
+        .toList();
   }
 
   private static String usersXml(long maxQuerySeconds) {
