@@ -325,6 +325,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     config.put("share.coordinator.state.topic.replication.factor", "1");
     config.put("share.coordinator.state.topic.min.isr", "1");
     config.put("group.initial.rebalance.delay.ms", "0");
+    // The broker is its own controller, in this JVM. On a machine whose every core is busy (CI
+    // with several builds) a 9 s default session let the controller fence it between heartbeats;
+    // seen as a fresh partition's log cut back under an idempotent producer mid-send
+    // (OutOfOrderSequenceException until the delivery timeout). One process cannot lose its peer.
+    config.put("broker.session.timeout.ms", "60000");
     // Flink's exactly-once sink may hold a transaction open for up to an hour.
     config.put("transaction.max.timeout.ms", Long.toString(TimeUnit.HOURS.toMillis(1)));
     // The default 128 MiB compaction buffer is allocated up front; the internal topics are tiny.
