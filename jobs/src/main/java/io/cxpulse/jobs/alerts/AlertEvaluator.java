@@ -201,12 +201,19 @@ public final class AlertEvaluator implements Serializable {
    * @throws IllegalArgumentException as {@link #check}
    */
   public Optional<Alert> evaluate(AlertState state, Evaluation evaluation) {
+    return evaluate(state, evaluation, check(evaluation));
+  }
+
+  /**
+   * {@link #evaluate(AlertState, Evaluation)} with its {@link #check} already made, for a caller
+   * that records the check as well: the significance test then runs once.
+   */
+  Optional<Alert> evaluate(AlertState state, Evaluation evaluation, Check check) {
     long windowEnd = evaluation.windowEnd().toEpochMilli();
     if (state.getLastWindowEndMillis() != AlertState.NEVER
         && windowEnd <= state.getLastWindowEndMillis()) {
       return Optional.empty();
     }
-    Check check = check(evaluation);
     state.setLastWindowEndMillis(windowEnd);
     if (!state.isFiring()) {
       if (check.verdict() != Verdict.BAD || coolingDown(state, windowEnd)) {

@@ -223,11 +223,10 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
             current,
             baseline);
     AlertEvaluator evaluator = evaluators.get(rule.id());
-    Optional<Alert> alert = evaluator.evaluate(state, evaluation);
+    AlertEvaluator.Check check = evaluator.check(evaluation);
+    Optional<Alert> alert = evaluator.evaluate(state, evaluation, check);
     lifecycle.update(state);
-    ctx.output(
-        EVALUATION_RECORDS,
-        RuleEvaluation.of(rule, evaluation, evaluator.check(evaluation), state.isFiring()));
+    ctx.output(EVALUATION_RECORDS, RuleEvaluation.of(rule, evaluation, check, state.isFiring()));
     if (alert.isPresent()) {
       (alert.get().status() == Alert.Status.FIRING ? firing : resolved).inc();
       LOG.info(
