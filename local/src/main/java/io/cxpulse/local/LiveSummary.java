@@ -41,10 +41,12 @@ final class LiveSummary implements AutoCloseable {
 
   /**
    * How far each job's windows are complete, as the jobs say it (cx_job_progress): the summary
-   * shows the newest complete minute of each table, never one still filling.
+   * shows the newest complete minute of each table, never one still filling nor the partial first
+   * minute of a run.
    */
   static final String PROGRESS_QUERY =
-      "SELECT table_name, toUnixTimestamp(complete_before) AS complete_before"
+      "SELECT table_name, toUnixTimestamp(complete_before) AS complete_before,"
+          + " toUnixTimestamp(ifNull(run_first_window, toDateTime64(0, 3))) AS run_first_window"
           + " FROM cx_job_progress_latest";
 
   static final String MINUTE_QUERY =
@@ -52,6 +54,10 @@ final class LiveSummary implements AutoCloseable {
           + " FROM cx_survey_scores_minute"
           + " WHERE segment = 'all' AND toUnixTimestamp(bucket_start) = %d"
           + " ORDER BY channel = 'all' DESC, responses DESC, channel";
+
+  /** Checkouts started and not decided yet, over all windows (cx_checkout_window.pending). */
+  static final String OPEN_CHECKOUTS_QUERY =
+      "SELECT sum(pending) AS pending FROM cx_checkout_window_latest";
 
   static final String CHECKOUT_QUERY =
       "SELECT channel, started, abandoned, abandonment_pct FROM cx_checkout_abandonment_minute"
@@ -173,11 +179,18 @@ final class LiveSummary implements AutoCloseable {
     return header == null ? summary : CLEAR_SCREEN + header + "\n\n" + summary;
   }
 
-  /** The start (epoch seconds) of the newest complete minute of {@code table}; 0 if none. */
-  static long newestCompleteMinute(Map<String, Long> completeBefore, String table) {
-    long before = completeBefore.getOrDefault(table, 0L);
+  /** A table's progress: epoch seconds. */
+  record Progress(long completeBefore, long runFirstWindow) {}
+
+  /**
+   * The start (epoch seconds) of the newest complete minute of {@code table}; 0 if none. The run's
+   * first minute holds only part of its data (the run started inside it), so it is none either.
+   */
+  static long newestCompleteMinute(Map<String, Progress> progress, String table) {
+    Progress p = progress.getOrDefault(table, new Progress(0, 0));
     // Before any progress the column reads the epoch; a minute ending there is no minute.
-    return before <= 60 ? 0 : before - 60;
+    long minute = p.completeBefore() <= 60 ? 0 : p.completeBefore() - 60;
+    return minute <= p.runFirstWindow() ? 0 : minute;
   }
 
   /** The summary as of {@code now}, ending with a blank line. */
@@ -192,10 +205,12 @@ final class LiveSummary implements AutoCloseable {
         windowRows = rs.getLong("window_rows");
         counted = rs.getLong("responses");
       }
-      Map<String, Long> completeBefore = new HashMap<>();
+      Map<String, Progress> completeBefore = new HashMap<>();
       try (ResultSet rs = statement.executeQuery(PROGRESS_QUERY)) {
         while (rs.next()) {
-          completeBefore.put(rs.getString("table_name"), rs.getLong("complete_before"));
+          completeBefore.put(
+              rs.getString("table_name"),
+              new Progress(rs.getLong("complete_before"), rs.getLong("run_first_window")));
         }
       }
       long lastMinute = newestCompleteMinute(completeBefore, "cx_survey_window");
@@ -232,7 +247,8 @@ final class LiveSummary implements AutoCloseable {
 
       if (lastMinute <= 0) {
         text.append(
-            "  no window closed yet: the first row appears after the current minute ends\n");
+            "  no complete minute yet: the first minute after a start is partial, the next one"
+                + " shows once it ends\n");
       } else {
         String minute = "minute " + MINUTE.format(Instant.ofEpochSecond(lastMinute));
         text.append(String.format(Locale.ROOT, ROW, minute, "responses", "CSAT %", "NPS", "CES"))
@@ -290,11 +306,19 @@ final class LiveSummary implements AutoCloseable {
       // Abandonment is decided an inactivity timeout after a checkout's last step: the checkout
       // job's progress says which minute that makes complete.
       long checkoutMinute = newestCompleteMinute(completeBefore, "cx_checkout_window");
+      long openCheckouts;
+      try (ResultSet rs = statement.executeQuery(OPEN_CHECKOUTS_QUERY)) {
+        openCheckouts = rs.next() ? rs.getLong("pending") : 0;
+      }
+      String openNote =
+          count(openCheckouts)
+              + " checkouts open, decided "
+              + HumanDuration.format(checkoutTimeout)
+              + " after their last step";
       if (checkoutMinute <= 0) {
-        text.append("  checkouts: no minute complete yet (a checkout is decided ")
-            .append(HumanDuration.format(checkoutTimeout))
-            .append(" after its last step)\n");
+        text.append("  checkouts: no minute complete yet (").append(openNote).append(")\n");
       } else {
+        text.append("  checkouts: ").append(openNote).append('\n');
         text.append(
                 String.format(
                     Locale.ROOT,

@@ -30,9 +30,11 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>{@link #getStarted()}, {@link #getCompleted()}, {@link #getAbandoned()}: checkouts whose
- *       outcome is known, by outcome (an outcome is only emitted once decided, so started =
- *       completed + abandoned; the three are still stored separately so the row reads like {@link
- *       AbandonmentComponents});
+ *       outcome is known, by outcome (started = completed + abandoned; the three are still stored
+ *       separately so the row reads like {@link AbandonmentComponents});
+ *   <li>{@link #getPending()}: checkouts started in the window whose outcome is not known yet
+ *       ({@link CheckoutStatus#PENDING} records; a decision takes its checkout's back). Never in
+ *       the rate, which is over decided checkouts only;
  *   <li>{@link #getAbandonedValueMinor()}: abandoned cart value per ISO 4217 currency, in minor
  *       units. Currencies are never added to each other: a rate table would make the stored row
  *       depend on the day it was written, and a reader can convert the per-currency sums at any
@@ -59,6 +61,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
   private long started;
   private long completed;
   private long abandoned;
+  private long pending;
   private Map<String, Long> abandonedValueMinor = new HashMap<>();
   private Map<String, Long> abandonedByStep = new HashMap<>();
   private Map<String, Long> abandonedByReason = new HashMap<>();
@@ -83,9 +86,10 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
       throw new IllegalArgumentException("sign must be +1 or -1: " + outcome);
     }
     records++;
-    started += sign;
     switch (Objects.requireNonNull(outcome.getStatus(), "status")) {
+      case PENDING -> pending += sign;
       case COMPLETED -> {
+        started += sign;
         Long millis = outcome.getCompletionTimeMillis();
         if (millis == null || millis < 0) {
           throw new IllegalArgumentException(
@@ -96,6 +100,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
         addBucket(LogHistogram.bucketIndex(millis), sign);
       }
       case ABANDONED -> {
+        started += sign;
         abandoned += sign;
         addTo(abandonedValueMinor, outcome.getCurrency(), sign * outcome.getCartValueMinor());
         addTo(abandonedByStep, stepKey(outcome.getLastStep()), sign);
@@ -117,6 +122,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
     started += other.started;
     completed += other.completed;
     abandoned += other.abandoned;
+    pending += other.pending;
     other.abandonedValueMinor.forEach((k, v) -> addTo(abandonedValueMinor, k, v));
     other.abandonedByStep.forEach((k, v) -> addTo(abandonedByStep, k, v));
     other.abandonedByReason.forEach((k, v) -> addTo(abandonedByReason, k, v));
@@ -241,6 +247,15 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
     this.abandoned = abandoned;
   }
 
+  /** Σ sign over pending records: checkouts started whose outcome is not known yet. */
+  public long getPending() {
+    return pending;
+  }
+
+  public void setPending(long pending) {
+    this.pending = pending;
+  }
+
   /** Abandoned cart value per currency, minor units; no zero entries. */
   public Map<String, Long> getAbandonedValueMinor() {
     return abandonedValueMinor;
@@ -309,6 +324,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
     return started == other.started
         && completed == other.completed
         && abandoned == other.abandoned
+        && pending == other.pending
         && abandonedValueMinor.equals(other.abandonedValueMinor)
         && abandonedByStep.equals(other.abandonedByStep)
         && abandonedByReason.equals(other.abandonedByReason)
@@ -335,6 +351,8 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
         + completed
         + ", abandoned="
         + abandoned
+        + ", pending="
+        + pending
         + ", abandonedValueMinor="
         + abandonedValueByCurrency()
         + ", abandonedByStep="

@@ -408,7 +408,10 @@ public final class CheckoutJob implements Callable<Integer> {
         counted
             .keyBy(new CheckoutIdKeySelector(), Types.STRING)
             .process(
-                new CheckoutSessionFunction(options.inactivityTimeout(), options.allowedLateness()),
+                new CheckoutSessionFunction(
+                    options.inactivityTimeout(),
+                    options.allowedLateness(),
+                    options.maxCheckoutDuration()),
                 TypeInformation.of(CheckoutOutcome.class))
             .name("checkout sessions (abandonment timer)")
             .uid(SESSION_UID);
@@ -431,7 +434,12 @@ public final class CheckoutJob implements Callable<Integer> {
         .name("checkout window rows sink")
         .uid(WINDOW_SINK_UID);
     if (sinks.progress() != null) {
-      JobProgress.apply(windows.rows(), progress(options), sinks.progress(), "checkout");
+      JobProgress.apply(
+          windows.rows(),
+          CheckoutWindowRow::getWindowStart,
+          progress(options),
+          sinks.progress(),
+          "checkout");
     }
     if (sinks.alerting() != null) {
       AlertStage.apply(

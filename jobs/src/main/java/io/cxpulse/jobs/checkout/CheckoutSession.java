@@ -186,6 +186,25 @@ public final class CheckoutSession {
     return outcome;
   }
 
+  /**
+   * The record saying this checkout started and is not decided yet, with version 0 (the decided
+   * outcome that takes it back is version 1) and sign +1. It carries the attribution only (start,
+   * channel, segment): later steps that change nothing but the cart or the step leave it as it is,
+   * so an open checkout is not retracted and re-added on every step.
+   */
+  public CheckoutOutcome toPendingOutcome(String checkoutId) {
+    CheckoutOutcome outcome = new CheckoutOutcome();
+    outcome.setCheckoutId(checkoutId);
+    outcome.setVersion(0);
+    outcome.setSign(CheckoutOutcome.ADD);
+    outcome.setStatus(CheckoutStatus.PENDING);
+    outcome.setStart(start);
+    outcome.setChannel(channel);
+    outcome.setSegment(segment);
+    outcome.setPaymentFailureReasons(new String[0]);
+    return outcome;
+  }
+
   /** The earliest event time of the session. */
   public Instant start() {
     return start;

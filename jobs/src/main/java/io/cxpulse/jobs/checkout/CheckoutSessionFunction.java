@@ -23,6 +23,13 @@ import org.apache.flink.util.Collector;
  * keeps the events in keyed state and decides <em>when</em> to apply the rule, in event time only:
  *
  * <ul>
+ *   <li>A checkout is {@link CheckoutStatus#PENDING} from its first event until its decision: a
+ *       pending record (attribution only) is emitted at once, and the decision takes it back
+ *       (retract) as it adds the outcome, so a window row says how many of its checkouts are still
+ *       open rather than reading 0 % abandoned until they are decided. A checkout still undecided
+ *       {@code max checkout duration} after its start is taken back from pending then: its outcome
+ *       will come too late for its window ({@link TooLateOutcomeFunction}), and a pending record
+ *       retracted after the window's retention would stay in the row for ever.
  *   <li>An outcome is emitted once the watermark reaches its decision time: the order time for a
  *       completed checkout, {@code last step + inactivity timeout} for an abandoned one. One
  *       event-time timer per checkout is kept at the next decision time; a later step moves it (the
@@ -66,7 +73,7 @@ public class CheckoutSessionFunction
   /** Keyed state: the timestamp of the one registered event-time timer. */
   public static final String TIMER_STATE = "checkout-timer";
 
-  /** Counter: corrections emitted (each one a retract + add pair). */
+  /** Counter: corrections of decided outcomes emitted (each one a retract + add pair). */
   public static final String CORRECTIONS = "checkoutOutcomeCorrections";
 
   /** Counter: events that arrived after their checkout's session had ended. */
@@ -74,6 +81,7 @@ public class CheckoutSessionFunction
 
   private final Duration inactivityTimeout;
   private final long allowedLatenessMillis;
+  private final long maxCheckoutDurationMillis;
 
   private transient ListState<CheckoutEvent> events;
   private transient ValueState<CheckoutOutcome> emitted;
@@ -81,17 +89,15 @@ public class CheckoutSessionFunction
   private transient Counter corrections;
   private transient Counter eventsAfterEnd;
 
-  /** With the default inactivity timeout (30 min) and allowed lateness (1 h). */
-  public CheckoutSessionFunction() {
-    this(DEFAULT_INACTIVITY_TIMEOUT, DEFAULT_ALLOWED_LATENESS);
-  }
-
   /**
    * @param inactivityTimeout event time after the last step without an order until the checkout is
    *     abandoned
    * @param allowedLateness how long after its decision a checkout's state is kept for corrections
+   * @param maxCheckoutDuration how long after its start a checkout is pending at most; its outcome
+   *     is too late for its window after that (the window aggregation's retention)
    */
-  public CheckoutSessionFunction(Duration inactivityTimeout, Duration allowedLateness) {
+  public CheckoutSessionFunction(
+      Duration inactivityTimeout, Duration allowedLateness, Duration maxCheckoutDuration) {
     if (inactivityTimeout.isNegative() || inactivityTimeout.isZero()) {
       throw new IllegalArgumentException(
           "inactivity timeout must be positive: " + inactivityTimeout);
@@ -100,8 +106,13 @@ public class CheckoutSessionFunction
       throw new IllegalArgumentException(
           "allowed lateness must not be negative: " + allowedLateness);
     }
+    if (maxCheckoutDuration.compareTo(inactivityTimeout) < 0) {
+      throw new IllegalArgumentException(
+          "max checkout duration must be at least the inactivity timeout: " + maxCheckoutDuration);
+    }
     this.inactivityTimeout = inactivityTimeout;
     this.allowedLatenessMillis = allowedLateness.toMillis();
+    this.maxCheckoutDurationMillis = maxCheckoutDuration.toMillis();
   }
 
   @Override
@@ -158,30 +169,66 @@ public class CheckoutSessionFunction
     schedule(nextWakeUp(session, timestamp), ctx.timerService());
   }
 
-  /** Applies the rule to the events seen and emits the outcome, or its correction, if decided. */
+  /**
+   * Applies the rule to the events seen at event time {@code now} and emits what changed: the
+   * pending record of a new checkout, the outcome that replaces it once decided, a correction, or
+   * the retraction of a pending record that has waited longer than the max checkout duration.
+   */
   private CheckoutSession decideAndEmit(String checkoutId, long now, Collector<CheckoutOutcome> out)
       throws Exception {
     CheckoutSession session = CheckoutSession.of(events.get(), inactivityTimeout);
-    if (!session.isDecidedAt(now)) {
+    CheckoutOutcome previous = emitted.value();
+    boolean counted = previous != null && !previous.isRetraction();
+    CheckoutOutcome current;
+    if (session.isDecidedAt(now)) {
+      current = session.toOutcome(checkoutId);
+    } else if (counted && previous.getStatus() != CheckoutStatus.PENDING) {
+      return session; // a late step re-opened a decided checkout: the outcome stands until decided
+    } else if (now < pendingUntil(session)) {
+      current = session.toPendingOutcome(checkoutId);
+    } else {
+      current = null; // open for longer than the max checkout duration: no longer pending
+    }
+    if (counted && current != null && previous.sameOutcomeAs(current)) {
       return session;
     }
-    CheckoutOutcome current = session.toOutcome(checkoutId);
-    CheckoutOutcome previous = emitted.value();
-    if (previous == null) {
-      out.collect(current);
-      emitted.update(current);
-    } else if (!previous.sameOutcomeAs(current)) {
-      CheckoutOutcome next = current.withVersion(previous.getVersion() + 1);
+    if (counted) {
       out.collect(previous.retraction());
-      out.collect(next);
-      emitted.update(next);
-      corrections.inc();
+      if (previous.getStatus() != CheckoutStatus.PENDING) {
+        corrections.inc();
+      }
     }
+    if (current == null) {
+      emitted.update(counted ? previous.retraction() : previous);
+      return session;
+    }
+    // Pending records are version 0, a checkout's first decided outcome is version 1 and each
+    // correction adds one, as before pending records existed.
+    CheckoutOutcome next =
+        current.getStatus() == CheckoutStatus.PENDING
+                || previous == null
+                || previous.getStatus() == CheckoutStatus.PENDING
+            ? current
+            : current.withVersion(previous.getVersion() + 1);
+    out.collect(next);
+    emitted.update(next);
     return session;
   }
 
   private long nextWakeUp(CheckoutSession session, long now) {
-    return session.isDecidedAt(now) ? cleanupTime(session) : session.decidedAt().toEpochMilli();
+    if (session.isDecidedAt(now)) {
+      return cleanupTime(session);
+    }
+    long decision = session.decidedAt().toEpochMilli();
+    long pendingUntil = pendingUntil(session);
+    return now < pendingUntil ? Math.min(decision, pendingUntil) : decision;
+  }
+
+  /** The event time from which an undecided checkout is no longer pending. */
+  private long pendingUntil(CheckoutSession session) {
+    long start = session.start().toEpochMilli();
+    long until = start + maxCheckoutDurationMillis;
+    return until < start ? Long.MAX_VALUE : until;
   }
 
   private long cleanupTime(CheckoutSession session) {

@@ -39,8 +39,8 @@ public record CheckoutSinks(
       "INSERT INTO cx_checkout_window (window_start, window_end, channel, segment, started,"
           + " completed, abandoned, abandoned_value_currencies, abandoned_value_minor,"
           + " abandoned_steps, abandoned_step_counts, abandoned_reasons, abandoned_reason_counts,"
-          + " completion_time_buckets, completion_time_counts, completion_time_sum_ms, version)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " completion_time_buckets, completion_time_counts, completion_time_sum_ms, version,"
+          + " pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Requires all three sinks; {@code alerting} may be null: no alerts. */
   public CheckoutSinks {
@@ -123,6 +123,7 @@ public record CheckoutSinks(
       ps.setArray(15, connection.createArrayOf("Int64", boxed(row.getCompletionTimeCounts())));
       ps.setLong(16, row.getCompletionTimeSumMillis());
       ps.setLong(17, row.getVersion());
+      ps.setLong(18, row.getPending());
     }
 
     private static Long[] boxed(long[] values) {

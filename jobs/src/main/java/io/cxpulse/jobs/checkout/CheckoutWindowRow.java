@@ -39,6 +39,7 @@ public class CheckoutWindowRow implements Serializable {
   private long started;
   private long completed;
   private long abandoned;
+  private long pending;
   private String[] abandonedValueCurrencies;
   private long[] abandonedValueMinor;
   private String[] abandonedSteps;
@@ -82,6 +83,7 @@ public class CheckoutWindowRow implements Serializable {
     row.started = components.getStarted();
     row.completed = components.getCompleted();
     row.abandoned = components.getAbandoned();
+    row.pending = components.getPending();
     SortedMap<String, Long> value = components.abandonedValueByCurrency();
     row.abandonedValueCurrencies = keys(value);
     row.abandonedValueMinor = values(value);
@@ -198,6 +200,15 @@ public class CheckoutWindowRow implements Serializable {
     this.abandoned = abandoned;
   }
 
+  /** Checkouts started in the window whose outcome is not known yet; not in the rate. */
+  public long getPending() {
+    return pending;
+  }
+
+  public void setPending(long pending) {
+    this.pending = pending;
+  }
+
   /** Currencies of {@link #getAbandonedValueMinor()}, ascending. */
   public String[] getAbandonedValueCurrencies() {
     return abandonedValueCurrencies;
@@ -293,6 +304,7 @@ public class CheckoutWindowRow implements Serializable {
         && started == other.started
         && completed == other.completed
         && abandoned == other.abandoned
+        && pending == other.pending
         && Arrays.equals(abandonedValueCurrencies, other.abandonedValueCurrencies)
         && Arrays.equals(abandonedValueMinor, other.abandonedValueMinor)
         && Arrays.equals(abandonedSteps, other.abandonedSteps)
@@ -327,6 +339,8 @@ public class CheckoutWindowRow implements Serializable {
         + completed
         + " abandoned="
         + abandoned
+        + " pending="
+        + pending
         + " value="
         + value
         + " steps="

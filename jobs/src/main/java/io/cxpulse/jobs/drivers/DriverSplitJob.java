@@ -417,7 +417,12 @@ public final class DriverSplitJob implements Callable<Integer> {
         .uid(TOO_LATE_UID);
     windows.rows().sinkTo(sinks.windowRows()).name("driver window rows sink").uid(WINDOW_SINK_UID);
     if (sinks.progress() != null) {
-      JobProgress.apply(windows.rows(), progress(options), sinks.progress(), "driver");
+      JobProgress.apply(
+          windows.rows(),
+          row -> row.getScores().getWindowStart(),
+          progress(options),
+          sinks.progress(),
+          "driver");
     }
   }
 

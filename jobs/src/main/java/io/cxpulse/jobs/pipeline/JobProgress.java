@@ -30,13 +30,18 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  * decision after the window (a checkout is decided an inactivity timeout after its last step, a
  * driver-split survey waits for its ticket's outcome) adds that wait as its completion delay. Both
  * instants are rounded down to a window boundary.
+ *
+ * <p><b>The first window of a run</b> ({@code run_first_window}) holds only what this run read: a
+ * job started on a topic mid-minute, or started again without its state (its open windows' earlier
+ * part was in the state it lost), writes that window's row from part of its data. The views mark it
+ * partial, never complete. A run restored from a checkpoint or savepoint keeps its first window.
  */
 public final class JobProgress {
 
   /** The table's insert; columns as in sql/migrations (cx_job_progress). */
   public static final String INSERT =
       "INSERT INTO cx_job_progress (job, table_name, watermark, complete_before, final_before,"
-          + " updated_at) VALUES (?, ?, ?, ?, ?, ?)";
+          + " updated_at, run_first_window) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   private JobProgress() {}
 
@@ -49,6 +54,8 @@ public final class JobProgress {
    * @param completeBefore windows ending at or before this are complete
    * @param finalBefore windows ending at or before this are final
    * @param updatedAt when the job wrote the record (processing time)
+   * @param runFirstWindow the start of the earliest window this run wrote a row for; null before
+   *     its first row
    */
   public record Row(
       String job,
@@ -56,7 +63,14 @@ public final class JobProgress {
       Instant watermark,
       Instant completeBefore,
       Instant finalBefore,
-      Instant updatedAt) {}
+      Instant updatedAt,
+      Instant runFirstWindow) {}
+
+  /** Where a window row's window starts. */
+  @FunctionalInterface
+  public interface WindowStart<T> extends Serializable {
+    Instant of(T row);
+  }
 
   /**
    * What a job's rows wait for.
@@ -95,15 +109,19 @@ public final class JobProgress {
               watermark + 1, completionDelay.toMillis() + allowedLateness.toMillis()));
     }
 
-    /** The record at {@code watermark}, written at {@code now}. */
-    public Row row(long watermark, long now) {
+    /**
+     * The record at {@code watermark}, written at {@code now}, of a run whose first window starts
+     * at {@code runFirstWindow} (null: no row yet).
+     */
+    public Row row(long watermark, long now, Instant runFirstWindow) {
       return new Row(
           job,
           table,
           Instant.ofEpochMilli(watermark),
           Instant.ofEpochMilli(completeBefore(watermark)),
           Instant.ofEpochMilli(finalBefore(watermark)),
-          Instant.ofEpochMilli(now));
+          Instant.ofEpochMilli(now),
+          runFirstWindow);
     }
 
     private long floorToWindow(long millis) {
@@ -113,14 +131,15 @@ public final class JobProgress {
 
   /**
    * Writes progress records of {@code rows}' watermark to {@code sink}: one operator at parallelism
-   * 1 after {@code rows} (so it sees the minimum watermark over all of them), uid {@code
-   * <uidPrefix>-progress}, and its sink, uid {@code <uidPrefix>-progress-sink}.
+   * 1 after {@code rows} (so it sees the minimum watermark over all of them, and every row), uid
+   * {@code <uidPrefix>-progress}, and its sink, uid {@code <uidPrefix>-progress-sink}.
    */
-  public static void apply(DataStream<?> rows, Spec spec, Sink<Row> sink, String uidPrefix) {
+  public static <T> void apply(
+      DataStream<T> rows, WindowStart<T> windowStart, Spec spec, Sink<Row> sink, String uidPrefix) {
     rows.transform(
             spec.job() + " progress of " + spec.table(),
             TypeInformation.of(Row.class),
-            new ProgressOperator<>(spec))
+            new ProgressOperator<>(spec, windowStart))
         .setParallelism(1)
         .uid(uidPrefix + "-progress")
         .sinkTo(sink)
@@ -150,6 +169,7 @@ public final class JobProgress {
       ps.setObject(4, clamp(row.completeBefore()));
       ps.setObject(5, clamp(row.finalBefore()));
       ps.setObject(6, row.updatedAt());
+      ps.setObject(7, row.runFirstWindow() == null ? null : clamp(row.runFirstWindow()));
     }
 
     private static Instant clamp(Instant instant) {

@@ -363,7 +363,8 @@ public final class SurveyJob implements Callable<Integer> {
 
     rows.sinkTo(sinks.windowRows()).name("survey window rows sink").uid(WINDOW_SINK_UID);
     if (sinks.progress() != null) {
-      JobProgress.apply(rows, progress(options), sinks.progress(), "survey");
+      JobProgress.apply(
+          rows, SurveyWindowRow::getWindowStart, progress(options), sinks.progress(), "survey");
     }
     if (sinks.alerting() != null) {
       AlertStage.apply(

@@ -442,7 +442,12 @@ public final class TicketJob implements Callable<Integer> {
 
     windows.rows().sinkTo(sinks.windowRows()).name("ticket window rows sink").uid(WINDOW_SINK_UID);
     if (sinks.progress() != null) {
-      JobProgress.apply(windows.rows(), progress(options), sinks.progress(), "ticket");
+      JobProgress.apply(
+          windows.rows(),
+          TicketWindowRow::getWindowStart,
+          progress(options),
+          sinks.progress(),
+          "ticket");
     }
     if (sinks.alerting() != null) {
       AlertStage.apply(

@@ -52,6 +52,7 @@ public final class CheckoutClickHouse {
       long started,
       long completed,
       long abandoned,
+      long pending,
       Double abandonmentPct,
       Double ciLow,
       Double ciHigh,
@@ -127,6 +128,7 @@ public final class CheckoutClickHouse {
                 rs.getLong("started"),
                 rs.getLong("completed"),
                 rs.getLong("abandoned"),
+                rs.getLong("pending"),
                 nullableDouble(rs, "abandonment_pct"),
                 nullableDouble(rs, "abandonment_ci_low"),
                 nullableDouble(rs, "abandonment_ci_high"),
@@ -208,7 +210,7 @@ public final class CheckoutClickHouse {
           "CREATE TABLE "
               + EMISSION_LOG
               + " (window_start DateTime('UTC'), channel String, segment String, version UInt64,"
-              + " started Int64, completed Int64, abandoned Int64)"
+              + " started Int64, completed Int64, abandoned Int64, pending Int64)"
               + " ENGINE = MergeTree ORDER BY tuple()");
       statement.execute(
           "CREATE MATERIALIZED VIEW "
@@ -216,7 +218,7 @@ public final class CheckoutClickHouse {
               + "_mv TO "
               + EMISSION_LOG
               + " AS SELECT window_start, channel, segment, version, started, completed,"
-              + " abandoned FROM cx_checkout_window");
+              + " abandoned, pending FROM cx_checkout_window");
     }
   }
 
@@ -229,13 +231,15 @@ public final class CheckoutClickHouse {
    * @param correctedKeys keys whose abandoned count went down from one version to a later one: an
    *     abandoned outcome was taken back (a late order turned it into a completion)
    * @param maxVersionsPerKey most distinct versions of one key
+   * @param keysWithPending keys written at least once with checkouts still pending
    */
   public record Emissions(
       long rows,
       long keys,
       long keysWithSeveralVersions,
       long correctedKeys,
-      long maxVersionsPerKey) {}
+      long maxVersionsPerKey,
+      long keysWithPending) {}
 
   public static Emissions emissions(Connection connection) throws SQLException {
     String perKey =
@@ -253,7 +257,12 @@ public final class CheckoutClickHouse {
             "SELECT countIf(arrayExists((a, b) -> b < a, arrayPopBack(abandoned_by_version),"
                 + " arrayPopFront(abandoned_by_version))) FROM "
                 + perKey),
-        single(connection, "SELECT max(versions) FROM " + perKey));
+        single(connection, "SELECT max(versions) FROM " + perKey),
+        single(
+            connection,
+            "SELECT uniqExact(window_start, channel, segment) FROM "
+                + EMISSION_LOG
+                + " WHERE pending > 0"));
   }
 
   private static Double nullableDouble(ResultSet rs, String column) throws SQLException {

@@ -184,14 +184,25 @@ class CheckoutPipelineITCase {
       // a newest version of zeros (which the views leave out).
       long emptied =
           CheckoutClickHouse.single(
-              connection, "SELECT countIf(started = 0) FROM cx_checkout_window_latest");
+              connection,
+              "SELECT countIf(started = 0 AND pending = 0) FROM cx_checkout_window FINAL");
+      // Every checkout was decided by the end of input, and every window was first written
+      // while its checkouts were still open: pending said so, then the decisions took it back.
+      assertThat(
+              CheckoutClickHouse.single(
+                  connection, "SELECT count() FROM cx_checkout_window FINAL WHERE pending != 0"))
+          .as("rows still pending at the end")
+          .isZero();
+      assertThat(emissions.keysWithPending())
+          .as("rows written with checkouts pending")
+          .isGreaterThan(expected.windowRows() / 2);
       assertThat(emissions.keys())
           .as("window rows written")
           .isEqualTo(expected.windowRows() + emptied);
       assertThat(
               CheckoutClickHouse.single(
                   connection,
-                  "SELECT count() FROM cx_checkout_window_latest WHERE started = 0 AND (completed"
+                  "SELECT count() FROM cx_checkout_window FINAL WHERE started = 0 AND (completed"
                       + " != 0 OR abandoned != 0 OR notEmpty(abandoned_value_currencies) OR"
                       + " notEmpty(abandoned_steps) OR notEmpty(abandoned_reasons) OR"
                       + " notEmpty(completion_time_buckets) OR completion_time_sum_ms != 0)"))

@@ -25,6 +25,7 @@ class CheckoutSessionFunctionTest {
 
   private static final Duration TIMEOUT = Duration.ofMinutes(30);
   private static final Duration ALLOWED_LATENESS = Duration.ofHours(1);
+  private static final Duration MAX_CHECKOUT_DURATION = Duration.ofHours(6);
   private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
   private static final String CHECKOUT = "chk-1";
 
@@ -38,7 +39,8 @@ class CheckoutSessionFunctionTest {
   void setUp() throws Exception {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new CheckoutSessionFunction(TIMEOUT, ALLOWED_LATENESS)),
+            new KeyedProcessOperator<>(
+                new CheckoutSessionFunction(TIMEOUT, ALLOWED_LATENESS, MAX_CHECKOUT_DURATION)),
             decoded -> decoded.getEvent().getCheckoutId(),
             Types.STRING,
             metrics.environment());
@@ -276,6 +278,83 @@ class CheckoutSessionFunctionTest {
   }
 
   @Test
+  void aCheckoutIsPendingFromItsFirstEventUntilItsDecisionTakesItBack() throws Exception {
+    process(step(FunnelStep.CART, T0).setChannel(Channel.MOBILE_APP).setSegment("new"));
+    assertThat(emitted())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getStatus()).isEqualTo(CheckoutStatus.PENDING);
+              assertThat(p.getSign()).isEqualTo(CheckoutOutcome.ADD);
+              assertThat(p.getVersion()).isZero();
+              assertThat(p.getStart()).isEqualTo(T0);
+              assertThat(p.getChannel()).isEqualTo("mobile_app");
+              assertThat(p.getSegment()).isEqualTo("new");
+            });
+
+    // Steps that leave the attribution as it is change nothing while it is open.
+    process(step(FunnelStep.SHIPPING, T0.plus(Duration.ofMinutes(5))).setCartValueMinor(9_900));
+    harness.processWatermark(T0.plus(Duration.ofMinutes(20)).toEpochMilli());
+    assertThat(emitted()).hasSize(1);
+    assertThat(signedCount(emitted(), CheckoutStatus.PENDING)).isOne();
+
+    // The decision takes the pending record back and adds the outcome, in that order.
+    harness.processWatermark(T0.plus(Duration.ofMinutes(35)).toEpochMilli());
+    List<CheckoutOutcome> all = emitted();
+    assertThat(all).hasSize(3);
+    assertThat(all.get(1)).isEqualTo(all.get(0).retraction());
+    assertThat(all.get(2).getStatus()).isEqualTo(CheckoutStatus.ABANDONED);
+    assertThat(all.get(2).getVersion()).isOne();
+    assertThat(signedCount(all, CheckoutStatus.PENDING)).isZero();
+    assertThat(signedCount(all, CheckoutStatus.ABANDONED)).isOne();
+    assertThat(metrics.count(CheckoutSessionFunction.CORRECTIONS))
+        .as("a decision is not a correction")
+        .isZero();
+  }
+
+  @Test
+  void aLateEarlierStepMovesAPendingCheckoutToItsNewStartWindow() throws Exception {
+    process(step(FunnelStep.SHIPPING, T0));
+    process(step(FunnelStep.CART, T0.minus(Duration.ofMinutes(10))));
+
+    List<CheckoutOutcome> all = emitted();
+    assertThat(all)
+        .extracting(CheckoutOutcome::getStatus, CheckoutOutcome::getSign, CheckoutOutcome::getStart)
+        .containsExactly(
+            tuple(CheckoutStatus.PENDING, CheckoutOutcome.ADD, T0),
+            tuple(CheckoutStatus.PENDING, CheckoutOutcome.RETRACT, T0),
+            tuple(CheckoutStatus.PENDING, CheckoutOutcome.ADD, T0.minus(Duration.ofMinutes(10))));
+  }
+
+  @Test
+  void aCheckoutOpenLongerThanTheMaxDurationIsNoLongerPendingThen() throws Exception {
+    // A step every 25 minutes keeps the checkout open past the max checkout duration.
+    Instant last = T0;
+    process(step(FunnelStep.CART, T0));
+    while (!last.isAfter(T0.plus(MAX_CHECKOUT_DURATION))) {
+      last = last.plus(Duration.ofMinutes(25));
+      process(step(FunnelStep.SHIPPING, last));
+    }
+    harness.processWatermark(T0.plus(MAX_CHECKOUT_DURATION).toEpochMilli() - 1);
+    assertThat(signedCount(emitted(), CheckoutStatus.PENDING)).isOne();
+
+    // Taken back while its window is still kept; its outcome will be too late for the window.
+    harness.processWatermark(T0.plus(MAX_CHECKOUT_DURATION).toEpochMilli());
+    assertThat(signedCount(emitted(), CheckoutStatus.PENDING)).isZero();
+    assertThat(outcomes()).isEmpty();
+
+    harness.processWatermark(last.plus(TIMEOUT).toEpochMilli());
+    assertThat(outcomes())
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.getStatus()).isEqualTo(CheckoutStatus.ABANDONED);
+              assertThat(o.getVersion()).isOne();
+            });
+    assertThat(signedCount(emitted(), CheckoutStatus.PENDING)).isZero();
+  }
+
+  @Test
   void outcomeIsAFlinkPojo() {
     assertThat(TypeInformation.of(CheckoutOutcome.class)).isInstanceOf(PojoTypeInfo.class);
   }
@@ -304,7 +383,13 @@ class CheckoutSessionFunctionTest {
     harness.processElement(new DecodedEvent<>(event, null), event.getEventTime().toEpochMilli());
   }
 
+  /** The decided outcomes and their corrections, pending records left out. */
   private List<CheckoutOutcome> outcomes() {
+    return emitted().stream().filter(o -> o.getStatus() != CheckoutStatus.PENDING).toList();
+  }
+
+  /** Everything emitted, pending records included. */
+  private List<CheckoutOutcome> emitted() {
     return harness.extractOutputValues();
   }
 }

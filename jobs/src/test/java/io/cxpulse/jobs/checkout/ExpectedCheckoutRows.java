@@ -145,6 +145,7 @@ public final class ExpectedCheckoutRows {
     assertThat(actual.started()).as("%s started", what).isEqualTo(sums.started);
     assertThat(actual.completed()).as("%s completed", what).isEqualTo(sums.completed);
     assertThat(actual.abandoned()).as("%s abandoned", what).isEqualTo(sums.abandoned);
+    assertThat(actual.pending()).as("%s pending: every checkout decided", what).isZero();
     assertThat(actual.valueAtRisk()).as("%s value at risk", what).isEqualTo(sums.valueAtRisk);
     assertThat(actual.abandonedByStep()).as("%s by step", what).isEqualTo(sums.byStep);
     assertThat(actual.abandonedByReason()).as("%s by reason", what).isEqualTo(sums.byReason);

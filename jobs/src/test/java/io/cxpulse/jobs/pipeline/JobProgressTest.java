@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class JobProgressTest {
         new JobProgress.Spec(
             "survey", "cx_survey_window", Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
     try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> harness =
-        new OneInputStreamOperatorTestHarness<>(new ProgressOperator<String>(spec))) {
+        new OneInputStreamOperatorTestHarness<>(new ProgressOperator<String>(spec, row -> T))) {
       harness.open();
       harness.setProcessingTime(42);
       long minute = Duration.ofMinutes(1).toMillis();
@@ -82,6 +83,53 @@ class JobProgressTest {
                   .toList())
           .as("watermarks forwarded")
           .endsWith(start + 3 * minute + 5, Long.MAX_VALUE);
+    }
+  }
+
+  @Test
+  void theRunsFirstWindowIsItsFirstRowsWindowAndARestoreKeepsIt() throws Exception {
+    JobProgress.Spec spec =
+        new JobProgress.Spec(
+            "survey", "cx_survey_window", Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
+    long minute = Duration.ofMinutes(1).toMillis();
+    long start = T.toEpochMilli();
+    // Rows are "window start in epoch ms" here.
+    JobProgress.WindowStart<String> windowOf = row -> Instant.ofEpochMilli(Long.parseLong(row));
+    OperatorSubtaskState snapshot;
+    try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> harness =
+        new OneInputStreamOperatorTestHarness<>(new ProgressOperator<>(spec, windowOf))) {
+      harness.open();
+      harness.processWatermark(new Watermark(start - 1));
+      // Another subtask's row of an earlier window may come after a later one.
+      harness.processElement(String.valueOf(start + minute), start + 2 * minute - 1);
+      harness.processElement(String.valueOf(start), start + minute - 1);
+      harness.processWatermark(new Watermark(start + 2 * minute - 1));
+      assertThat(harness.extractOutputValues())
+          .extracting(JobProgress.Row::runFirstWindow)
+          .as("null before the first row, then the earliest row's window")
+          .containsExactly(null, T);
+      snapshot = harness.snapshot(1, 1);
+    }
+    try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> restored =
+        new OneInputStreamOperatorTestHarness<>(new ProgressOperator<>(spec, windowOf))) {
+      restored.initializeState(snapshot);
+      restored.open();
+      restored.processElement(String.valueOf(start + 5 * minute), start + 6 * minute - 1);
+      restored.processWatermark(new Watermark(start + 6 * minute - 1));
+      assertThat(restored.extractOutputValues())
+          .extracting(JobProgress.Row::runFirstWindow)
+          .as("a run restored from a snapshot is the same run")
+          .containsExactly(T);
+    }
+    try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> fresh =
+        new OneInputStreamOperatorTestHarness<>(new ProgressOperator<>(spec, windowOf))) {
+      fresh.open();
+      fresh.processElement(String.valueOf(start + 5 * minute), start + 6 * minute - 1);
+      fresh.processWatermark(new Watermark(start + 6 * minute - 1));
+      assertThat(fresh.extractOutputValues())
+          .extracting(JobProgress.Row::runFirstWindow)
+          .as("a run started without state has its own first window")
+          .containsExactly(T.plus(Duration.ofMinutes(5)));
     }
   }
 

@@ -196,6 +196,24 @@ class CheckoutViewsITCase {
     large.add(completed(LogHistogram.OVERFLOW_THRESHOLD_MILLIS + 5));
     ROWS.add(new Row(T0.plusHours(14), "email", "vip", large));
     ROWS.add(new Row(T0.plusHours(14), "email", "vip", large.subList(0, 4_000)));
+
+    // The newest minutes: checkouts still open. One row with only pending checkouts (no rate
+    // yet), one with decided and pending ones (the rate over the decided ones only), and one whose
+    // pending checkout was decided into it after a late first event took it from another row.
+    ROWS.add(new Row(T0.plusMinutes(2), "web", "new", List.of(pending(), pending(), pending())));
+    ROWS.add(
+        new Row(
+            T0.plusMinutes(2),
+            "mobile_app",
+            "new",
+            List.of(completed(90_000), abandoned(FunnelStep.CART, 500, "EUR", null), pending())));
+    CheckoutOutcome decidedElsewhere = pending();
+    ROWS.add(
+        new Row(
+            T0.plusMinutes(3),
+            "web",
+            "returning",
+            List.of(decidedElsewhere, decidedElsewhere.retraction())));
   }
 
   @TempDir static Path dataDir;
@@ -244,6 +262,7 @@ class CheckoutViewsITCase {
         row.setStarted(rs.getLong("started"));
         row.setCompleted(rs.getLong("completed"));
         row.setAbandoned(rs.getLong("abandoned"));
+        row.setPending(rs.getLong("pending"));
         row.setAbandonedValueCurrencies(
             CheckoutClickHouse.strings(rs, "abandoned_value_currencies"));
         row.setAbandonedValueMinor(CheckoutClickHouse.longs(rs, "abandoned_value_minor"));
@@ -269,7 +288,9 @@ class CheckoutViewsITCase {
     }
 
     Map<String, CheckoutWindowRow> expected = new TreeMap<>();
-    newest().forEach(row -> expected.put(row.key(), row.windowRow()));
+    newest().stream()
+        .filter(row -> row.components().getStarted() != 0 || row.components().getPending() != 0)
+        .forEach(row -> expected.put(row.key(), row.windowRow()));
     assertThat(latest).isEqualTo(expected);
     assertThat(latest.get(T0 + "|web|new").getVersion()).isEqualTo(1_590);
   }
@@ -300,6 +321,28 @@ class CheckoutViewsITCase {
   }
 
   @Test
+  void aBucketWhoseCheckoutsAreStillOpenSaysSoAndRatesOnlyTheDecidedOnes() throws SQLException {
+    Map<Key, ViewRow> minute = query("cx_checkout_abandonment_minute");
+    ViewRow open = minute.get(key(T0.plusMinutes(2), "web", "new"));
+    assertThat(open.pending()).isEqualTo(3);
+    assertThat(open.started()).isZero();
+    assertThat(open.abandonmentPct()).as("no decided checkout, no rate").isNull();
+
+    ViewRow mixed = minute.get(key(T0.plusMinutes(2), "mobile_app", "new"));
+    assertThat(mixed.pending()).isOne();
+    assertThat(mixed.started()).isEqualTo(2);
+    assertThat(mixed.abandonmentPct()).as("1 of 2 decided").isEqualTo(50.0);
+
+    ViewRow all = minute.get(key(T0.plusMinutes(2), "all", "all"));
+    assertThat(all.pending()).isEqualTo(4);
+    assertThat(all.abandonmentPct()).isEqualTo(50.0);
+
+    assertThat(minute)
+        .as("a pending checkout taken back leaves no row")
+        .doesNotContainKey(key(T0.plusMinutes(3), "web", "returning"));
+  }
+
+  @Test
   void derivedValuesAreNullWithoutCompletionsAndRowsWithoutCheckoutsAreLeftOut()
       throws SQLException {
     Map<Key, ViewRow> minute = query("cx_checkout_abandonment_minute");
@@ -307,8 +350,13 @@ class CheckoutViewsITCase {
     assertThat(
             CheckoutClickHouse.single(
                 connection,
-                "SELECT count() FROM cx_checkout_window_latest WHERE channel = 'email' AND started = 0"))
+                "SELECT count() FROM cx_checkout_window FINAL WHERE channel = 'email' AND started = 0"))
         .isOne();
+    assertThat(
+            CheckoutClickHouse.single(
+                connection,
+                "SELECT count() FROM cx_checkout_window_latest WHERE started = 0 AND pending = 0"))
+        .isZero();
     assertThat(minute).doesNotContainKey(key(T0.plusMinutes(65), "email", "vip"));
     assertThat(minute).doesNotContainKey(key(T0.plusMinutes(65), "email", "all"));
     assertThat(minute).containsKey(key(T0.plusMinutes(65), "all", "all"));
@@ -364,6 +412,7 @@ class CheckoutViewsITCase {
     assertThat(actual.started()).as("%s started", key).isEqualTo(c.getStarted());
     assertThat(actual.completed()).as("%s completed", key).isEqualTo(c.getCompleted());
     assertThat(actual.abandoned()).as("%s abandoned", key).isEqualTo(c.getAbandoned());
+    assertThat(actual.pending()).as("%s pending", key).isEqualTo(c.getPending());
     assertThat(actual.valueAtRisk())
         .as("%s value at risk", key)
         .isEqualTo(c.abandonedValueByCurrency());
@@ -444,7 +493,9 @@ class CheckoutViewsITCase {
       }
     }
     // Groups whose every outcome was taken back are not in the views.
-    expected.values().removeIf(e -> e.components().getStarted() == 0);
+    expected
+        .values()
+        .removeIf(e -> e.components().getStarted() == 0 && e.components().getPending() == 0);
     return expected;
   }
 
@@ -509,6 +560,16 @@ class CheckoutViewsITCase {
     o.setCurrency(currency);
     o.setPaymentFailureReasons(reason == null ? new String[0] : new String[] {reason});
     o.setLastPaymentFailureReason(reason);
+    return o;
+  }
+
+  private static CheckoutOutcome pending() {
+    CheckoutOutcome o = base();
+    o.setStatus(CheckoutStatus.PENDING);
+    o.setVersion(0);
+    o.setDecidedAt(null);
+    o.setCartValueMinor(0);
+    o.setCurrency(null);
     return o;
   }
 

@@ -35,7 +35,7 @@ import picocli.CommandLine;
 class MigrationsITCase {
 
   /** The repository's latest schema version. */
-  private static final int LATEST = 10;
+  private static final int LATEST = 11;
 
   /**
    * How many migrations the repository lists (a version may be missing until its branch merges).
@@ -197,9 +197,9 @@ class MigrationsITCase {
       }
       assertThat(columns(statement, "cx_survey_scores(grain = 'hour')"))
           .containsExactlyElementsOf(SCORE_COLUMNS);
-      // The per-grain views add whether each row is complete and final (V008).
+      // The per-grain views add whether each row is partial (V011), complete and final (V008).
       List<String> perGrain = new ArrayList<>(SCORE_COLUMNS);
-      perGrain.addAll(List.of("is_complete", "is_final"));
+      perGrain.addAll(List.of("is_partial", "is_complete", "is_final"));
       for (String view :
           List.of("cx_survey_scores_minute", "cx_survey_scores_hour", "cx_survey_scores_day")) {
         assertThat(columns(statement, view)).as(view).containsExactlyElementsOf(perGrain);

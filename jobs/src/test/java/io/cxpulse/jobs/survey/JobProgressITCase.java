@@ -55,16 +55,27 @@ class JobProgressITCase {
         Instant watermark;
         Instant completeBefore;
         Instant finalBefore;
+        Instant runFirstWindow;
         try (ResultSet rs =
             statement.executeQuery(
-                "SELECT job, watermark, complete_before, final_before FROM cx_job_progress_latest"
-                    + " WHERE table_name = 'cx_survey_window'")) {
+                "SELECT job, watermark, complete_before, final_before, run_first_window"
+                    + " FROM cx_job_progress_latest WHERE table_name = 'cx_survey_window'")) {
           assertThat(rs.next()).as("a progress record for cx_survey_window").isTrue();
           assertThat(rs.getString("job")).isEqualTo("survey");
           watermark = rs.getObject("watermark", java.time.OffsetDateTime.class).toInstant();
           completeBefore =
               rs.getObject("complete_before", java.time.OffsetDateTime.class).toInstant();
           finalBefore = rs.getObject("final_before", java.time.OffsetDateTime.class).toInstant();
+          runFirstWindow =
+              rs.getObject("run_first_window", java.time.OffsetDateTime.class).toInstant();
+        }
+        // The run's first window is the earliest it wrote: only part of its minute was produced.
+        try (ResultSet rs =
+            statement.executeQuery(
+                "SELECT min(window_start) FROM cx_survey_window_latest WHERE version > 0")) {
+          assertThat(rs.next()).isTrue();
+          assertThat(runFirstWindow)
+              .isEqualTo(rs.getObject(1, java.time.OffsetDateTime.class).toInstant());
         }
         // A record is written when another window completes, so it holds the watermark of that
         // moment: at or after its complete_before, at or before the job's last watermark.
@@ -81,31 +92,46 @@ class JobProgressITCase {
         int complete = 0;
         int finals = 0;
         int filling = 0;
+        int partials = 0;
         try (ResultSet rs =
             statement.executeQuery(
-                "SELECT bucket_start, is_complete, is_final FROM cx_survey_scores_minute")) {
+                "SELECT bucket_start, is_partial, is_complete, is_final"
+                    + " FROM cx_survey_scores_minute")) {
           while (rs.next()) {
-            Instant end =
-                rs.getObject("bucket_start", java.time.OffsetDateTime.class)
-                    .toInstant()
-                    .plusSeconds(60);
+            Instant start =
+                rs.getObject("bucket_start", java.time.OffsetDateTime.class).toInstant();
+            Instant end = start.plusSeconds(60);
+            boolean isPartial = rs.getBoolean("is_partial");
             boolean isComplete = rs.getBoolean("is_complete");
             boolean isFinal = rs.getBoolean("is_final");
-            if (isComplete != !end.isAfter(completeBefore)
+            boolean partial = start.equals(runFirstWindow);
+            if (isPartial != partial
+                || isComplete != (!end.isAfter(completeBefore) && !partial)
                 || isFinal != !end.isAfter(finalBefore)) {
-              wrong.add(end + ": complete " + isComplete + ", final " + isFinal);
+              wrong.add(
+                  end
+                      + ": partial "
+                      + isPartial
+                      + ", complete "
+                      + isComplete
+                      + ", final "
+                      + isFinal);
             }
+            partials += isPartial ? 1 : 0;
             complete += isComplete ? 1 : 0;
             finals += isFinal ? 1 : 0;
             filling += isComplete ? 0 : 1;
           }
         }
         assertThat(wrong).as("rows marked against the progress record").isEmpty();
+        assertThat(partials)
+            .as("the first minute's rows: channel x segment and rollups, all partial")
+            .isPositive();
         assertThat(finals).as("final rows").isPositive();
         assertThat(complete - finals)
             .as("complete rows that late data can still change")
             .isPositive();
-        assertThat(filling).as("rows of the newest, incomplete minutes").isPositive();
+        assertThat(filling - partials).as("rows of the newest, incomplete minutes").isPositive();
         System.out.printf(
             "JobProgressITCase: watermark %s, complete before %s, final before %s; view rows:"
                 + " %d final, %d complete not final, %d incomplete%n",
