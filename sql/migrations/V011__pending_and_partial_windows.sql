@@ -1,4 +1,5 @@
--- V011: checkouts still pending in the checkout rows, and the first, partial window of a run.
+-- V011: what is not decided yet: checkouts still pending, tickets still waiting for a first
+-- response within their SLA, and the first, partial window of a run.
 --
 -- Statements are separated by a ';' at the end of a line; each is safe to run again (see V001).
 
@@ -124,6 +125,103 @@ FROM
 );
 
 
+-- cx_ticket_window.awaiting_first_response_delta: tickets opened in the window minus tickets whose
+-- wait for a first response within their SLA ended in it. A ticket waits from its OPENED until the
+-- first of: an agent reply at or before its deadline, its resolution at or before the deadline,
+-- the deadline itself (the breach); a reopened episode never waits. Like backlog_delta, the running
+-- sum is a level: the tickets still within their SLA without an answer, which no breach rate of
+-- the newest minutes can show (their verdict comes later). Rows written before this column
+-- existed read 0.
+ALTER TABLE cx_ticket_window ADD COLUMN IF NOT EXISTS awaiting_first_response_delta Int64 DEFAULT 0
+    COMMENT 'tickets opened - tickets whose wait for a first response within the SLA ended'
+    AFTER backlog_delta;
+
+-- cx_ticket_window_latest, as in V009, with awaiting_first_response_delta.
+CREATE OR REPLACE VIEW cx_ticket_window_latest
+COMMENT 'cx_ticket_window, newest version of each (window_start, channel, segment, priority) row only, rows with no fact left out'
+AS SELECT
+    window_start,
+    window_end,
+    channel,
+    segment,
+    priority,
+    tickets_opened,
+    tickets_reopened,
+    first_responses,
+    first_response_sum_ms,
+    first_response_buckets,
+    first_response_counts,
+    sla_met,
+    sla_breached,
+    sla_breached_unanswered,
+    resolved,
+    resolution_sum_ms,
+    resolution_buckets,
+    resolution_counts,
+    backlog_delta,
+    awaiting_first_response_delta,
+    version
+FROM cx_ticket_window FINAL
+WHERE tickets_opened != 0
+    OR tickets_reopened != 0
+    OR first_responses != 0
+    OR sla_met != 0
+    OR sla_breached != 0
+    OR sla_breached_unanswered != 0
+    OR resolved != 0
+    OR backlog_delta != 0;
+
+-- cx_ticket_backlog(grain), as in V005, with two more columns at the end:
+--   awaiting_first_response_delta     tickets opened - waits ended in the bucket
+--   awaiting_first_response           Int64, tickets at bucket_end still waiting for a first
+--                                     response within their SLA (running sum, like open_at_end)
+CREATE OR REPLACE VIEW cx_ticket_backlog
+COMMENT 'Open support tickets, and those still waiting for a first response within their SLA, at the end of each bucket (running sums) for every grouping of channel, segment and priority; parameter grain: minute, hour, day'
+AS SELECT
+    bucket_start,
+    bucket_start + toInterval(1, {grain:String}) AS bucket_end,
+    channel,
+    segment,
+    priority,
+    opened,
+    resolved,
+    backlog_delta,
+    sum(backlog_delta) OVER (
+        PARTITION BY channel, segment, priority
+        ORDER BY bucket_start ASC
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS open_at_end,
+    awaiting_first_response_delta,
+    sum(awaiting_first_response_delta) OVER (
+        PARTITION BY channel, segment, priority
+        ORDER BY bucket_start ASC
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS awaiting_first_response
+FROM
+(
+    SELECT
+        toDateTime(dateTrunc({grain:String}, w.window_start), 'UTC') AS bucket_start,
+        if(grouping(w.channel) = 1, 'all', w.channel) AS channel,
+        if(grouping(w.segment) = 1, 'all', w.segment) AS segment,
+        if(grouping(w.priority) = 1, 'all', w.priority) AS priority,
+        sum(w.tickets_opened + w.tickets_reopened) AS opened,
+        sum(w.resolved) AS resolved,
+        sum(w.backlog_delta) AS backlog_delta,
+        sum(w.awaiting_first_response_delta) AS awaiting_first_response_delta
+    FROM cx_ticket_window_latest AS w
+    GROUP BY GROUPING SETS
+    (
+        (bucket_start, w.channel, w.segment, w.priority),
+        (bucket_start, w.channel, w.segment),
+        (bucket_start, w.channel, w.priority),
+        (bucket_start, w.segment, w.priority),
+        (bucket_start, w.channel),
+        (bucket_start, w.segment),
+        (bucket_start, w.priority),
+        (bucket_start)
+    )
+);
+
 -- cx_job_progress.run_first_window: the start of the earliest window the job's current run wrote
 -- a row for (io.cxpulse.jobs.pipeline.JobProgress). That window holds only what this run read: a job
 -- started on a topic mid-minute, or started again without its state, writes it from part of its
@@ -151,7 +249,8 @@ GROUP BY table_name;
 --                 holds only part of its data, so it is never complete (a dashboard shows it as
 --                 partial, the live summary skips it)
 -- argMax skips NULLs: before the current run's first row, the previous run's first window counts.
--- The checkout views gain pending through cx_checkout_abandonment.
+-- The checkout views gain pending through cx_checkout_abandonment, the backlog views
+-- awaiting_first_response through cx_ticket_backlog.
 
 CREATE OR REPLACE VIEW cx_survey_scores_minute
 COMMENT 'Survey scores per minute for every grouping of channel and segment (rolled up reads all), with is_complete, is_final and is_partial; see cx_survey_scores'

@@ -30,7 +30,10 @@ import java.util.Objects;
  *   <li>{@link #getResolved()} and {@link #getResolutionTimes()}: {@code RESOLVED} facts and their
  *       resolution times (episode start → resolution);
  *   <li>{@link #backlogDelta()} = opened + reopened − resolved; the backlog at a window's end is
- *       the running sum of the deltas of all windows up to it.
+ *       the running sum of the deltas of all windows up to it;
+ *   <li>{@link #getAwaitingFirstResponseDelta()} = opened − facts that end a ticket's wait for a
+ *       first response within its SLA ({@link TicketOutcome#isEndsFirstResponseWait()}): the
+ *       tickets still waiting, at a window's end, are the running sum, like the backlog.
  * </ul>
  *
  * <p>{@link #records()} counts the facts absorbed, retractions included: the row version.
@@ -45,6 +48,7 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
   private long slaMet;
   private long slaBreached;
   private long slaBreachedUnanswered;
+  private long awaitingFirstResponseDelta;
   private long resolved;
   private DurationHistogram firstResponseTimes = new DurationHistogram();
   private DurationHistogram resolutionTimes = new DurationHistogram();
@@ -71,6 +75,7 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
           reopened += sign;
         } else {
           opened += sign;
+          awaitingFirstResponseDelta += sign;
         }
       }
       case FIRST_RESPONSE -> {
@@ -89,6 +94,9 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
         resolutionTimes.add(duration(fact), sign);
         resolved += sign;
       }
+    }
+    if (fact.isEndsFirstResponseWait()) {
+      awaitingFirstResponseDelta -= sign;
     }
     records++;
     return this;
@@ -109,6 +117,7 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
     slaMet += other.slaMet;
     slaBreached += other.slaBreached;
     slaBreachedUnanswered += other.slaBreachedUnanswered;
+    awaitingFirstResponseDelta += other.awaitingFirstResponseDelta;
     resolved += other.resolved;
     firstResponseTimes.merge(other.firstResponseTimes);
     resolutionTimes.merge(other.resolutionTimes);
@@ -176,6 +185,18 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
     this.slaBreachedUnanswered = slaBreachedUnanswered;
   }
 
+  /**
+   * Tickets opened minus tickets whose wait for a first response within their SLA ended, in this
+   * window: its change to the number still waiting.
+   */
+  public long getAwaitingFirstResponseDelta() {
+    return awaitingFirstResponseDelta;
+  }
+
+  public void setAwaitingFirstResponseDelta(long awaitingFirstResponseDelta) {
+    this.awaitingFirstResponseDelta = awaitingFirstResponseDelta;
+  }
+
   /** Σ sign over {@code RESOLVED} facts: episodes resolved. */
   public long getResolved() {
     return resolved;
@@ -219,6 +240,7 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
         && slaMet == other.slaMet
         && slaBreached == other.slaBreached
         && slaBreachedUnanswered == other.slaBreachedUnanswered
+        && awaitingFirstResponseDelta == other.awaitingFirstResponseDelta
         && resolved == other.resolved
         && firstResponseTimes.equals(other.firstResponseTimes)
         && resolutionTimes.equals(other.resolutionTimes);
@@ -252,7 +274,9 @@ public class TicketComponents implements WindowComponents<TicketComponents> {
         + slaBreached
         + " (unanswered "
         + slaBreachedUnanswered
-        + "), resolved="
+        + "), awaitingFirstResponseDelta="
+        + awaitingFirstResponseDelta
+        + ", resolved="
         + resolved
         + " "
         + resolutionTimes

@@ -42,6 +42,10 @@ import java.util.List;
  *       deadline</em> ({@code SLA_BREACHED_UNANSWERED}, at the deadline) if by then there is
  *       neither an agent reply nor a resolution: a ticket resolved before its deadline without an
  *       agent reply (bot-resolved, customer withdrew) was no longer waiting and has no SLA verdict.
+ *   <li><b>Waiting for a first response.</b> From OPENED, the original episode waits for a first
+ *       response within its SLA until the first of: an agent reply at or before the deadline, its
+ *       resolution at or before the deadline, the deadline. The one fact at that moment carries
+ *       {@code endsFirstResponseWait}, so the window rows can count the tickets still waiting.
  *   <li><b>Dimensions.</b> Channel, segment and priority of every fact are those of the episode's
  *       opening event, so an episode's +1 and −1 to the backlog land in the same series.
  * </ul>
@@ -175,6 +179,8 @@ public final class TicketLifecycle {
         response.setBreachCountedAtDeadline(breached && unansweredAtDeadline);
         facts.add(response);
       }
+      waitEnd(facts, firstAgentReply, original.resolvedAt, deadline, unansweredAtDeadline)
+          .setEndsFirstResponseWait(true);
     }
     facts.sort(Comparator.comparing(TicketOutcome::getAt));
     boolean open = !episodes.isEmpty() && episodes.get(episodes.size() - 1).resolvedAt == null;
@@ -183,6 +189,36 @@ public final class TicketLifecycle {
         !episodes.isEmpty(),
         open,
         sorted.get(sorted.size() - 1).getEventTime());
+  }
+
+  /**
+   * The fact that ends the original episode's wait for a first response within its SLA, the first
+   * of: the deadline with no reply and no resolution by then (the breach), the first agent reply at
+   * or before both the deadline and the resolution, else the resolution (at or before the deadline,
+   * before any reply).
+   */
+  private static TicketOutcome waitEnd(
+      List<TicketOutcome> facts,
+      Instant firstAgentReply,
+      Instant resolvedAt,
+      Instant deadline,
+      boolean unansweredAtDeadline) {
+    TicketOutcomeKind kind;
+    if (unansweredAtDeadline) {
+      kind = TicketOutcomeKind.SLA_BREACHED_UNANSWERED;
+    } else if (firstAgentReply != null
+        && !firstAgentReply.isAfter(deadline)
+        && (resolvedAt == null || !firstAgentReply.isAfter(resolvedAt))) {
+      kind = TicketOutcomeKind.FIRST_RESPONSE;
+    } else {
+      kind = TicketOutcomeKind.RESOLVED;
+    }
+    for (TicketOutcome fact : facts) {
+      if (fact.getKind() == kind && fact.getEpisode() == 0) {
+        return fact;
+      }
+    }
+    throw new IllegalStateException("no " + kind + " fact ends the first-response wait");
   }
 
   private static TicketOutcome fact(

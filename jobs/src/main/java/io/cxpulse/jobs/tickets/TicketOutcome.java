@@ -60,6 +60,7 @@ public class TicketOutcome implements Serializable {
   private Long slaTargetMillis;
   private boolean slaBreached;
   private boolean breachCountedAtDeadline;
+  private boolean endsFirstResponseWait;
 
   /** For Flink's POJO serializer. */
   public TicketOutcome() {}
@@ -101,7 +102,8 @@ public class TicketOutcome implements Serializable {
         && Objects.equals(durationMillis, other.durationMillis)
         && Objects.equals(slaTargetMillis, other.slaTargetMillis)
         && slaBreached == other.slaBreached
-        && breachCountedAtDeadline == other.breachCountedAtDeadline;
+        && breachCountedAtDeadline == other.breachCountedAtDeadline
+        && endsFirstResponseWait == other.endsFirstResponseWait;
   }
 
   private TicketOutcome copy() {
@@ -121,6 +123,7 @@ public class TicketOutcome implements Serializable {
     copy.slaTargetMillis = slaTargetMillis;
     copy.slaBreached = slaBreached;
     copy.breachCountedAtDeadline = breachCountedAtDeadline;
+    copy.endsFirstResponseWait = endsFirstResponseWait;
     return copy;
   }
 
@@ -268,6 +271,19 @@ public class TicketOutcome implements Serializable {
     this.breachCountedAtDeadline = breachCountedAtDeadline;
   }
 
+  /**
+   * Whether this fact ends the ticket's wait for a first response within its SLA: the first of its
+   * first agent reply (on time), its resolution before the deadline, or the deadline (the breach).
+   * Exactly one fact of a ticket's original episode ends it; a reopened episode never waits.
+   */
+  public boolean isEndsFirstResponseWait() {
+    return endsFirstResponseWait;
+  }
+
+  public void setEndsFirstResponseWait(boolean endsFirstResponseWait) {
+    this.endsFirstResponseWait = endsFirstResponseWait;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof TicketOutcome other
@@ -308,6 +324,7 @@ public class TicketOutcome implements Serializable {
         + " breached="
         + slaBreached
         + (breachCountedAtDeadline ? " (counted at deadline)" : "")
+        + (endsFirstResponseWait ? " (ends the first-response wait)" : "")
         + "}";
   }
 }

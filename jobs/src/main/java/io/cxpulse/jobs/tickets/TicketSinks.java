@@ -40,8 +40,8 @@ public record TicketSinks(
           + " tickets_opened, tickets_reopened, first_responses, first_response_sum_ms,"
           + " first_response_buckets, first_response_counts, sla_met, sla_breached,"
           + " sla_breached_unanswered, resolved, resolution_sum_ms, resolution_buckets,"
-          + " resolution_counts, backlog_delta, version)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " resolution_counts, backlog_delta, version, awaiting_first_response_delta)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Requires all three sinks; {@code alerting} may be null: no alerts. */
   public TicketSinks {
@@ -124,6 +124,7 @@ public record TicketSinks(
       ps.setArray(18, counts(ps, row.getResolutionCounts()));
       ps.setLong(19, row.getBacklogDelta());
       ps.setLong(20, row.getVersion());
+      ps.setLong(21, row.getAwaitingFirstResponseDelta());
     }
 
     private static Array buckets(PreparedStatement ps, int[] indexes) throws SQLException {

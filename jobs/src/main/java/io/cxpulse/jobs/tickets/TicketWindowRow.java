@@ -49,6 +49,7 @@ public class TicketWindowRow implements Serializable {
   private int[] resolutionBuckets;
   private long[] resolutionCounts;
   private long backlogDelta;
+  private long awaitingFirstResponseDelta;
   private long version;
 
   /** For Flink's POJO serializer. */
@@ -79,6 +80,7 @@ public class TicketWindowRow implements Serializable {
     row.resolutionBuckets = c.getResolutionTimes().getBucketIndexes().clone();
     row.resolutionCounts = c.getResolutionTimes().getBucketCounts().clone();
     row.backlogDelta = c.backlogDelta();
+    row.awaitingFirstResponseDelta = c.getAwaitingFirstResponseDelta();
     row.version = c.records();
     return row;
   }
@@ -262,6 +264,15 @@ public class TicketWindowRow implements Serializable {
     this.backlogDelta = backlogDelta;
   }
 
+  /** Tickets opened minus tickets whose wait for a first response within their SLA ended. */
+  public long getAwaitingFirstResponseDelta() {
+    return awaitingFirstResponseDelta;
+  }
+
+  public void setAwaitingFirstResponseDelta(long awaitingFirstResponseDelta) {
+    this.awaitingFirstResponseDelta = awaitingFirstResponseDelta;
+  }
+
   public long getVersion() {
     return version;
   }
@@ -292,6 +303,7 @@ public class TicketWindowRow implements Serializable {
         && Arrays.equals(resolutionBuckets, other.resolutionBuckets)
         && Arrays.equals(resolutionCounts, other.resolutionCounts)
         && backlogDelta == other.backlogDelta
+        && awaitingFirstResponseDelta == other.awaitingFirstResponseDelta
         && version == other.version;
   }
 
@@ -338,6 +350,8 @@ public class TicketWindowRow implements Serializable {
         + Arrays.toString(resolutionCounts)
         + ", backlogDelta="
         + backlogDelta
+        + ", awaitingFirstResponseDelta="
+        + awaitingFirstResponseDelta
         + ", version="
         + version
         + "}";

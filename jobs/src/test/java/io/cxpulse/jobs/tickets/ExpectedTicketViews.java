@@ -96,6 +96,7 @@ final class ExpectedTicketViews {
     long slaBreached;
     long slaBreachedUnanswered;
     long resolved;
+    long awaitingDelta;
     LogHistogram firstResponses = new LogHistogram();
     LogHistogram resolutions = new LogHistogram();
     final List<Long> rawFirstResponses = new ArrayList<>();
@@ -121,6 +122,7 @@ final class ExpectedTicketViews {
       slaBreached += row.getSlaBreached();
       slaBreachedUnanswered += row.getSlaBreachedUnanswered();
       resolved += row.getResolved();
+      awaitingDelta += row.getAwaitingFirstResponseDelta();
       firstResponses.merge(row.firstResponseHistogram());
       resolutions.merge(row.resolutionHistogram());
       raw = false;
@@ -133,6 +135,7 @@ final class ExpectedTicketViews {
       slaBreached += other.slaBreached;
       slaBreachedUnanswered += other.slaBreachedUnanswered;
       resolved += other.resolved;
+      awaitingDelta += other.awaitingDelta;
       firstResponses.merge(other.firstResponses);
       resolutions.merge(other.resolutions);
       rawFirstResponses.addAll(other.rawFirstResponses);
@@ -218,7 +221,13 @@ final class ExpectedTicketViews {
 
   /** A row of cx_ticket_backlog*, as read. */
   record BacklogRow(
-      Instant bucketEnd, long opened, long resolved, long backlogDelta, long openAtEnd) {}
+      Instant bucketEnd,
+      long opened,
+      long resolved,
+      long backlogDelta,
+      long openAtEnd,
+      long awaitingDelta,
+      long awaitingAtEnd) {}
 
   /** Every row of {@code from} (a response-times view or view call), by key. */
   static Map<ViewKey, ResponseTimesRow> readResponseTimes(Connection connection, String from)
@@ -285,7 +294,9 @@ final class ExpectedTicketViews {
                 rs.getLong("opened"),
                 rs.getLong("resolved"),
                 rs.getLong("backlog_delta"),
-                rs.getLong("open_at_end"));
+                rs.getLong("open_at_end"),
+                rs.getLong("awaiting_first_response_delta"),
+                rs.getLong("awaiting_first_response"));
         assertThat(rows.put(key, row)).as("one backlog row per key: %s", key).isNull();
       }
     }
@@ -440,11 +451,16 @@ final class ExpectedTicketViews {
   static int assertBacklog(
       Map<ViewKey, Cell> rolledUp, Map<ViewKey, BacklogRow> actual, Grain grain) {
     Map<String, NavigableMap<Instant, Long>> running = new TreeMap<>();
+    Map<String, NavigableMap<Instant, Long>> awaiting = new TreeMap<>();
     for (Map.Entry<ViewKey, Cell> entry : rolledUp.entrySet()) { // in bucket order per series
       NavigableMap<Instant, Long> series =
           running.computeIfAbsent(entry.getKey().series(), s -> new TreeMap<>());
       long before = series.isEmpty() ? 0 : series.lastEntry().getValue();
       series.put(entry.getKey().bucketStart(), before + entry.getValue().backlogDelta());
+      NavigableMap<Instant, Long> waiting =
+          awaiting.computeIfAbsent(entry.getKey().series(), s -> new TreeMap<>());
+      long waitingBefore = waiting.isEmpty() ? 0 : waiting.lastEntry().getValue();
+      waiting.put(entry.getKey().bucketStart(), waitingBefore + entry.getValue().awaitingDelta);
     }
     assertThat(missing(rolledUp.keySet(), actual.keySet()))
         .as("expected rows missing from the backlog view")
@@ -469,6 +485,15 @@ final class ExpectedTicketViews {
       assertThat(row.openAtEnd())
           .as("%s open_at_end", k)
           .isEqualTo(upTo == null ? 0 : upTo.getValue());
+      assertThat(row.awaitingDelta())
+          .as("%s awaiting_first_response_delta", k)
+          .isEqualTo(cell == null ? 0 : cell.awaitingDelta);
+      NavigableMap<Instant, Long> waiting = awaiting.get(key.series());
+      Map.Entry<Instant, Long> waitingUpTo =
+          waiting == null ? null : waiting.floorEntry(key.bucketStart());
+      assertThat(row.awaitingAtEnd())
+          .as("%s awaiting_first_response", k)
+          .isEqualTo(waitingUpTo == null ? 0 : waitingUpTo.getValue());
     }
     return actual.size();
   }

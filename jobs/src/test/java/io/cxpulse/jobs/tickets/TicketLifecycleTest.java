@@ -147,6 +147,66 @@ class TicketLifecycleTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void exactlyOneFactEndsTheWaitForAFirstResponseTheFirstOfReplyResolutionAndDeadline() {
+    // Deadline T0 + 10 min. Replied on time: the reply ends it.
+    assertThat(
+            waitEnd(
+                event(TicketEventType.OPENED, T0),
+                event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(4))),
+                event(TicketEventType.RESOLVED, T0.plus(Duration.ofMinutes(8)))))
+        .containsExactly(TicketOutcomeKind.FIRST_RESPONSE);
+    // Resolved before any reply, within the SLA (bot-resolved): the resolution ends it, and a
+    // later reply does not end it again.
+    assertThat(
+            waitEnd(
+                event(TicketEventType.OPENED, T0),
+                event(TicketEventType.RESOLVED, T0.plus(Duration.ofMinutes(3))),
+                event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(15)))))
+        .containsExactly(TicketOutcomeKind.RESOLVED);
+    // Neither by the deadline: the breach ends it; the late reply does not.
+    assertThat(
+            waitEnd(
+                event(TicketEventType.OPENED, T0),
+                event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(12)))))
+        .containsExactly(TicketOutcomeKind.SLA_BREACHED_UNANSWERED);
+    // A reply exactly at the deadline is on time.
+    assertThat(
+            waitEnd(
+                event(TicketEventType.OPENED, T0),
+                event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(10)))))
+        .containsExactly(TicketOutcomeKind.FIRST_RESPONSE);
+    // Still waiting: nothing has ended it, but its deadline will (a fact not decided yet).
+    assertThat(waitEnd(event(TicketEventType.OPENED, T0)))
+        .containsExactly(TicketOutcomeKind.SLA_BREACHED_UNANSWERED);
+    // An episode started by a reopen never waits.
+    assertThat(waitEnd(event(TicketEventType.REOPENED, T0))).isEmpty();
+  }
+
+  @Test
+  void theWaitingCountAddsUpToZeroOnceEveryWaitEnded() {
+    TicketComponents components = new TicketComponents();
+    TicketLifecycle.of(
+            List.of(
+                event(TicketEventType.OPENED, T0),
+                event(TicketEventType.AGENT_REPLY, T0.plus(Duration.ofMinutes(4)))),
+            SLA)
+        .facts()
+        .forEach(components::add);
+    assertThat(components.getAwaitingFirstResponseDelta()).isZero();
+
+    TicketComponents opening = new TicketComponents();
+    opening.add(TicketLifecycle.of(List.of(event(TicketEventType.OPENED, T0)), SLA).facts().get(0));
+    assertThat(opening.getAwaitingFirstResponseDelta()).isOne();
+  }
+
+  private List<TicketOutcomeKind> waitEnd(TicketEvent... events) {
+    return TicketLifecycle.of(List.of(events), SLA).facts().stream()
+        .filter(TicketOutcome::isEndsFirstResponseWait)
+        .map(TicketOutcome::getKind)
+        .toList();
+  }
+
   private TicketEvent event(TicketEventType type, Instant time) {
     return TestEvents.ticket()
         .setEventId("evt-" + eventCounter++)

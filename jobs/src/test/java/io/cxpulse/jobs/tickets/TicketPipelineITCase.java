@@ -254,6 +254,24 @@ class TicketPipelineITCase {
               .addResolution(episode.resolutionTime().orElseThrow().toMillis());
         }
       }
+      // The original episode waits for a first response within its SLA from its opening until
+      // its deadline (breached there), else until its on-time reply or its resolution, whichever
+      // came first.
+      GeneratedTicket.Episode original = ticket.episodes().get(0);
+      if (!original.reopened()) {
+        cell(cells, ticket, original.start(), window).awaitingDelta++;
+        Instant waitEnd;
+        if (ticket.slaVerdict() == GeneratedTicket.SlaVerdict.BREACHED_AT_DEADLINE) {
+          waitEnd = ticket.deadline();
+        } else {
+          Instant reply = ticket.firstAgentReplyAt();
+          Instant resolved = original.resolvedAt();
+          boolean replyOnTime = reply != null && !reply.isAfter(ticket.deadline());
+          waitEnd =
+              replyOnTime && (resolved == null || !reply.isAfter(resolved)) ? reply : resolved;
+        }
+        cell(cells, ticket, waitEnd, window).awaitingDelta--;
+      }
       if (ticket.firstAgentReplyAt() != null) {
         Cell reply = cell(cells, ticket, ticket.firstAgentReplyAt(), window);
         reply.addFirstResponse(ticket.firstResponseTime().orElseThrow().toMillis());

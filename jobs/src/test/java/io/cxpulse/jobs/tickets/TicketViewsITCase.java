@@ -174,6 +174,7 @@ class TicketViewsITCase {
         row.setResolutionBuckets(ints(rs.getArray("resolution_buckets").getArray()));
         row.setResolutionCounts(longs(rs.getArray("resolution_counts").getArray()));
         row.setBacklogDelta(rs.getLong("backlog_delta"));
+        row.setAwaitingFirstResponseDelta(rs.getLong("awaiting_first_response_delta"));
         row.setVersion(rs.getLong("version"));
         assertThat(stored.put(key(row), row)).as("one row per key").isNull();
       }
