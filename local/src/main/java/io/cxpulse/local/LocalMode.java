@@ -300,16 +300,40 @@ public final class LocalMode implements Callable<Integer> {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private boolean stopping;
 
+  /**
+   * Set by the shutdown hook (Ctrl-C, SIGTERM) before it waits for {@link #stopAll}: a start under
+   * way stops starting at its next step.
+   */
+  private volatile boolean stopRequested;
+
   @Override
   public Integer call() throws Exception {
     readArguments();
     if (!portsFree()) {
       return EXIT_FAILED;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "cx-pulse-local-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopRequested = true;
+                  stopAll();
+                },
+                "cx-pulse-local-shutdown"));
     try {
       startAll();
-    } catch (Exception e) {
+    } catch (Exception | LinkageError e) {
+      if (stopRequested) {
+        // Ctrl-C or SIGTERM while starting: the shutdown hook stops what did start. The step under
+        // way may fail because of the shutdown itself, e.g. Kafka's first metrics class registers
+        // a shutdown hook in its static initializer ("Shutdown in progress"): not a problem.
+        if (e instanceof StopRequestedWhileStarting) {
+          LOG.info("Stop requested while starting: nothing more starts");
+        } else {
+          LOG.info("Stop requested while starting; the step under way failed", e);
+        }
+        return EXIT_FAILED;
+      }
       LOG.error("CX Pulse local mode could not start", e);
       stopAll();
       return EXIT_FAILED;
@@ -334,12 +358,18 @@ public final class LocalMode implements Callable<Integer> {
   /**
    * Starts everything, in order: ClickHouse and its schema, Kafka and its topics, the job, the
    * generator, the summary. Synchronized with {@link #stopAll}: a Ctrl-C during startup stops
-   * everything once the current step is done. Package-private, with {@link #readArguments} and
-   * {@link #stopAll}, for tests that run local mode in their own JVM.
+   * everything once the current step is done, and nothing after that step starts ({@link
+   * #continueStarting}). Package-private, with {@link #readArguments} and {@link #stopAll}, for
+   * tests that run local mode in their own JVM.
    */
   synchronized void startAll() throws Exception {
     Path absoluteDataDir = dataDir();
+    LocalLog.routeTo(logFile());
+    // Until the banner, the terminal would show nothing for tens of seconds on a busy machine.
+    System.out.println("Starting CX Pulse local mode; its log: " + logFile());
+    System.out.flush();
     credentials = LocalCredentials.loadOrCreate(absoluteDataDir);
+    continueStarting();
     EmbeddedClickHouse clickHouse =
         register(
             EmbeddedClickHouse.builder()
@@ -358,6 +388,7 @@ public final class LocalMode implements Callable<Integer> {
       schema = new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
     }
 
+    continueStarting();
     EmbeddedKafka kafka =
         register(
             EmbeddedKafka.builder()
@@ -421,6 +452,7 @@ public final class LocalMode implements Callable<Integer> {
         alerting(options, rules, inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
     Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
 
+    continueStarting();
     LocalJobs job =
         register(
             LocalJobs.submit(
@@ -462,6 +494,7 @@ public final class LocalMode implements Callable<Integer> {
                 flinkUiPort,
                 absoluteDataDir.resolve("checkpoints")));
     String jobStatus = job.awaitRunning(JOB_START_TIMEOUT_MILLIS);
+    continueStarting();
 
     List<LiveTraffic<?>> traffic = new ArrayList<>();
     Instant trafficStart = Instant.now();
@@ -535,6 +568,7 @@ public final class LocalMode implements Callable<Integer> {
                   .start()));
     }
 
+    continueStarting();
     String bannerText =
         String.join(
             System.lineSeparator(),
@@ -598,6 +632,24 @@ public final class LocalMode implements Callable<Integer> {
   private <T extends AutoCloseable> T register(T service) {
     started.push(service);
     return service;
+  }
+
+  /**
+   * Throws if a stop was requested while starting: what started is stopped, nothing more starts.
+   */
+  private void continueStarting() throws StopRequestedWhileStarting {
+    if (stopRequested) {
+      throw new StopRequestedWhileStarting();
+    }
+  }
+
+  /** Ctrl-C or SIGTERM came while local mode was starting. */
+  static final class StopRequestedWhileStarting extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    StopRequestedWhileStarting() {
+      super("stop requested while starting");
+    }
   }
 
   /** Where the running services answer, as the banner prints them. */
@@ -719,6 +771,11 @@ public final class LocalMode implements Callable<Integer> {
     }
     lines.add("  Data directory    " + dataDir());
     lines.add(
+        "  Log file          "
+            + logFile()
+            + " (Flink, Kafka, ClickHouse and CX Pulse; only CX Pulse's warnings and errors show"
+            + " here)");
+    lines.add(
         "  Checkpoints       "
             + dataDir().resolve("checkpoints")
             + " (RocksDB state, incremental)");
@@ -781,6 +838,11 @@ public final class LocalMode implements Callable<Integer> {
     return dataDir != null
         ? dataDir.toAbsolutePath()
         : CxPulseHome.get().resolve(DEFAULT_DATA_DIR).toAbsolutePath();
+  }
+
+  /** Where local mode logs: {@link LocalLog#file} in the data directory. */
+  Path logFile() {
+    return LocalLog.file(dataDir());
   }
 
   /** Stops what started, newest first: producers and readers before the stores they use. */

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,12 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -68,14 +61,13 @@ class LocalModeSecretsITCase {
   private static LocalCredentials credentials;
   private static int clickHousePort;
   private static int flinkPort;
-  private static final StringWriter LOGS = new StringWriter();
-  private static WriterAppender capture;
   private static CapturedStdout stdout;
   private static boolean stopped;
 
   @BeforeAll
   static void start() throws Exception {
-    captureLogs();
+    // Our own code logs at DEBUG to local mode's log file: it must not log a secret even there.
+    System.setProperty(LocalLog.LEVEL_PROPERTY, "DEBUG");
     // The banner and the summary, as the terminal shows them.
     stdout = CapturedStdout.start();
 
@@ -116,7 +108,7 @@ class LocalModeSecretsITCase {
       if (stdout != null) {
         stdout.close();
       }
-      stopCapturingLogs();
+      System.clearProperty(LocalLog.LEVEL_PROPERTY);
     }
   }
 
@@ -247,12 +239,15 @@ class LocalModeSecretsITCase {
 
   @Test
   @Order(3)
-  void fromStartToStopNothingSecretIsLoggedNorPrintedButTheReadersPasswordInTheBanner() {
+  void fromStartToStopNothingSecretIsLoggedNorPrintedButTheReadersPasswordInTheBanner()
+      throws Exception {
     localMode.stopAll();
     stopped = true;
-    String logs = LOGS.toString();
+    // The file the user gets: the engines' logs and ours, from start to stop.
+    String logs = Files.readString(localMode.logFile(), StandardCharsets.UTF_8);
     assertThat(logs)
         .as("logs")
+        .contains("DEBUG")
         .contains("ClickHouse HTTP interface on port " + clickHousePort + " stopped");
     assertThat(secretsIn(logs)).as("secrets in the logs").isEmpty();
 
@@ -368,33 +363,6 @@ class LocalModeSecretsITCase {
     return HTTP.send(
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  /**
-   * Captures every log event from here on at local mode's own levels (log4j2.properties), with our
-   * own code at DEBUG: it must not log a secret even there.
-   */
-  private static void captureLogs() {
-    LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    Configurator.setAllLevels("io.cxpulse", Level.DEBUG);
-    capture =
-        WriterAppender.newBuilder()
-            .setName("secrets-capture")
-            .setTarget(LOGS)
-            .setLayout(
-                PatternLayout.newBuilder().withPattern("%-5level %c{1} - %msg%n%throwable").build())
-            .build();
-    capture.start();
-    context.getConfiguration().getRootLogger().addAppender(capture, Level.ALL, null);
-    context.updateLoggers();
-  }
-
-  private static void stopCapturingLogs() {
-    LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    context.getConfiguration().getRootLogger().removeAppender(capture.getName());
-    // Back to the levels of log4j2.properties for the other tests in this JVM.
-    context.reconfigure();
-    capture.stop();
   }
 
   private static int freePort() throws Exception {

@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *       the engine's handler, and the JVM hangs or dies with "Segmentation fault". Only HotSpot's
  *       signal chaining closes it: with {@code libjsig.so} preloaded the engine's handlers are
  *       recorded as chained handlers and never replace the JVM's ({@link #signalChainingActive}).
- *       The build, the launcher and the tests preload it; without it {@link #open} warns.
+ *       The build, the launcher and the tests preload it; without it {@link #open} warns. The
+ *       engine is also asked to install no handlers at all ({@link #disableEngineSignalHandlers}),
+ *       but then each connect resets the deadly signals to their defaults instead, so the bracket
+ *       and signal chaining stay.
  *   <li>All callers of one connection share one session ({@code SET}, {@code USE}), so each {@link
  *       Session} is its own {@code chdb_connect} on the same path.
  *   <li>The engine is not safe for unsynchronised use from several threads; one lock serialises
@@ -46,9 +49,9 @@ public final class ChdbEngine implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChdbEngine.class);
 
   /**
-   * Diagnosis only: leaves the engine's signal handlers installed (its crash reports), at the price
-   * of the JVM hanging on its next implicit NullPointerException. Tests use it to prove that
-   * restoring the handlers is what keeps the JVM alive.
+   * Diagnosis only: lets the engine install its signal handlers and leaves them (its crash
+   * reports), at the price of the JVM hanging on its next implicit NullPointerException. Tests use
+   * it to prove that restoring the handlers is what keeps the JVM alive.
    */
   public static final String KEEP_ENGINE_SIGNAL_HANDLERS_PROPERTY =
       "cxpulse.chdb.keepEngineSignalHandlers";
@@ -101,6 +104,9 @@ public final class ChdbEngine implements AutoCloseable {
     LibChdb lib = Native.load(library.toAbsolutePath().toString(), LibChdb.class);
     ChdbEngine engine =
         new ChdbEngine(lib, libc, dataDir.toAbsolutePath(), timezone, configArgument);
+    if (!Boolean.getBoolean(KEEP_ENGINE_SIGNAL_HANDLERS_PROPERTY)) {
+      engine.disableEngineSignalHandlers();
+    }
     engine.anchorConnection = engine.connect();
     try {
       engine.removeSystemTables();
@@ -171,6 +177,28 @@ public final class ChdbEngine implements AutoCloseable {
                 + ": is another process or engine using this data directory?");
       }
       return connection;
+    } finally {
+      engineLock.unlock();
+    }
+  }
+
+  /**
+   * Asks the engine to install no signal handlers at all. The JVM's handlers are restored after
+   * every connect anyway, so the engine's would never run; installed, they are also reset at exit:
+   * the engine's static destructors call {@code signal(SIG_DFL)} for each, and under signal
+   * chaining {@code libjsig.so} answers the first such call on a JVM signal by printing "OpenJDK VM
+   * warning: the use of signal() and sigset() for signal chaining was deprecated" on every exit.
+   * The call itself resets some signals to their defaults, hence the same bracket as a connect.
+   */
+  private void disableEngineSignalHandlers() {
+    engineLock.lock();
+    try {
+      Memory[] saved = saveSignalDispositions();
+      try {
+        lib.chdb_set_signal_handlers_enabled(0);
+      } finally {
+        restoreSignalDispositions(saved);
+      }
     } finally {
       engineLock.unlock();
     }

@@ -14,6 +14,13 @@ interface LibChdb extends Library {
 
   Pointer chdb_connect(int argc, String[] argv);
 
+  /**
+   * With 0, the engine installs no signal handlers of its own from the next connect on. It also
+   * resets SIGABRT, SIGSEGV, SIGILL, SIGBUS, SIGSYS, SIGFPE, SIGTSTP and SIGTRAP to their defaults
+   * (with {@code sigaction}, as every later connect does again): callers bracket it like a connect.
+   */
+  void chdb_set_signal_handlers_enabled(int enabled);
+
   void chdb_close_conn(Pointer connectionPointer);
 
   Pointer chdb_query_n(

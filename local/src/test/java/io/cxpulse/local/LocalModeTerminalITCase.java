@@ -1,0 +1,210 @@
+package io.cxpulse.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cxpulse.embedded.clickhouse.ChdbLibraryLocator;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a person sees in the terminal, with local mode run as {@code ./cx-pulse run} runs it: its
+ * own JVM ({@code libjsig.so} preloaded, {@link CxPulseCommand} as the main class), stopped by a
+ * real signal. The terminal holds the banner, which names the log file, and the summary; the
+ * engines' log lines are in that file only. Ctrl-C while it starts stops it without a stack trace.
+ */
+class LocalModeTerminalITCase {
+
+  private static final Duration START = Duration.ofMinutes(4);
+  private static final Duration STOP = Duration.ofMinutes(2);
+
+  /** A log line as log4j's patterns here print one: a time, then a level. */
+  private static final Pattern LOG_LINE =
+      Pattern.compile("^\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})? +(TRACE|DEBUG|INFO|WARN|ERROR)\\b.*");
+
+  /** A line of a stack trace, or its heading. */
+  private static final Pattern TRACE_LINE =
+      Pattern.compile("^(\\s+at |Caused by: |Exception in thread |\\s*\\.\\.\\. \\d+ more).*");
+
+  /** Our own warnings and errors, as the terminal shows them: one line each. */
+  private static final Pattern OWN_PROBLEM =
+      Pattern.compile("^\\d{2}:\\d{2}:\\d{2} (WARN |ERROR) .*");
+
+  @TempDir Path dir;
+
+  @Test
+  void theTerminalShowsTheBannerAndTheSummaryAndTheEnginesLogToTheFileItNames() throws Exception {
+    Path dataDir = dir.resolve("data");
+    Path logFile = dataDir.resolve("logs/cx-pulse.log");
+    Child child = Child.start(dir, dataDir, "--summary-interval=2s");
+    try {
+      child.await(text -> text.contains("dead letters"), START);
+      child.signal("TERM");
+      assertThat(child.process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
+          .as("stopped within %s", STOP)
+          .isTrue();
+      // 128 + 15: the JVM ran its shutdown hooks and exited.
+      assertThat(child.process.exitValue()).as(child.terminal()).isEqualTo(143);
+
+      String stdout = child.stdout();
+      assertThat(stdout)
+          .contains("CX Pulse local mode is up")
+          .contains("\n  Log file          " + logFile + " ")
+          .contains("dead letters");
+      assertThat(child.terminal().lines().filter(LOG_LINE.asMatchPredicate()))
+          .as("log lines on the terminal")
+          .allMatch(OWN_PROBLEM.asMatchPredicate());
+      assertThat(child.terminal().lines().filter(TRACE_LINE.asMatchPredicate()))
+          .as("stack trace lines on the terminal")
+          .isEmpty();
+      assertThat(child.terminal()).doesNotContain("OpenJDK VM warning");
+
+      assertThat(logFile).isRegularFile();
+      String log = Files.readString(logFile, StandardCharsets.UTF_8);
+      assertThat(log)
+          .as("the log file")
+          // Flink, Kafka, ClickHouse and our own, from start to stop.
+          .contains("org.apache.flink.runtime.minicluster.MiniCluster")
+          .contains("kafka.server.")
+          .contains("ClickHouse engine (libchdb) opened on " + dataDir.resolve("clickhouse"))
+          .contains("CX Pulse local mode stopped");
+    } finally {
+      child.kill();
+    }
+  }
+
+  @Test
+  void ctrlCWhileStartingStopsWithoutAStackTrace() throws Exception {
+    Path dataDir = dir.resolve("data");
+    Path logFile = dataDir.resolve("logs/cx-pulse.log");
+    Child child = Child.start(dir, dataDir);
+    try {
+      // ClickHouse is up and migrated, Kafka is next: where Ctrl-C once gave a 25-line
+      // ExceptionInInitializerError (Kafka's metrics registering a shutdown hook during shutdown).
+      Predicate<String> migrated = text -> text.contains("ClickHouse schema at version");
+      long deadline = System.nanoTime() + START.toNanos();
+      while (!migrated.test(child.terminal() + read(logFile))) {
+        assertThat(System.nanoTime())
+            .as("the schema migrated within %s; so far:\n%s", START, child.terminal())
+            .isLessThan(deadline);
+        assertThat(child.process.isAlive()).as(child.terminal()).isTrue();
+        Thread.sleep(50);
+      }
+      child.signal("INT");
+      assertThat(child.process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
+          .as("stopped within %s", STOP)
+          .isTrue();
+
+      // 128 + 2: stopped by the signal, through the shutdown hooks.
+      assertThat(child.process.exitValue()).as(child.terminal()).isEqualTo(130);
+      assertThat(child.terminal().lines().filter(TRACE_LINE.asMatchPredicate()))
+          .as("stack trace lines on the terminal:\n%s", child.terminal())
+          .isEmpty();
+      assertThat(child.terminal())
+          .doesNotContain("Shutdown in progress")
+          .doesNotContain("OpenJDK VM warning")
+          // Nothing starts after the stop was asked for, so nothing announces itself as up.
+          .doesNotContain("CX Pulse local mode is up");
+      assertThat(read(logFile)).contains("CX Pulse local mode stopped");
+    } finally {
+      child.kill();
+    }
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+  }
+
+  /** Local mode in a JVM of its own, its stdout and stderr in files. */
+  private static final class Child {
+    final Process process;
+    private final Path stdout;
+    private final Path stderr;
+
+    private Child(Process process, Path stdout, Path stderr) {
+      this.process = process;
+      this.stdout = stdout;
+      this.stderr = stderr;
+    }
+
+    static Child start(Path dir, Path dataDir, String... extraArgs) throws IOException {
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      List<String> command =
+          new ArrayList<>(List.of(java.toString(), "-Duser.timezone=UTC", "-Xmx1g"));
+      String library = System.getProperty(ChdbLibraryLocator.LIBRARY_PROPERTY);
+      if (library != null) {
+        command.add("-D" + ChdbLibraryLocator.LIBRARY_PROPERTY + "=" + library);
+      }
+      command.addAll(
+          List.of(
+              "-cp",
+              System.getProperty("java.class.path"),
+              CxPulseCommand.class.getName(),
+              "local",
+              "--data-dir=" + dataDir,
+              "--kafka-port=" + freePort(),
+              "--clickhouse-port=" + freePort(),
+              "--flink-ui-port=" + freePort(),
+              "--parallelism=1",
+              "--partitions=1",
+              "--rate=10",
+              "--checkout-rate=1",
+              "--bad-record-every=20"));
+      command.addAll(List.of(extraArgs));
+      Path out = dir.resolve("stdout");
+      Path err = dir.resolve("stderr");
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      // As the launcher runs it (see cx-pulse).
+      builder
+          .environment()
+          .put("LD_PRELOAD", Path.of(System.getProperty("java.home"), "lib/libjsig.so").toString());
+      return new Child(builder.start(), out, err);
+    }
+
+    void await(Predicate<String> stdoutShows, Duration timeout) throws Exception {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!stdoutShows.test(stdout())) {
+        assertThat(System.nanoTime())
+            .as("what local mode printed within %s:\n%s", timeout, terminal())
+            .isLessThan(deadline);
+        assertThat(process.isAlive()).as(terminal()).isTrue();
+        Thread.sleep(200);
+      }
+    }
+
+    void signal(String name) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    String stdout() throws IOException {
+      return read(stdout);
+    }
+
+    /** stdout, then stderr: all a terminal would show. */
+    String terminal() throws IOException {
+      return read(stdout) + read(stderr);
+    }
+
+    void kill() {
+      process.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
