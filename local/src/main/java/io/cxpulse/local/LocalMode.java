@@ -111,7 +111,10 @@ public final class LocalMode implements Callable<Integer> {
    * Allowed lateness of the driver split job in the local mode. The job decides a ticket's outcome
    * only its allowed lateness plus one window after the first response (no late event can change it
    * then), so with the job's 1-hour default no survey would be joined in the first hour. The
-   * generator's stragglers are at most {@link TrafficPlan#STRAGGLER_MAX} late, well within this.
+   * generator's stragglers are at most {@link TrafficPlan#STRAGGLER_MAX} late, well within this. A
+   * record later than this but within the other jobs' hour (one of your own producers) is counted
+   * by them and dead-lettered by this job as its own ({@code job = 'driver-split'}), which the
+   * summary shows.
    */
   static final Duration DRIVER_ALLOWED_LATENESS = Duration.ofMinutes(2);
 

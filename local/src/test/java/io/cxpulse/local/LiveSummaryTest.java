@@ -110,6 +110,24 @@ class LiveSummaryTest {
   }
 
   @Test
+  void deadLettersArePerJobSoTheDriverJobsOwnDropsShow() {
+    String line =
+        LiveSummary.deadLetterLine(
+            List.of(
+                new LiveSummary.DeadLetterCount("", "UNDECODABLE", 2),
+                new LiveSummary.DeadLetterCount("driver-split", "TOO_LATE", 4),
+                new LiveSummary.DeadLetterCount("survey", "DUPLICATE", 1_250),
+                new LiveSummary.DeadLetterCount("survey", "UNDECODABLE", 3),
+                new LiveSummary.DeadLetterCount("tickets", "OUT_OF_RANGE", 1)));
+
+    assertThat(line)
+        .isEqualTo(
+            "  dead letters 1,260: (before V012) UNDECODABLE 2; driver-split TOO_LATE 4;"
+                + " survey DUPLICATE 1,250, UNDECODABLE 3; tickets OUT_OF_RANGE 1");
+    assertThat(LiveSummary.deadLetterLine(List.of())).isEqualTo("  dead letters 0");
+  }
+
+  @Test
   void onATerminalTheScreenIsRedrawnWithTheBannerOnTopElseSummariesAppend() {
     String banner = "CX Pulse local mode is up.\n  ClickHouse HTTP   http://127.0.0.1:8123/";
     String summary = "[10:00:00 UTC] job RUNNING\n";

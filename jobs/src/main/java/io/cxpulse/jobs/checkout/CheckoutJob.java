@@ -91,6 +91,9 @@ public final class CheckoutJob implements Callable<Integer> {
   /** The Flink job name. */
   public static final String JOB_NAME = "cx-pulse checkout";
 
+  /** The job's name in ClickHouse: {@code cx_job_progress.job} and {@code cx_dead_letters.job}. */
+  public static final String JOB_ID = "checkout";
+
   /** The event type of the checkout topic, as the shared pipeline functions need it. */
   public static final EventDescriptor<CheckoutEvent> CHECKOUT_EVENTS =
       EventDescriptor.of(
@@ -287,7 +290,7 @@ public final class CheckoutJob implements Callable<Integer> {
    */
   public static JobProgress.Spec progress(CheckoutJobOptions options) {
     return new JobProgress.Spec(
-        "checkout",
+        JOB_ID,
         "cx_checkout_window",
         options.window(),
         options.inactivityTimeout(),

@@ -90,7 +90,7 @@ public record CheckoutSinks(
     return new CheckoutSinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
-        ClickHouseSinks.deadLetterSink(connection, execution),
+        ClickHouseSinks.deadLetterSink(CheckoutJob.JOB_ID, connection, execution),
         null,
         JobProgress.sink(connection, execution));
   }

@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.drivers;
 
+import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.survey.SurveySinks;
@@ -12,15 +13,20 @@ import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
- * Where the driver split job writes: its window rows. No dead letters: the survey and ticket jobs
- * own the dead letters of their topics (see {@link DriverSplitJob}).
+ * Where the driver split job writes: its window rows, and the dead letters of the records only it
+ * drops, to the ClickHouse table only (see {@link DriverSplitJob}: the survey and ticket jobs own
+ * the dead letters of their topics and the dead-letter topic).
  *
- * <p>{@link #production} builds the real sink; tests pass their own through the constructor.
+ * <p>{@link #production} builds the real sinks; tests pass their own through the constructor.
  *
  * @param windowRows receives every emission of every window row (all versions)
+ * @param deadLetters receives this job's dead letters (each {@code TOO_LATE})
  * @param progress receives the job's progress records ({@link JobProgress}), or null for none
  */
-public record DriverSinks(Sink<DriverWindowRow> windowRows, Sink<JobProgress.Row> progress) {
+public record DriverSinks(
+    Sink<DriverWindowRow> windowRows,
+    Sink<DeadLetter> deadLetters,
+    Sink<JobProgress.Row> progress) {
 
   /**
    * The window table's insert; columns as in sql/migrations (cx_driver_window). The first fifteen
@@ -34,14 +40,13 @@ public record DriverSinks(Sink<DriverWindowRow> windowRows, Sink<JobProgress.Row
 
   public DriverSinks {
     Objects.requireNonNull(windowRows, "windowRows");
+    Objects.requireNonNull(deadLetters, "deadLetters");
   }
 
-  /** The window rows' sink, without progress records. */
-  public DriverSinks(Sink<DriverWindowRow> windowRows) {
-    this(windowRows, null);
-  }
-
-  /** JDBC into {@code cx_driver_window} at the ClickHouse of {@code options}, at-least-once. */
+  /**
+   * JDBC into {@code cx_driver_window} and {@code cx_dead_letters} (as job {@value
+   * DriverSplitJob#JOB_ID}) at the ClickHouse of {@code options}, at-least-once.
+   */
   public static DriverSinks production(DriverSplitJobOptions options) {
     JdbcConnectionOptions connection =
         ClickHouseSinks.connectionOptions(
@@ -50,6 +55,7 @@ public record DriverSinks(Sink<DriverWindowRow> windowRows, Sink<JobProgress.Row
         ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
     return new DriverSinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
+        ClickHouseSinks.deadLetterSink(DriverSplitJob.JOB_ID, connection, execution),
         JobProgress.sink(connection, execution));
   }
 

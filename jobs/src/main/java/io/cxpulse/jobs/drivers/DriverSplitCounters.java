@@ -48,11 +48,13 @@ public final class DriverSplitCounters {
   }
 
   /**
-   * Counts joined surveys that came too late for their window. With the job's retention (join
-   * horizon + settle time) this needs an input that was idle and resumed behind the watermark; no
-   * per-record log, the counter is what alerting watches.
+   * Counts joined surveys that came too late for their window and passes on the survey with its
+   * Kafka record, for {@link io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction} to dead-letter.
+   * With the job's retention (join horizon + settle time) this needs an input that was idle and
+   * resumed behind the watermark.
    */
-  public static final class TooLateJoinedSurveys extends ProcessFunction<JoinedSurvey, Void> {
+  public static final class TooLateJoinedSurveys
+      extends ProcessFunction<JoinedSurvey, DecodedEvent<SurveyResponse>> {
 
     private static final long serialVersionUID = 1L;
 
@@ -64,8 +66,10 @@ public final class DriverSplitCounters {
     }
 
     @Override
-    public void processElement(JoinedSurvey joined, Context ctx, Collector<Void> out) {
+    public void processElement(
+        JoinedSurvey joined, Context ctx, Collector<DecodedEvent<SurveyResponse>> out) {
       tooLate.inc();
+      out.collect(joined.survey());
     }
   }
 }

@@ -1,10 +1,13 @@
 package io.cxpulse.jobs.drivers;
 
+import io.cxpulse.events.DeadLetter;
+import io.cxpulse.events.DeadLetterReason;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
@@ -14,6 +17,7 @@ import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RuntimeFlags;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.pipeline.WatermarkFlags;
@@ -61,15 +65,25 @@ import picocli.CommandLine.Spec;
  *                                                          ▼
  *     keyBy ticket_id: {@link SurveyTicketJoinFunction} (bounded keyed state, event-time timers)
  *     ─► two-phase window aggregation by the survey's event time ─► cx_driver_window
+ * every TOO_LATE of both fronts, every joined survey too late for its window
+ *     ─► DeadLetter (job driver-split) ─► cx_dead_letters
  * </pre>
  *
  * <p><b>Dead letters</b>: this job reads topics that the survey and ticket jobs own, and those jobs
- * dead-letter every invalid, duplicate or too-late record (to {@code cx.dead-letters} and {@code
- * cx_dead_letters}). Writing them again here would duplicate every dead letter, so this job drops
- * them after counting them in the same counters ({@code recordsIn}, {@code recordsCounted}, {@code
- * deadLettered_<REASON>}, per operator); an invalid record is simply never joined. Surveys without
- * a ticket_id are counted in {@value DriverSplitCounters#SURVEYS_WITHOUT_TICKET}, surveys whose
- * ticket outcome never came in {@value SurveyTicketJoinFunction#SURVEYS_WITHOUT_OUTCOME}.
+ * dead-letter every invalid, duplicate or too-late record of them (to {@code cx.dead-letters} and
+ * {@code cx_dead_letters}). The invalid and duplicate ones are the same records in this job (the
+ * same gate, the same event ids), so it counts them in the same counters ({@code recordsIn}, {@code
+ * recordsCounted}, {@code deadLettered_<REASON>}, per operator) and leaves their dead letters to
+ * the owners. Lateness is its own: its watermarks, its windows and its allowed lateness are not the
+ * owners', so a record the owner counted can be too late here. Every {@code TOO_LATE} of this job
+ * (of its fronts, and joined surveys its window refuses, {@value
+ * DriverSplitCounters#JOINED_TOO_LATE}) is therefore dead-lettered by this job, to {@code
+ * cx_dead_letters} with job {@value #JOB_ID}, so that it never folds into the owner's dead letter
+ * of the same Kafka record and per job {@code read = counted + dead-lettered} holds. Not to the
+ * dead-letter topic: its records carry no job, and replaying one there would feed a record its
+ * owner counted to the owner again. Surveys without a ticket_id are counted in {@value
+ * DriverSplitCounters#SURVEYS_WITHOUT_TICKET}, surveys whose ticket outcome never came in {@value
+ * SurveyTicketJoinFunction#SURVEYS_WITHOUT_OUTCOME}.
  *
  * <p><b>Retention</b>: a survey may wait up to the join horizon plus the settle time (ticket
  * allowed lateness + window) for its ticket's outcome, and is then counted in the window of its own
@@ -94,6 +108,9 @@ public final class DriverSplitJob implements Callable<Integer> {
   /** The Flink job name. */
   public static final String JOB_NAME = "cx-pulse driver split";
 
+  /** The job's name in ClickHouse: {@code cx_job_progress.job} and {@code cx_dead_letters.job}. */
+  public static final String JOB_ID = "driver-split";
+
   // Operator uids: stable across versions of the job, they map savepoint state to operators.
   public static final String TICKET_SOURCE_UID = "driver-ticket-source";
   public static final String SURVEY_SOURCE_UID = "driver-survey-source";
@@ -108,6 +125,9 @@ public final class DriverSplitJob implements Callable<Integer> {
   public static final String WINDOW_UID = "driver-window";
 
   public static final String TOO_LATE_UID = "driver-window-too-late";
+  public static final String JOINED_TOO_LATE_DEAD_LETTERS_UID =
+      "driver-window-too-late-dead-letters";
+  public static final String DEAD_LETTER_SINK_UID = "driver-dead-letter-sink";
   public static final String WINDOW_SINK_UID = "driver-window-sink";
 
   @Spec private CommandSpec spec;
@@ -286,7 +306,7 @@ public final class DriverSplitJob implements Callable<Integer> {
    */
   public static JobProgress.Spec progress(DriverSplitJobOptions options) {
     return new JobProgress.Spec(
-        "driver-split",
+        JOB_ID,
         "cx_driver_window",
         options.window(),
         options.joinHorizon().plus(options.settle()),
@@ -345,8 +365,9 @@ public final class DriverSplitJob implements Callable<Integer> {
       EventInput ticketSource,
       EventInput surveySource,
       DriverSinks sinks) {
-    // The survey and ticket jobs' own front: the same rules and counters. Its dead letters are
-    // left to those jobs (see the class comment).
+    // The survey and ticket jobs' own front: the same rules and counters. Its invalid and
+    // duplicate records are those jobs' dead letters, its too-late ones this job's (see the class
+    // comment).
     EventFront.Timing timing =
         new EventFront.Timing(
             options.window(),
@@ -354,24 +375,24 @@ public final class DriverSplitJob implements Callable<Integer> {
             options.idleness(),
             options.allowedLateness(),
             options.dedupTtl());
-    DataStream<DecodedEvent<TicketEvent>> tickets =
+    EventFront<TicketEvent> ticketFront =
         EventFront.apply(
-                env,
-                ticketSource,
-                TicketJob.TICKET_EVENTS,
-                new TicketEventValidator(options.gate()),
-                timing,
-                new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"))
-            .counted();
-    DataStream<DecodedEvent<SurveyResponse>> surveys =
+            env,
+            ticketSource,
+            TicketJob.TICKET_EVENTS,
+            new TicketEventValidator(options.gate()),
+            timing,
+            new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"));
+    EventFront<SurveyResponse> surveyFront =
         EventFront.apply(
-                env,
-                surveySource,
-                SurveyJob.SURVEY_RESPONSES,
-                new SurveyResponseValidator(options.gate()),
-                timing,
-                new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"))
-            .counted();
+            env,
+            surveySource,
+            SurveyJob.SURVEY_RESPONSES,
+            new SurveyResponseValidator(options.gate()),
+            timing,
+            new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"));
+    DataStream<DecodedEvent<TicketEvent>> tickets = ticketFront.counted();
+    DataStream<DecodedEvent<SurveyResponse>> surveys = surveyFront.counted();
 
     // The ticket job's own lifecycle: first response and SLA verdict by the same rules and targets.
     TicketJobOptions ticketOptions = options.ticketOptions();
@@ -410,11 +431,24 @@ public final class DriverSplitJob implements Callable<Integer> {
 
     WindowAggregation.Output<JoinedSurvey, DriverWindowRow> windows =
         windowAggregation(options).apply(joined);
-    windows
-        .tooLate()
-        .process(new DriverSplitCounters.TooLateJoinedSurveys(), Types.VOID)
-        .name("count joined surveys too late for their window")
-        .uid(TOO_LATE_UID);
+    DataStream<DeadLetter> joinedTooLate =
+        windows
+            .tooLate()
+            .process(
+                new DriverSplitCounters.TooLateJoinedSurveys(),
+                DecodedEvent.typeInfo(SurveyResponse.class))
+            .name("count joined surveys too late for their window")
+            .uid(TOO_LATE_UID)
+            .process(
+                new LateDataDeadLetterFunction<>(SurveyJob.SURVEY_RESPONSES),
+                TypeInformation.of(DeadLetter.class))
+            .name("dead-letter joined surveys too late for their window")
+            .uid(JOINED_TOO_LATE_DEAD_LETTERS_UID);
+    ownDeadLetters(ticketFront, TICKET_PREFIX)
+        .union(ownDeadLetters(surveyFront, SURVEY_PREFIX), joinedTooLate)
+        .sinkTo(sinks.deadLetters())
+        .name("driver dead letters sink")
+        .uid(DEAD_LETTER_SINK_UID);
     windows.rows().sinkTo(sinks.windowRows()).name("driver window rows sink").uid(WINDOW_SINK_UID);
     if (sinks.progress() != null) {
       JobProgress.apply(
@@ -424,6 +458,24 @@ public final class DriverSplitJob implements Callable<Integer> {
           sinks.progress(),
           "driver");
     }
+  }
+
+  /**
+   * The dead letters of {@code front} that only this job can write: its {@code TOO_LATE} ones. The
+   * front's invalid and duplicate records are its topic owner's dead letters already.
+   */
+  private static DataStream<DeadLetter> ownDeadLetters(EventFront<?> front, String uidPrefix) {
+    return front
+        .counted()
+        .getSideOutput(DeadLetterOutput.TAG)
+        .filter(DriverSplitJob::isOwnDeadLetter)
+        .name("too-late records, this job's own dead letters")
+        .uid(uidPrefix + "-own-dead-letters");
+  }
+
+  /** Whether this job, not the topic's owner, dead-letters {@code deadLetter}. */
+  static boolean isOwnDeadLetter(DeadLetter deadLetter) {
+    return deadLetter.getReason() == DeadLetterReason.TOO_LATE;
   }
 
   /** Whether a ticket fact says something about the first response. */

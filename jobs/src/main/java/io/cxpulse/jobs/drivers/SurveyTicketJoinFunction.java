@@ -69,13 +69,18 @@ public class SurveyTicketJoinFunction
   /** Counter: ticket facts that arrived after the ticket's outcome was decided. */
   public static final String FACTS_AFTER_DECISION = "driverTicketFactsAfterDecision";
 
-  /** Keyed state: surveys waiting for the outcome, by event id. */
-  public static final String PENDING_STATE = "driver-pending-surveys";
+  /**
+   * Keyed state: surveys waiting for the outcome, by event id, with their Kafka records (so that a
+   * joined survey the window refuses can be dead-lettered). Named anew when the records were added:
+   * surveys pending in a savepoint of an earlier version ({@code driver-pending-surveys}, events
+   * only) are not restored.
+   */
+  public static final String PENDING_STATE = "driver-pending-survey-records";
 
   private final long horizonMillis;
   private final long settleMillis;
 
-  private transient MapState<String, SurveyResponse> pending;
+  private transient MapState<String, DecodedEvent<SurveyResponse>> pending;
   private transient ValueState<TicketOutcome> firstResponse;
   private transient ValueState<TicketOutcome> breachedUnanswered;
   private transient ValueState<DriverOutcome> decided;
@@ -103,7 +108,7 @@ public class SurveyTicketJoinFunction
         getRuntimeContext()
             .getMapState(
                 new MapStateDescriptor<>(
-                    PENDING_STATE, Types.STRING, TypeInformation.of(SurveyResponse.class)));
+                    PENDING_STATE, Types.STRING, DecodedEvent.typeInfo(SurveyResponse.class)));
     TypeInformation<TicketOutcome> factType = TypeInformation.of(TicketOutcome.class);
     firstResponse =
         getRuntimeContext().getState(new ValueStateDescriptor<>("driver-first-response", factType));
@@ -127,10 +132,10 @@ public class SurveyTicketJoinFunction
     SurveyResponse response = survey.getEvent();
     DriverOutcome outcome = decided.value();
     if (outcome != null) {
-      joinOrCount(response, outcome, out);
+      joinOrCount(survey, outcome, out);
       return;
     }
-    pending.put(response.getEventId(), response);
+    pending.put(response.getEventId(), survey);
     ctx.timerService().registerEventTimeTimer(expiry(response));
   }
 
@@ -190,16 +195,16 @@ public class SurveyTicketJoinFunction
       decided.update(outcome);
       firstResponse.clear();
       breachedUnanswered.clear();
-      for (SurveyResponse response : pending.values()) {
-        joinOrCount(response, outcome, out);
+      for (DecodedEvent<SurveyResponse> survey : pending.values()) {
+        joinOrCount(survey, outcome, out);
       }
       pending.clear();
       ctx.timerService().registerEventTimeTimer(cleanupTime(outcome));
       return;
     }
     List<String> expired = new ArrayList<>();
-    for (Map.Entry<String, SurveyResponse> entry : pending.entries()) {
-      if (expiry(entry.getValue()) <= timestamp) {
+    for (Map.Entry<String, DecodedEvent<SurveyResponse>> entry : pending.entries()) {
+      if (expiry(entry.getValue().getEvent()) <= timestamp) {
         expired.add(entry.getKey());
       }
     }
@@ -210,10 +215,11 @@ public class SurveyTicketJoinFunction
   }
 
   private void joinOrCount(
-      SurveyResponse response, DriverOutcome outcome, Collector<JoinedSurvey> out) {
-    long distance = Math.abs(response.getEventTime().toEpochMilli() - outcome.getOutcomeAt());
+      DecodedEvent<SurveyResponse> survey, DriverOutcome outcome, Collector<JoinedSurvey> out) {
+    long distance =
+        Math.abs(survey.getEvent().getEventTime().toEpochMilli() - outcome.getOutcomeAt());
     if (distance <= horizonMillis) {
-      out.collect(new JoinedSurvey(response, outcome));
+      out.collect(new JoinedSurvey(survey, outcome));
       joined.inc();
     } else {
       withoutOutcome.inc();

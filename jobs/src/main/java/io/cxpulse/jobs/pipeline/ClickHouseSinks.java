@@ -32,11 +32,14 @@ public final class ClickHouseSinks {
   /** Retries of a failed batch before the sink fails the job (which then restarts). */
   public static final int MAX_RETRIES = 3;
 
-  /** The dead-letter table's insert; columns as in sql/migrations (cx_dead_letters). */
+  /**
+   * The dead-letter table's insert; columns as in sql/migrations (cx_dead_letters). The job is the
+   * writer's, not the dead letter's: the Avro record on the dead-letter topic has no such field.
+   */
   public static final String DEAD_LETTER_INSERT =
       "INSERT INTO cx_dead_letters (dead_lettered_at, reason, detail, source_topic,"
-          + " source_partition, source_offset, event_id, event_time, raw_length, raw_prefix)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+          + " source_partition, source_offset, event_id, event_time, raw_length, raw_prefix, job)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** The earliest instant a ClickHouse {@code DateTime64} column holds. */
   public static final Instant DATETIME64_MIN = Instant.parse("1900-01-01T00:00:00Z");
@@ -99,16 +102,33 @@ public final class ClickHouseSinks {
             .buildAtLeastOnce(connection));
   }
 
-  /** The sink of dead letters into {@code cx_dead_letters}. */
+  /**
+   * The sink of {@code job}'s dead letters into {@code cx_dead_letters}.
+   *
+   * @param job the job writing, as in {@code cx_job_progress} (e.g. {@code survey}): two jobs' dead
+   *     letters of one Kafka record are two rows
+   */
   public static ClickHouseSink<DeadLetter> deadLetterSink(
-      JdbcConnectionOptions connection, JdbcExecutionOptions execution) {
-    return sink(DEAD_LETTER_INSERT, new DeadLetterStatement(), connection, execution);
+      String job, JdbcConnectionOptions connection, JdbcExecutionOptions execution) {
+    return sink(DEAD_LETTER_INSERT, new DeadLetterStatement(job), connection, execution);
   }
 
-  /** Binds a dead letter to {@link #DEAD_LETTER_INSERT}. */
+  /** Binds a dead letter of one job to {@link #DEAD_LETTER_INSERT}. */
   public static final class DeadLetterStatement implements JdbcStatementBuilder<DeadLetter> {
 
     private static final long serialVersionUID = 1L;
+
+    private final String job;
+
+    /**
+     * @param job the job whose dead letters these are, never blank
+     */
+    public DeadLetterStatement(String job) {
+      if (job == null || job.isBlank()) {
+        throw new IllegalArgumentException("a dead letter's job must not be blank");
+      }
+      this.job = job;
+    }
 
     @Override
     public void accept(PreparedStatement ps, DeadLetter deadLetter) throws SQLException {
@@ -133,6 +153,7 @@ public final class ClickHouseSinks {
       ps.setInt(9, deadLetter.getRawLength());
       // Bytes, not text: the driver sends them as unhex('…'), so any byte survives.
       ps.setBytes(10, toBytes(deadLetter.getRawPrefix()));
+      ps.setString(11, job);
     }
 
     private static byte[] toBytes(ByteBuffer buffer) {

@@ -75,6 +75,9 @@ public final class SurveyJob implements Callable<Integer> {
   /** The Flink job name. */
   public static final String JOB_NAME = "cx-pulse survey";
 
+  /** The job's name in ClickHouse: {@code cx_job_progress.job} and {@code cx_dead_letters.job}. */
+  public static final String JOB_ID = "survey";
+
   /** The event type of topic cx.surveys, as the shared pipeline functions need it. */
   public static final EventDescriptor<SurveyResponse> SURVEY_RESPONSES =
       EventDescriptor.of(
@@ -269,7 +272,7 @@ public final class SurveyJob implements Callable<Integer> {
   /** A window is complete once it fired, final once its allowed lateness passed. */
   public static JobProgress.Spec progress(SurveyJobOptions options) {
     return new JobProgress.Spec(
-        "survey", "cx_survey_window", options.window(), Duration.ZERO, options.allowedLateness());
+        JOB_ID, "cx_survey_window", options.window(), Duration.ZERO, options.allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */

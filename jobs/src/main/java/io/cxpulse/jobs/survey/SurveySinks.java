@@ -88,7 +88,7 @@ public record SurveySinks(
     return new SurveySinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
-        ClickHouseSinks.deadLetterSink(connection, execution),
+        ClickHouseSinks.deadLetterSink(SurveyJob.JOB_ID, connection, execution),
         null,
         JobProgress.sink(connection, execution));
   }

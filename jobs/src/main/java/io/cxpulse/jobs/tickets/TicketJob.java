@@ -84,6 +84,9 @@ public final class TicketJob implements Callable<Integer> {
   /** The Flink job name. */
   public static final String JOB_NAME = "cx-pulse tickets";
 
+  /** The job's name in ClickHouse: {@code cx_job_progress.job} and {@code cx_dead_letters.job}. */
+  public static final String JOB_ID = "tickets";
+
   /** The event type of topic cx.tickets, as the shared pipeline functions need it. */
   public static final EventDescriptor<TicketEvent> TICKET_EVENTS =
       EventDescriptor.of(
@@ -270,7 +273,7 @@ public final class TicketJob implements Callable<Integer> {
    */
   public static JobProgress.Spec progress(TicketJobOptions options) {
     return new JobProgress.Spec(
-        "tickets", "cx_ticket_window", options.window(), Duration.ZERO, options.allowedLateness());
+        JOB_ID, "cx_ticket_window", options.window(), Duration.ZERO, options.allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */

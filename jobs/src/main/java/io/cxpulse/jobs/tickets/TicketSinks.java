@@ -91,7 +91,7 @@ public record TicketSinks(
     return new TicketSinks(
         ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
-        ClickHouseSinks.deadLetterSink(connection, execution),
+        ClickHouseSinks.deadLetterSink(TicketJob.JOB_ID, connection, execution),
         null,
         JobProgress.sink(connection, execution));
   }

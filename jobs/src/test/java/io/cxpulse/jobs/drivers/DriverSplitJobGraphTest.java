@@ -11,7 +11,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
 import org.junit.jupiter.api.Test;
 
-/** The production graph, built without running it: two Kafka sources, the JDBC sink. */
+/**
+ * The production graph, built without running it: two Kafka sources, the JDBC sinks of window rows
+ * and of this job's dead letters.
+ */
 class DriverSplitJobGraphTest {
 
   @Test
@@ -33,6 +36,8 @@ class DriverSplitJobGraphTest {
             DriverSplitJob.windowAggregation(options).preAggregateUid(),
             DriverSplitJob.windowAggregation(options).mergeUid(),
             DriverSplitJob.TOO_LATE_UID,
+            DriverSplitJob.JOINED_TOO_LATE_DEAD_LETTERS_UID,
+            DriverSplitJob.DEAD_LETTER_SINK_UID,
             DriverSplitJob.WINDOW_SINK_UID);
     // The local mode submits every job as one Flink job: no uid may clash with theirs.
     assertThat(uids).allSatisfy(uid -> assertThat(uid).contains("driver-"));

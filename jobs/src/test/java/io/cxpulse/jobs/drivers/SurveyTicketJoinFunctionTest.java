@@ -6,6 +6,7 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
+import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.tickets.TicketOutcome;
 import io.cxpulse.jobs.tickets.TicketOutcomeKind;
 import java.time.Duration;
@@ -71,6 +72,10 @@ class SurveyTicketJoinFunctionTest {
                       new DriverOutcome(
                           SlaOutcome.MET, FirstResponseBucket.UNDER_5M, reply.toEpochMilli()));
               assertThat(j.getResponse().getScore()).isEqualTo(5);
+              // Kept through the wait, for a dead letter should the window refuse it.
+              assertThat(j.getSource().getTopic()).isEqualTo("cx.surveys");
+              assertThat(j.getSource().getOffset()).isEqualTo(1);
+              assertThat(j.getSource().getValue()).containsExactly(5);
             });
   }
 
@@ -223,7 +228,12 @@ class SurveyTicketJoinFunctionTest {
             .setScore(score)
             .setTicketId(TICKET)
             .build();
-    harness.processElement1(new DecodedEvent<>(response, null), time.toEpochMilli());
+    harness.processElement1(
+        new DecodedEvent<>(
+            response,
+            new RawRecord(
+                "cx.surveys", 0, surveys, time.toEpochMilli(), new byte[] {(byte) score})),
+        time.toEpochMilli());
   }
 
   private TicketOutcome firstResponse(Instant at, boolean breached) throws Exception {

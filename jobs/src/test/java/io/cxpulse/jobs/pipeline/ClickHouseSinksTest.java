@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -20,8 +21,8 @@ class ClickHouseSinksTest {
         .startsWith(
             "INSERT INTO cx_dead_letters (dead_lettered_at, reason, detail, source_topic,"
                 + " source_partition, source_offset, event_id, event_time, raw_length,"
-                + " raw_prefix)");
-    assertThat(ClickHouseSinks.DEAD_LETTER_INSERT.chars().filter(c -> c == '?')).hasSize(10);
+                + " raw_prefix, job)");
+    assertThat(ClickHouseSinks.DEAD_LETTER_INSERT.chars().filter(c -> c == '?')).hasSize(11);
   }
 
   @Test
@@ -44,7 +45,8 @@ class ClickHouseSinksTest {
         .containsEntry(7, "evt-1")
         .containsEntry(8, eventTime)
         .containsEntry(9, 4)
-        .hasSize(10);
+        .containsEntry(11, "survey")
+        .hasSize(11);
     // Timestamps as Instants: the driver writes them epoch-based, independent of the JVM zone.
     assertThat(bound.get(1)).isInstanceOf(Instant.class);
     assertThat((byte[]) bound.get(10)).containsExactly(0xC3, 0x01, 0, 0xFF);
@@ -62,9 +64,15 @@ class ClickHouseSinksTest {
         .containsEntry(8, new RecordingStatement.Null(Types.TIMESTAMP));
   }
 
+  @Test
+  void aDeadLetterWithoutAJobIsRefused() {
+    assertThatThrownBy(() -> new ClickHouseSinks.DeadLetterStatement(" "))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static Map<Integer, Object> bind(DeadLetter deadLetter) throws Exception {
     RecordingStatement recording = new RecordingStatement();
-    new ClickHouseSinks.DeadLetterStatement().accept(recording.statement(), deadLetter);
+    new ClickHouseSinks.DeadLetterStatement("survey").accept(recording.statement(), deadLetter);
     return recording.parameters();
   }
 }

@@ -35,7 +35,7 @@ import picocli.CommandLine;
 class MigrationsITCase {
 
   /** The repository's latest schema version. */
-  private static final int LATEST = 11;
+  private static final int LATEST = 12;
 
   /**
    * How many migrations the repository lists (a version may be missing until its branch merges).
@@ -73,6 +73,7 @@ class MigrationsITCase {
           "cx_checkout_abandonment_minute",
           "cx_checkout_window_latest",
           "cx_dead_letter_counts",
+          "cx_dead_letter_counts_by_job",
           "cx_driver_split",
           "cx_driver_split_between",
           "cx_driver_window_latest",
@@ -216,11 +217,11 @@ class MigrationsITCase {
             "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:0"
                 + i
                 + ".250', 'UNDECODABLE', 'bad magic', 'cx.surveys', 0, 42, NULL, NULL, 3,"
-                + " 'abc')");
+                + " 'abc', 'survey')");
       }
       statement.execute(
           "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:30', 'UNDECODABLE', 'bad magic',"
-              + " 'cx.surveys', 1, 42, 'e-1', '2026-03-01 09:59:00', 3, 'abc')");
+              + " 'cx.surveys', 1, 42, 'e-1', '2026-03-01 09:59:00', 3, 'abc', 'survey')");
 
       // Every view runs; those over the rows inserted here return some. The checkout and ticket
       // views are checked value by value in CheckoutViewsITCase and TicketViewsITCase.
@@ -239,6 +240,83 @@ class MigrationsITCase {
         assertThat(rs.getLong("dead_letters")).isEqualTo(2);
         assertThat(rs.next()).isFalse();
       }
+    }
+  }
+
+  /**
+   * V012 on a table that already holds dead letters: the old rows read job '' and stay countable,
+   * the same record dead-lettered by the survey job and by the driver split job gives two rows
+   * (while a replay of one job's dead letter still folds into its row), the owners' view counts the
+   * record once and the view by job shows both, and V012's statements run again change nothing.
+   */
+  @Test
+  void deadLettersOfOneRecordByTwoJobsAreTwoRowsAndTheOwnersViewCountsItOnce() throws Exception {
+    Path sql = copyOfRepositorySql();
+    Path index = sql.resolve(Migrations.INDEX);
+    String repositoryIndex = Files.readString(index);
+    String v012 = "V012__dead_letters_by_job.sql";
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      Files.writeString(index, repositoryIndex.replace(v012 + "\n", ""));
+      new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+      statement.execute(
+          "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:00', 'DUPLICATE', 'seen',"
+              + " 'cx.surveys', 0, 7, 'e-7', '2026-03-01 09:59:00', 3, 'abc')");
+
+      Files.writeString(index, repositoryIndex);
+      new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+      String insert =
+          "INSERT INTO cx_dead_letters (dead_lettered_at, reason, detail, source_topic,"
+              + " source_partition, source_offset, event_id, event_time, raw_length, raw_prefix,"
+              + " job) VALUES ('2026-03-01 10:00:%02d', 'TOO_LATE', 'late', 'cx.surveys', 0, 8,"
+              + " 'e-8', '2026-03-01 09:00:00', 3, 'abc', '%s')";
+      statement.execute(String.format(insert, 10, "survey"));
+      statement.execute(String.format(insert, 20, "driver-split"));
+      statement.execute(String.format(insert, 30, "driver-split")); // a replay: folds
+
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT source_offset, job, count() AS n FROM cx_dead_letters FINAL"
+                  + " GROUP BY source_offset, job ORDER BY source_offset, job")) {
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+        }
+        assertThat(rows).containsExactly("7  1", "8 driver-split 1", "8 survey 1");
+      }
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT reason, sum(dead_letters) FROM cx_dead_letter_counts"
+                  + " GROUP BY reason ORDER BY reason")) {
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getString(1) + " " + rs.getLong(2));
+        }
+        assertThat(rows).containsExactly("DUPLICATE 1", "TOO_LATE 1");
+      }
+      assertThat(columns(statement, "cx_dead_letter_counts_by_job"))
+          .containsExactly("bucket_start", "job", "source_topic", "reason", "dead_letters");
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT job, reason, sum(dead_letters) FROM cx_dead_letter_counts_by_job"
+                  + " GROUP BY job, reason ORDER BY job, reason")) {
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+          rows.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getLong(3));
+        }
+        assertThat(rows)
+            .containsExactly(" DUPLICATE 1", "driver-split TOO_LATE 1", "survey TOO_LATE 1");
+      }
+
+      // Safe to run again, as a file that failed half-way would be.
+      List<String> before = definitions(connection);
+      for (String again : Files.readString(sql.resolve("migrations/" + v012)).split(";\\s*\n")) {
+        if (!again.replaceAll("(?m)^--.*$", "").isBlank()) {
+          statement.execute(again);
+        }
+      }
+      assertThat(definitions(connection)).isEqualTo(before);
+      assertThat(count(statement, "cx_dead_letters FINAL")).isEqualTo(3);
     }
   }
 
@@ -470,5 +548,12 @@ class MigrationsITCase {
       }
     }
     return statements;
+  }
+
+  /** Every table's and view's definition, without when it was last (re)created. */
+  private static List<String> definitions(Connection connection) throws SQLException {
+    return createStatements(connection).stream()
+        .map(statement -> statement.replaceFirst(" @ [^:]+:[^:]+:[^:]+: ", ": "))
+        .toList();
   }
 }

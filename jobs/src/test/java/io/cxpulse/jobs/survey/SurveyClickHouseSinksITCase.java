@@ -181,7 +181,7 @@ class SurveyClickHouseSinksITCase {
                 TypeInformation.of(DeadLetter.class)),
             WatermarkStrategy.noWatermarks(),
             "dead letters")
-        .sinkTo(ClickHouseSinks.deadLetterSink(connection, execution));
+        .sinkTo(ClickHouseSinks.deadLetterSink(SurveyJob.JOB_ID, connection, execution));
     env.execute("clickhouse sinks");
   }
 
