@@ -3,8 +3,8 @@ package io.cxpulse.jobs.checkout;
 import io.cxpulse.events.FunnelStep;
 import io.cxpulse.jobs.aggregate.WindowComponents;
 import io.cxpulse.metrics.AbandonmentComponents;
+import io.cxpulse.metrics.DurationHistogram;
 import io.cxpulse.metrics.LogHistogram;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -65,9 +65,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
   private Map<String, Long> abandonedValueMinor = new HashMap<>();
   private Map<String, Long> abandonedByStep = new HashMap<>();
   private Map<String, Long> abandonedByReason = new HashMap<>();
-  private int[] completionBuckets = new int[0];
-  private long[] completionCounts = new long[0];
-  private long completionTimeSumMillis;
+  private DurationHistogram completionHistogram = new DurationHistogram();
   private long records;
 
   /** Empty components. */
@@ -96,8 +94,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
               "completed outcome without completion time: " + outcome);
         }
         completed += sign;
-        completionTimeSumMillis += sign * millis;
-        addBucket(LogHistogram.bucketIndex(millis), sign);
+        completionHistogram.add(millis, sign);
       }
       case ABANDONED -> {
         started += sign;
@@ -126,10 +123,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
     other.abandonedValueMinor.forEach((k, v) -> addTo(abandonedValueMinor, k, v));
     other.abandonedByStep.forEach((k, v) -> addTo(abandonedByStep, k, v));
     other.abandonedByReason.forEach((k, v) -> addTo(abandonedByReason, k, v));
-    for (int i = 0; i < other.completionBuckets.length; i++) {
-      addBucket(other.completionBuckets[i], other.completionCounts[i]);
-    }
-    completionTimeSumMillis += other.completionTimeSumMillis;
+    completionHistogram.merge(other.completionHistogram);
     records += other.records;
     return this;
   }
@@ -155,7 +149,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
    * @throws IllegalArgumentException if a count is negative (a partial, not a total)
    */
   public LogHistogram completionTimes() {
-    return LogHistogram.of(completionTimeSumMillis, completionBuckets, completionCounts);
+    return completionHistogram.toLogHistogram();
   }
 
   /** {@link #getAbandonedValueMinor()} sorted by currency. */
@@ -184,42 +178,6 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
     } else {
       map.put(key, sum);
     }
-  }
-
-  private void addBucket(int index, long delta) {
-    if (delta == 0) {
-      return;
-    }
-    int position = Arrays.binarySearch(completionBuckets, index);
-    if (position >= 0) {
-      long sum = completionCounts[position] + delta;
-      if (sum != 0) {
-        completionCounts[position] = sum;
-        return;
-      }
-      int size = completionBuckets.length;
-      int[] buckets = new int[size - 1];
-      long[] counts = new long[size - 1];
-      System.arraycopy(completionBuckets, 0, buckets, 0, position);
-      System.arraycopy(completionCounts, 0, counts, 0, position);
-      System.arraycopy(completionBuckets, position + 1, buckets, position, size - position - 1);
-      System.arraycopy(completionCounts, position + 1, counts, position, size - position - 1);
-      completionBuckets = buckets;
-      completionCounts = counts;
-      return;
-    }
-    int insertAt = -position - 1;
-    int size = completionBuckets.length;
-    int[] buckets = new int[size + 1];
-    long[] counts = new long[size + 1];
-    System.arraycopy(completionBuckets, 0, buckets, 0, insertAt);
-    System.arraycopy(completionCounts, 0, counts, 0, insertAt);
-    buckets[insertAt] = index;
-    counts[insertAt] = delta;
-    System.arraycopy(completionBuckets, insertAt, buckets, insertAt + 1, size - insertAt);
-    System.arraycopy(completionCounts, insertAt, counts, insertAt + 1, size - insertAt);
-    completionBuckets = buckets;
-    completionCounts = counts;
   }
 
   /** Σ sign over outcomes: checkouts whose outcome is known. */
@@ -283,31 +241,30 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
     this.abandonedByReason = abandonedByReason;
   }
 
-  /** {@link LogHistogram} bucket indexes of completion times, strictly ascending. */
-  public int[] getCompletionBuckets() {
-    return completionBuckets;
+  /** Completion times of completed checkouts, signed counts per bucket and exact sum. */
+  public DurationHistogram getCompletionHistogram() {
+    return completionHistogram;
   }
 
-  public void setCompletionBuckets(int[] completionBuckets) {
-    this.completionBuckets = completionBuckets;
+  public void setCompletionHistogram(DurationHistogram completionHistogram) {
+    this.completionHistogram = completionHistogram;
+  }
+
+  // Read-only views of the histogram (no fields of their own, so not POJO properties).
+
+  /** {@link LogHistogram} bucket indexes of completion times, strictly ascending. */
+  public int[] getCompletionBuckets() {
+    return completionHistogram.getBucketIndexes();
   }
 
   /** Signed counts of {@link #getCompletionBuckets()}, none zero. */
   public long[] getCompletionCounts() {
-    return completionCounts;
-  }
-
-  public void setCompletionCounts(long[] completionCounts) {
-    this.completionCounts = completionCounts;
+    return completionHistogram.getBucketCounts();
   }
 
   /** Σ sign × completion time of completed checkouts, ms. */
   public long getCompletionTimeSumMillis() {
-    return completionTimeSumMillis;
-  }
-
-  public void setCompletionTimeSumMillis(long completionTimeSumMillis) {
-    this.completionTimeSumMillis = completionTimeSumMillis;
+    return completionHistogram.getSumMillis();
   }
 
   /** Outcome records absorbed, retractions included; see {@link #records()}. */
@@ -328,9 +285,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
         && abandonedValueMinor.equals(other.abandonedValueMinor)
         && abandonedByStep.equals(other.abandonedByStep)
         && abandonedByReason.equals(other.abandonedByReason)
-        && Arrays.equals(completionBuckets, other.completionBuckets)
-        && Arrays.equals(completionCounts, other.completionCounts)
-        && completionTimeSumMillis == other.completionTimeSumMillis;
+        && completionHistogram.equals(other.completionHistogram);
   }
 
   @Override
@@ -340,7 +295,7 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
 
   @Override
   public int hashCode() {
-    return Objects.hash(started, completed, abandoned, completionTimeSumMillis, records);
+    return Objects.hash(started, completed, abandoned, completionHistogram.getSumMillis(), records);
   }
 
   @Override
@@ -359,12 +314,8 @@ public class CheckoutComponents implements WindowComponents<CheckoutComponents> 
         + abandonedCountByStep()
         + ", abandonedByReason="
         + abandonedCountByReason()
-        + ", completionBuckets="
-        + Arrays.toString(completionBuckets)
-        + ", completionCounts="
-        + Arrays.toString(completionCounts)
-        + ", completionTimeSumMillis="
-        + completionTimeSumMillis
+        + ", completionTimes="
+        + completionHistogram
         + ", records="
         + records
         + "}";

@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.tickets;
 
 import io.cxpulse.jobs.aggregate.WindowComponents;
+import io.cxpulse.metrics.DurationHistogram;
 import java.util.Objects;
 
 /**

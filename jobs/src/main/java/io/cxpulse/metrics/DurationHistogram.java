@@ -1,15 +1,14 @@
-package io.cxpulse.jobs.tickets;
+package io.cxpulse.metrics;
 
-import io.cxpulse.metrics.LogHistogram;
 import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Durations counted per {@link LogHistogram} bucket with a sign, sparse: the first-response and
- * resolution-time histograms of a {@link TicketComponents}.
+ * Durations counted per {@link LogHistogram} bucket with a sign, sparse: the duration histograms of
+ * window components (checkout completion times, ticket first-response and resolution times).
  *
- * <p>Why not a {@link LogHistogram}: window components are Σ sign × fact (see {@link
- * TicketOutcome}), and a pre-aggregation partial may hold only the retraction of a duration whose
+ * <p>Why not a {@link LogHistogram}: window components are Σ sign × record (a correction retracts
+ * and re-adds), and a pre-aggregation partial may hold only the retraction of a duration whose
  * addition went out in an earlier partial, so counts must be able to go below zero. {@link
  * LogHistogram} rightly refuses negative counts, because a quantile of them means nothing; this
  * class only adds and merges, and {@link #toLogHistogram()} turns a total (never negative) into one
@@ -39,7 +38,7 @@ public class DurationHistogram implements Serializable {
    * @throws IllegalArgumentException if {@code millis} is negative or {@code sign} is not ±1
    */
   public DurationHistogram add(long millis, int sign) {
-    if (sign != TicketOutcome.ADD && sign != TicketOutcome.RETRACT) {
+    if (sign != 1 && sign != -1) {
       throw new IllegalArgumentException("sign must be +1 or -1: " + sign);
     }
     addToBucket(LogHistogram.bucketIndex(millis), sign);
