@@ -1,16 +1,18 @@
 package io.cxpulse.jobs.alerts;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cxpulse.events.Channel;
 import io.cxpulse.jobs.alerts.AlertRule.Bound;
 import io.cxpulse.jobs.alerts.AlertRule.Condition;
 import io.cxpulse.jobs.alerts.AlertRule.DropVsBaseline;
 import io.cxpulse.jobs.alerts.AlertRule.Scope;
 import io.cxpulse.jobs.alerts.AlertRule.Threshold;
+import io.cxpulse.jobs.config.LineYaml;
+import io.cxpulse.jobs.config.LineYaml.Field;
+import io.cxpulse.jobs.config.LineYaml.ListNode;
+import io.cxpulse.jobs.config.LineYaml.MapNode;
+import io.cxpulse.jobs.config.LineYaml.Node;
+import io.cxpulse.jobs.config.LineYaml.Scalar;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.Durations;
 import java.io.IOException;
@@ -24,7 +26,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -182,29 +183,8 @@ public final class AlertRules implements Serializable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Reading. The YAML is first read into a small tree that keeps the line of every key and value
-  // (Jackson's JsonNode does not), then checked rule by rule.
-
-  private sealed interface Node permits Scalar, MapNode, ListNode {
-    int line();
-  }
-
-  /** A scalar: its text, and its value when YAML typed it as a number. */
-  private record Scalar(String text, JsonToken token, double number, int line) implements Node {
-    boolean isNull() {
-      return token == JsonToken.VALUE_NULL;
-    }
-
-    boolean isNumber() {
-      return token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
-    }
-  }
-
-  private record Field(String key, int line, Node value) {}
-
-  private record MapNode(Map<String, Field> fields, int line) implements Node {}
-
-  private record ListNode(List<Node> items, int line) implements Node {}
+  // Reading: the YAML as a tree that keeps the line of every key and value (LineYaml), then checked
+  // rule by rule.
 
   private static final class Reader {
 
@@ -238,29 +218,16 @@ public final class AlertRules implements Serializable {
     }
 
     List<AlertRule> read(String yaml) {
-      Node root;
-      try (JsonParser parser = new YAMLFactory().createParser(yaml)) {
-        JsonToken first = parser.nextToken();
-        if (first == null) {
-          throw new IllegalArgumentException(source + ": is empty, needs 'rules:'");
-        }
-        root = node(parser);
-      } catch (JsonProcessingException e) {
-        JsonLocation where = e.getLocation();
-        throw new IllegalArgumentException(
-            source
-                + (where == null ? "" : " line " + where.getLineNr())
-                + ": not valid YAML: "
-                + e.getOriginalMessage(),
-            e);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      Node root =
+          LineYaml.read(yaml, source)
+              .orElseThrow(
+                  () -> new IllegalArgumentException(source + ": is empty, needs 'rules:'"));
+      LineYaml.requireUniqueKeys(root, source);
       if (!(root instanceof MapNode top)) {
         throw error(root.line(), "expected a mapping with the key 'rules'");
       }
       checkKeys(top, TOP_KEYS, "", "");
-      Field rulesField = top.fields().get("rules");
+      Field rulesField = top.byKey().get("rules");
       if (rulesField == null) {
         throw error(top.line(), "missing 'rules' (use 'rules: []' for none)");
       }
@@ -276,10 +243,10 @@ public final class AlertRules implements Serializable {
           throw error(item.line(), "rule " + (i + 1) + ": expected a mapping of keys to values");
         }
         AlertRule rule = rule(ruleNode, i + 1);
-        Integer firstLine = idLines.putIfAbsent(rule.id(), ruleNode.fields().get("id").line());
+        Integer firstLine = idLines.putIfAbsent(rule.id(), ruleNode.byKey().get("id").line());
         if (firstLine != null) {
           throw error(
-              ruleNode.fields().get("id").line(),
+              ruleNode.byKey().get("id").line(),
               "duplicate rule id '" + rule.id() + "', first used at line " + firstLine);
         }
         rules.add(rule);
@@ -287,44 +254,12 @@ public final class AlertRules implements Serializable {
       return rules;
     }
 
-    // --- the tree ---------------------------------------------------------------------------
-
-    private Node node(JsonParser parser) throws IOException {
-      JsonToken token = parser.currentToken();
-      int line = parser.currentTokenLocation().getLineNr();
-      if (token == JsonToken.START_OBJECT) {
-        Map<String, Field> fields = new LinkedHashMap<>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String key = parser.currentName();
-          int keyLine = parser.currentTokenLocation().getLineNr();
-          if (fields.containsKey(key)) {
-            throw error(
-                keyLine,
-                "key '" + key + "' is given twice (first at line " + fields.get(key).line() + ")");
-          }
-          parser.nextToken();
-          fields.put(key, new Field(key, keyLine, node(parser)));
-        }
-        return new MapNode(fields, line);
-      }
-      if (token == JsonToken.START_ARRAY) {
-        List<Node> items = new ArrayList<>();
-        while (parser.nextToken() != JsonToken.END_ARRAY) {
-          items.add(node(parser));
-        }
-        return new ListNode(items, line);
-      }
-      boolean number = token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT;
-      return new Scalar(
-          parser.getText(), token, number ? parser.getDoubleValue() : Double.NaN, line);
-    }
-
     // --- one rule ---------------------------------------------------------------------------
     // Error messages read "<source> line <n>: rule '<id>': <key path>: <problem>"; `rule` below is
     // the "rule '<id>': " part and `where` the whole prefix up to the key path.
 
     private AlertRule rule(MapNode node, int position) {
-      Field idField = node.fields().get("id");
+      Field idField = node.byKey().get("id");
       if (idField == null) {
         throw error(node.line(), "rule " + position + ": missing 'id'");
       }
@@ -342,11 +277,11 @@ public final class AlertRules implements Serializable {
       String rule = "rule '" + id + "': ";
       checkKeys(node, RULE_KEYS, rule, "");
       for (String key : REQUIRED_RULE_KEYS) {
-        if (!node.fields().containsKey(key)) {
+        if (!node.byKey().containsKey(key)) {
           throw error(node.line(), rule + "missing '" + key + "'");
         }
       }
-      Field metricField = node.fields().get("metric");
+      Field metricField = node.byKey().get("metric");
       String metricKey = text(metricField, rule + "metric");
       Metric metric =
           Metric.fromKey(metricKey)
@@ -359,12 +294,12 @@ public final class AlertRules implements Serializable {
                               + metricKey
                               + "', expected one of "
                               + Metric.KEYS));
-      Scope scope = scope(node.fields().get("scope"), rule);
-      Duration window = window(node.fields().get("window"), rule + "window");
-      Condition condition = condition(node.fields().get("condition"), metric, rule);
+      Scope scope = scope(node.byKey().get("scope"), rule);
+      Duration window = window(node.byKey().get("window"), rule + "window");
+      Condition condition = condition(node.byKey().get("condition"), metric, rule);
       long minSamples =
-          minSamples(node.fields().get("min_samples"), metric, condition, rule + "min_samples");
-      Field severityField = node.fields().get("severity");
+          minSamples(node.byKey().get("min_samples"), metric, condition, rule + "min_samples");
+      Field severityField = node.byKey().get("severity");
       String severityKey = text(severityField, rule + "severity");
       Severity severity =
           Severity.fromKey(severityKey)
@@ -377,13 +312,13 @@ public final class AlertRules implements Serializable {
                               + severityKey
                               + "', expected one of "
                               + SEVERITIES));
-      Field cooldownField = node.fields().get("cooldown");
+      Field cooldownField = node.byKey().get("cooldown");
       Duration cooldown = duration(cooldownField, rule + "cooldown");
       if (cooldown.isNegative()) {
         throw error(cooldownField.line(), rule + "cooldown: must not be negative");
       }
       double hysteresis =
-          hysteresis(node.fields().get("hysteresis"), metric, condition, rule + "hysteresis");
+          hysteresis(node.byKey().get("hysteresis"), metric, condition, rule + "hysteresis");
       return new AlertRule(
           id, metric, scope, window, condition, minSamples, severity, cooldown, hysteresis);
     }
@@ -403,8 +338,8 @@ public final class AlertRules implements Serializable {
                 + kind(field));
       }
       checkKeys(map, SCOPE_KEYS, rule, "scope.");
-      Field channelField = map.fields().get("channel");
-      Field segmentField = map.fields().get("segment");
+      Field channelField = map.byKey().get("channel");
+      Field segmentField = map.byKey().get("segment");
       String channel = AlertScope.ALL;
       if (channelField != null) {
         String value = text(channelField, rule + "scope.channel");
@@ -471,7 +406,7 @@ public final class AlertRules implements Serializable {
         throw error(
             field.line(), rule + "condition: needs one of " + String.join(", ", CONDITION_KEYS));
       }
-      List<Field> given = new ArrayList<>(map.fields().values());
+      List<Field> given = new ArrayList<>(map.fields());
       if (given.size() > 1) {
         throw error(
             given.get(1).line(),
@@ -519,11 +454,11 @@ public final class AlertRules implements Serializable {
       }
       checkKeys(map, BASELINE_KEYS, where + ": ", "");
       for (String key : BASELINE_KEYS) {
-        if (!map.fields().containsKey(key)) {
+        if (!map.byKey().containsKey(key)) {
           throw error(field.line(), where + ": missing '" + key + "'");
         }
       }
-      Field baselineField = map.fields().get("baseline");
+      Field baselineField = map.byKey().get("baseline");
       String baselineKey = text(baselineField, where + ".baseline");
       Baseline baseline =
           Baseline.fromKey(baselineKey)
@@ -536,7 +471,7 @@ public final class AlertRules implements Serializable {
                               + baselineKey
                               + "', expected one of "
                               + Baseline.KEYS));
-      Field byField = map.fields().get("by");
+      Field byField = map.byKey().get("by");
       double by = number(byField, where + ".by");
       double widest = metric.max() - metric.min();
       if (by < 0 || by > widest) {
@@ -550,7 +485,7 @@ public final class AlertRules implements Serializable {
                 + ", got "
                 + format(by));
       }
-      Field alphaField = map.fields().get("significance");
+      Field alphaField = map.byKey().get("significance");
       double alpha = number(alphaField, where + ".significance");
       if (!(alpha > 0 && alpha <= 0.5)) {
         throw error(
@@ -660,7 +595,7 @@ public final class AlertRules implements Serializable {
     }
 
     private void checkKeys(MapNode map, List<String> allowed, String rule, String prefix) {
-      for (Field field : map.fields().values()) {
+      for (Field field : map.fields()) {
         if (!allowed.contains(field.key())) {
           throw error(
               field.line(),
@@ -709,7 +644,7 @@ public final class AlertRules implements Serializable {
     }
 
     private IllegalArgumentException error(int line, String message) {
-      return new IllegalArgumentException(source + " line " + line + ": " + message);
+      return LineYaml.error(source, line, message);
     }
   }
 }

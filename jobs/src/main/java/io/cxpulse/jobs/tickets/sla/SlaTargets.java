@@ -1,12 +1,13 @@
 package io.cxpulse.jobs.tickets.sla;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.cxpulse.events.Channel;
 import io.cxpulse.events.TicketPriority;
+import io.cxpulse.jobs.config.LineYaml;
+import io.cxpulse.jobs.config.LineYaml.Field;
+import io.cxpulse.jobs.config.LineYaml.ListNode;
+import io.cxpulse.jobs.config.LineYaml.MapNode;
+import io.cxpulse.jobs.config.LineYaml.Node;
+import io.cxpulse.jobs.config.LineYaml.Scalar;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -176,7 +177,7 @@ public final class SlaTargets implements Serializable {
   /** The targets given for one channel key, by priority key ({@code default} included). */
   private record Entry(Map<String, Duration> targets) {}
 
-  /** Reads the YAML as a stream of tokens, which unlike a tree keeps the line of every key. */
+  /** Reads the YAML tree ({@link LineYaml}: every key and value with its line). */
   private static final class Reader {
 
     private static final String CHANNELS =
@@ -185,80 +186,67 @@ public final class SlaTargets implements Serializable {
         Arrays.stream(TicketPriority.values()).map(Enum::name).collect(Collectors.joining(", "));
 
     private final String source;
-    private JsonParser parser;
 
     Reader(String source) {
       this.source = source;
     }
 
     Map<String, Entry> read(String yaml) {
+      Node root =
+          LineYaml.read(yaml, source)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          source + ": is empty, needs at least default.default"));
+      if (!(root instanceof MapNode channels)) {
+        throw error(root.line(), "expected a mapping of channel to targets, got " + describe(root));
+      }
       Map<String, Entry> entries = new HashMap<>();
-      try (JsonParser p = new YAMLFactory().createParser(yaml)) {
-        parser = p;
-        JsonToken token = p.nextToken();
-        if (token == null) {
-          throw new IllegalArgumentException(source + ": is empty, needs at least default.default");
+      for (Field field : channels.fields()) {
+        String channel = channelKey(field);
+        if (entries.containsKey(channel)) {
+          throw error(field.line(), "channel " + channel + " is given twice");
         }
-        if (token != JsonToken.START_OBJECT) {
-          throw error("expected a mapping of channel to targets, got " + p.getText());
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String channel = channelKey(p.currentName());
-          if (entries.containsKey(channel)) {
-            throw error("channel " + channel + " is given twice");
-          }
-          entries.put(channel, readEntry(channel));
-        }
-      } catch (JsonProcessingException e) {
-        JsonLocation where = e.getLocation();
-        throw new IllegalArgumentException(
-            source
-                + (where == null ? "" : " line " + where.getLineNr())
-                + ": not valid YAML: "
-                + e.getOriginalMessage(),
-            e);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        entries.put(channel, readEntry(channel, field.value()));
       }
       return entries;
     }
 
-    private Entry readEntry(String channel) throws IOException {
+    private Entry readEntry(String channel, Node value) {
       Map<String, Duration> targets = new HashMap<>();
-      JsonToken token = parser.nextToken();
-      if (token == JsonToken.START_OBJECT) {
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String priority = priorityKey(channel, parser.currentName());
+      if (value instanceof MapNode priorities) {
+        for (Field field : priorities.fields()) {
+          String priority = priorityKey(channel, field);
           if (targets.containsKey(priority)) {
-            throw error(channel + "." + priority + " is given twice");
+            throw error(field.line(), channel + "." + priority + " is given twice");
           }
-          parser.nextToken();
-          targets.put(priority, duration(channel + "." + priority));
+          targets.put(priority, duration(channel + "." + priority, field.value()));
         }
       } else {
         // One duration for every priority of the channel, e.g. "STORE: 1d".
-        targets.put(DEFAULT_KEY, duration(channel));
+        targets.put(DEFAULT_KEY, duration(channel, value));
       }
       return new Entry(targets);
     }
 
-    private Duration duration(String key) throws IOException {
-      JsonToken token = parser.currentToken();
-      if (token == JsonToken.VALUE_NULL) {
-        throw error(key + ": no duration given");
-      }
-      if (token == null || !token.isScalarValue()) {
+    private Duration duration(String key, Node value) {
+      if (!(value instanceof Scalar scalar)) {
         throw error(
+            value.line(),
             key + ": expected a duration or, for a channel, a mapping of priority to duration");
       }
+      if (scalar.isNull()) {
+        throw error(scalar.line(), key + ": no duration given");
+      }
       try {
-        return parseDuration(parser.getText());
+        return parseDuration(scalar.text());
       } catch (IllegalArgumentException e) {
-        throw error(key + ": " + e.getMessage());
+        throw error(scalar.line(), key + ": " + e.getMessage());
       }
     }
 
-    private String channelKey(String key) {
+    private String channelKey(Field field) {
+      String key = field.key();
       if (key.equalsIgnoreCase(DEFAULT_KEY)) {
         return DEFAULT_KEY;
       }
@@ -268,10 +256,12 @@ public final class SlaTargets implements Serializable {
         }
       }
       throw error(
+          field.line(),
           "unknown channel '" + key + "', expected one of " + CHANNELS + " or " + DEFAULT_KEY);
     }
 
-    private String priorityKey(String channel, String key) {
+    private String priorityKey(String channel, Field field) {
+      String key = field.key();
       if (key.equalsIgnoreCase(DEFAULT_KEY)) {
         return DEFAULT_KEY;
       }
@@ -281,6 +271,7 @@ public final class SlaTargets implements Serializable {
         }
       }
       throw error(
+          field.line(),
           channel
               + ": unknown priority '"
               + key
@@ -290,9 +281,16 @@ public final class SlaTargets implements Serializable {
               + DEFAULT_KEY);
     }
 
-    private IllegalArgumentException error(String message) {
-      return new IllegalArgumentException(
-          source + " line " + parser.currentTokenLocation().getLineNr() + ": " + message);
+    /** What a node is, as the old token reader said it: a scalar's text, else its opening. */
+    private static String describe(Node node) {
+      if (node instanceof Scalar scalar) {
+        return scalar.text();
+      }
+      return node instanceof ListNode ? "[" : "{";
+    }
+
+    private IllegalArgumentException error(int line, String message) {
+      return LineYaml.error(source, line, message);
     }
   }
 
