@@ -5,17 +5,23 @@ import io.cxpulse.jobs.pipeline.DurableState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * The metric jobs on a Flink MiniCluster in this JVM, with the Flink web UI. The graphs are the
  * production ones (each job's {@code defineWorkflow} with the production Kafka source and sinks),
  * submitted together as one Flink job so that they share the cluster's slots; their operator uids
- * are distinct. {@link #close()} cancels the job; the MiniCluster shuts itself down when the job
- * has ended.
+ * are distinct. {@link #close()} stops the job with a savepoint into the data directory (falling
+ * back to a cancel, which leaves the latest checkpoint retained), so that the next run resumes from
+ * it ({@link SavedState}); the MiniCluster shuts itself down when the job has ended.
  */
 final class LocalJobs implements AutoCloseable {
 
@@ -36,31 +43,54 @@ final class LocalJobs implements AutoCloseable {
 
   private static final long STATUS_TIMEOUT_SECONDS = 2;
   private static final long CANCEL_TIMEOUT_SECONDS = 30;
+  private static final long SAVEPOINT_TIMEOUT_SECONDS = 90;
   private static final long CLUSTER_SHUTDOWN_TIMEOUT_MILLIS = 15_000;
 
   private final JobClient client;
   private final String host;
   private final int uiPort;
+  private final SavedState savedState;
+  private final Consumer<String> notice;
 
-  private LocalJobs(JobClient client, String host, int uiPort) {
+  private LocalJobs(
+      JobClient client, String host, int uiPort, SavedState savedState, Consumer<String> notice) {
     this.client = client;
     this.host = host;
     this.uiPort = uiPort;
+    this.savedState = savedState;
+    this.notice = notice;
   }
 
   /**
    * Starts a MiniCluster with its web UI on {@code host:uiPort} and RocksDB state checkpointed into
-   * {@code checkpointDirectory}, lets {@code workflows} define the pipelines on its environment,
-   * and submits them. Returns once the job was submitted (it may still be scheduling).
+   * {@code savedState}'s directories, lets {@code workflows} define the pipelines on its
+   * environment, and submits them, resuming from {@code resumeFrom} when given. Returns once the
+   * job was submitted (it may still be scheduling).
+   *
+   * @param notice prints a line for the person running local mode (the stop's savepoint)
    */
   static LocalJobs submit(
       Consumer<StreamExecutionEnvironment> workflows,
       String host,
       int uiPort,
-      Path checkpointDirectory)
+      SavedState savedState,
+      Optional<Path> resumeFrom,
+      Consumer<String> notice)
       throws Exception {
     // State on disk, not in the JobManager's 5 MiB of memory: see DurableState.
-    Configuration conf = DurableState.configure(new Configuration(), checkpointDirectory);
+    Configuration conf = DurableState.configure(new Configuration(), savedState.checkpoints());
+    // A process that dies without its stop's savepoint (SIGKILL, a crash) resumes from the
+    // latest checkpoint, so it must outlive the job.
+    conf.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    conf.set(
+        CheckpointingOptions.SAVEPOINT_DIRECTORY,
+        savedState.savepoints().toAbsolutePath().toUri().toString());
+    resumeFrom.ifPresent(
+        path ->
+            conf.set(
+                StateRecoveryOptions.SAVEPOINT_PATH, path.toAbsolutePath().toUri().toString()));
     // Flink's other listeners are for this JVM alone and stay on loopback whatever --host says:
     // the blob server (jars and large task data) listens on jobmanager.bind-host, which Flink
     // defaults to every interface (measured: *:<port> beside the loopback-only ports).
@@ -81,7 +111,7 @@ final class LocalJobs implements AutoCloseable {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
     workflows.accept(env);
-    return new LocalJobs(env.executeAsync(JOB_NAME), host, uiPort);
+    return new LocalJobs(env.executeAsync(JOB_NAME), host, uiPort, savedState, notice);
   }
 
   /** The web UI's origin as a browser on this machine names it. */
@@ -118,15 +148,20 @@ final class LocalJobs implements AutoCloseable {
     return status;
   }
 
-  /** Cancels the job, waits for it to end, then for the MiniCluster to close its web UI. */
+  /**
+   * Stops the job with a savepoint (the windows still open keep their state for the next run), else
+   * cancels it, then waits for it to end and for the MiniCluster to close its web UI.
+   */
   @Override
   public void close() throws Exception {
     if (!isTerminal(status())) {
-      try {
-        client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        // Already finished or failed: nothing to cancel.
-        LOG.debug("Cancel of the local jobs did not go through", e);
+      if (!stopWithSavepoint()) {
+        try {
+          client.cancel().get(CANCEL_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          // Already finished or failed: nothing to cancel.
+          LOG.debug("Cancel of the local jobs did not go through", e);
+        }
       }
     }
     try {
@@ -136,6 +171,33 @@ final class LocalJobs implements AutoCloseable {
     }
     awaitPortClosed();
     LOG.info("Local jobs cancelled, Flink MiniCluster stopped");
+  }
+
+  /** Whether the job stopped with a savepoint; on failure it is still to be cancelled. */
+  private boolean stopWithSavepoint() throws InterruptedException {
+    try {
+      // Not advancing to the end of event time: the open windows stay open in the savepoint.
+      String location =
+          client
+              .stopWithSavepoint(
+                  false,
+                  savedState.savepoints().toAbsolutePath().toUri().toString(),
+                  SavepointFormatType.CANONICAL)
+              .get(SAVEPOINT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      Path savepoint = Path.of(URI.create(location));
+      savedState.keepOnly(savepoint);
+      notice.accept(
+          "Saved the jobs' state to "
+              + savepoint
+              + "; the next run on this data directory resumes from it.");
+      return true;
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      LOG.warn(
+          "Could not stop the local jobs with a savepoint; cancelling them. The next run resumes"
+              + " from the latest retained checkpoint.",
+          e);
+      return false;
+    }
   }
 
   private void awaitPortClosed() throws InterruptedException {

@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -200,6 +201,13 @@ public final class LocalMode implements Callable<Integer> {
   int partitions;
 
   @Option(
+      names = "--fresh",
+      description =
+          "Start the jobs from scratch instead of resuming from the state the last run on this"
+              + " data directory saved (its savepoint on Ctrl-C, else its latest checkpoint).")
+  boolean fresh;
+
+  @Option(
       names = "--no-generator",
       description = "Do not generate traffic: produce your own events to the topics.")
   boolean noGenerator;
@@ -308,6 +316,9 @@ public final class LocalMode implements Callable<Integer> {
    * way stops starting at its next step.
    */
   private volatile boolean stopRequested;
+
+  /** The savepoint or checkpoint this run resumed from; empty for a new start. */
+  private Optional<Path> resumedFrom = Optional.empty();
 
   @Override
   public Integer call() throws Exception {
@@ -456,6 +467,9 @@ public final class LocalMode implements Callable<Integer> {
     Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
 
     continueStarting();
+    SavedState savedState = new SavedState(absoluteDataDir);
+    resumedFrom = fresh ? Optional.empty() : savedState.newest();
+    resumedFrom.ifPresent(path -> LOG.info("Resuming the local jobs from {}", path));
     LocalJobs job =
         register(
             LocalJobs.submit(
@@ -495,8 +509,18 @@ public final class LocalMode implements Callable<Integer> {
                 },
                 host,
                 flinkUiPort,
-                absoluteDataDir.resolve("checkpoints")));
+                savedState,
+                resumedFrom,
+                System.out::println));
     String jobStatus = job.awaitRunning(JOB_START_TIMEOUT_MILLIS);
+    if (resumedFrom.isPresent() && jobStatus.equals("FAILED")) {
+      throw new IllegalStateException(
+          "The jobs could not resume from "
+              + resumedFrom.get()
+              + " (a flag that shapes the jobs, such as --window or --parallelism, may have"
+              + " changed since it was saved; the log file has Flink's reason). Run with --fresh"
+              + " to start from scratch.");
+    }
     continueStarting();
 
     List<LiveTraffic<?>> traffic = new ArrayList<>();
@@ -782,6 +806,12 @@ public final class LocalMode implements Callable<Integer> {
         "  Checkpoints       "
             + dataDir().resolve("checkpoints")
             + " (RocksDB state, incremental)");
+    lines.add(
+        "  State             "
+            + resumedFrom
+                .map(path -> "resumed from " + path)
+                .orElse(fresh ? "new (--fresh)" : "new (no saved state in this data directory)")
+            + "; Ctrl-C saves it for the next run");
     lines.add("  Try");
     lines.add(
         "    curl -u '"

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -30,7 +31,7 @@ class LocalJobsITCase {
 
   @Test
   @Timeout(value = 2, unit = TimeUnit.MINUTES)
-  void theWebUiIsReadOnly(@TempDir Path checkpoints) throws Exception {
+  void theWebUiIsReadOnly(@TempDir Path dataDir) throws Exception {
     int port = freePort();
     try (LocalJobs jobs =
         LocalJobs.submit(
@@ -46,7 +47,9 @@ class LocalJobsITCase {
                     .sinkTo(new DiscardingSink<>()),
             "127.0.0.1",
             port,
-            checkpoints)) {
+            new SavedState(dataDir),
+            Optional.empty(),
+            notice -> {})) {
       assertThat(jobs.awaitRunning(60_000)).isEqualTo("RUNNING");
       String base = "http://127.0.0.1:" + port;
 

@@ -2,15 +2,11 @@ package io.cxpulse.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cxpulse.embedded.clickhouse.ChdbLibraryLocator;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -46,15 +42,15 @@ class LocalModeTerminalITCase {
   void theTerminalShowsTheBannerAndTheSummaryAndTheEnginesLogToTheFileItNames() throws Exception {
     Path dataDir = dir.resolve("data");
     Path logFile = dataDir.resolve("logs/cx-pulse.log");
-    Child child = Child.start(dir, dataDir, "--summary-interval=2s");
+    LocalModeProcess child = LocalModeProcess.start(dir, "run", dataDir, "--summary-interval=2s");
     try {
       child.await(text -> text.contains("dead letters"), START);
       child.signal("TERM");
-      assertThat(child.process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
+      assertThat(child.process().waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
           .as("stopped within %s", STOP)
           .isTrue();
       // 128 + 15: the JVM ran its shutdown hooks and exited.
-      assertThat(child.process.exitValue()).as(child.terminal()).isEqualTo(143);
+      assertThat(child.process().exitValue()).as(child.terminal()).isEqualTo(143);
 
       String stdout = child.stdout();
       assertThat(stdout)
@@ -87,7 +83,7 @@ class LocalModeTerminalITCase {
   void ctrlCWhileStartingStopsWithoutAStackTrace() throws Exception {
     Path dataDir = dir.resolve("data");
     Path logFile = dataDir.resolve("logs/cx-pulse.log");
-    Child child = Child.start(dir, dataDir);
+    LocalModeProcess child = LocalModeProcess.start(dir, "run", dataDir);
     try {
       // ClickHouse is up and migrated, Kafka is next: where Ctrl-C once gave a 25-line
       // ExceptionInInitializerError (Kafka's metrics registering a shutdown hook during shutdown).
@@ -97,16 +93,16 @@ class LocalModeTerminalITCase {
         assertThat(System.nanoTime())
             .as("the schema migrated within %s; so far:\n%s", START, child.terminal())
             .isLessThan(deadline);
-        assertThat(child.process.isAlive()).as(child.terminal()).isTrue();
+        assertThat(child.process().isAlive()).as(child.terminal()).isTrue();
         Thread.sleep(50);
       }
       child.signal("INT");
-      assertThat(child.process.waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
+      assertThat(child.process().waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
           .as("stopped within %s", STOP)
           .isTrue();
 
       // 128 + 2: stopped by the signal, through the shutdown hooks.
-      assertThat(child.process.exitValue()).as(child.terminal()).isEqualTo(130);
+      assertThat(child.process().exitValue()).as(child.terminal()).isEqualTo(130);
       assertThat(child.terminal().lines().filter(TRACE_LINE.asMatchPredicate()))
           .as("stack trace lines on the terminal:\n%s", child.terminal())
           .isEmpty();
@@ -123,88 +119,5 @@ class LocalModeTerminalITCase {
 
   private static String read(Path file) throws IOException {
     return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-  }
-
-  /** Local mode in a JVM of its own, its stdout and stderr in files. */
-  private static final class Child {
-    final Process process;
-    private final Path stdout;
-    private final Path stderr;
-
-    private Child(Process process, Path stdout, Path stderr) {
-      this.process = process;
-      this.stdout = stdout;
-      this.stderr = stderr;
-    }
-
-    static Child start(Path dir, Path dataDir, String... extraArgs) throws IOException {
-      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      List<String> command =
-          new ArrayList<>(List.of(java.toString(), "-Duser.timezone=UTC", "-Xmx1g"));
-      String library = System.getProperty(ChdbLibraryLocator.LIBRARY_PROPERTY);
-      if (library != null) {
-        command.add("-D" + ChdbLibraryLocator.LIBRARY_PROPERTY + "=" + library);
-      }
-      command.addAll(
-          List.of(
-              "-cp",
-              System.getProperty("java.class.path"),
-              CxPulseCommand.class.getName(),
-              "local",
-              "--data-dir=" + dataDir,
-              "--kafka-port=" + freePort(),
-              "--clickhouse-port=" + freePort(),
-              "--flink-ui-port=" + freePort(),
-              "--parallelism=1",
-              "--partitions=1",
-              "--rate=10",
-              "--checkout-rate=1",
-              "--bad-record-every=20"));
-      command.addAll(List.of(extraArgs));
-      Path out = dir.resolve("stdout");
-      Path err = dir.resolve("stderr");
-      ProcessBuilder builder =
-          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
-      // As the launcher runs it (see cx-pulse).
-      builder
-          .environment()
-          .put("LD_PRELOAD", Path.of(System.getProperty("java.home"), "lib/libjsig.so").toString());
-      return new Child(builder.start(), out, err);
-    }
-
-    void await(Predicate<String> stdoutShows, Duration timeout) throws Exception {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (!stdoutShows.test(stdout())) {
-        assertThat(System.nanoTime())
-            .as("what local mode printed within %s:\n%s", timeout, terminal())
-            .isLessThan(deadline);
-        assertThat(process.isAlive()).as(terminal()).isTrue();
-        Thread.sleep(200);
-      }
-    }
-
-    void signal(String name) throws Exception {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
-      assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    }
-
-    String stdout() throws IOException {
-      return read(stdout);
-    }
-
-    /** stdout, then stderr: all a terminal would show. */
-    String terminal() throws IOException {
-      return read(stdout) + read(stderr);
-    }
-
-    void kill() {
-      process.destroyForcibly();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }
