@@ -414,4 +414,79 @@ class DockerComposeTest {
     assertThat(nodes.getLength()).as("<%s>", tag).isGreaterThan(0);
     return nodes.item(0).getTextContent().strip();
   }
+
+  @Test
+  void grafanaIsPinnedAndProvisionsTheRepositoryDashboardsReadOnly() throws Exception {
+    JsonNode grafana = services.path("grafana");
+    String image = grafana.path("image").asText();
+    assertThat(image).matches("grafana/grafana:12\\.\\d+\\.\\d+");
+    JsonNode environment = grafana.path("environment");
+    assertThat(environment.path("GF_INSTALL_PLUGINS").asText())
+        .as("the official ClickHouse plugin, pinned")
+        .matches("grafana-clickhouse-datasource \\d+\\.\\d+\\.\\d+");
+    assertThat(environment.path("GF_SECURITY_ADMIN_PASSWORD").asText())
+        .as("admin password from the environment, with a default for a local stack")
+        .matches("\\$\\{GRAFANA_ADMIN_PASSWORD:-.+}");
+    assertThat(grafana.path("ports").toString()).contains("127.0.0.1:3000:3000");
+
+    Map<String, String> mounts = new LinkedHashMap<>();
+    for (JsonNode volume : grafana.path("volumes")) {
+      String[] parts = volume.asText().split(":");
+      if (parts[0].startsWith("./")) {
+        assertThat(parts).as("%s mounted read-only", volume.asText()).hasSize(3);
+        assertThat(parts[2]).isEqualTo("ro");
+        assertThat(REPO_DIR.resolve(parts[0].substring(2))).isDirectory();
+        mounts.put(parts[0], parts[1]);
+      }
+    }
+    assertThat(mounts).containsEntry("./dashboards/provisioning", "/etc/grafana/provisioning");
+    ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+    JsonNode provider =
+        yaml.readTree(REPO_DIR.resolve("dashboards/provisioning/dashboards/cx-pulse.yaml").toFile())
+            .path("providers")
+            .get(0);
+    assertThat(mounts)
+        .as("the dashboards are mounted where the provider reads them")
+        .containsEntry("./dashboards/json", provider.path("options").path("path").asText());
+    String home = environment.path("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH").asText();
+    assertThat(home).startsWith(mounts.get("./dashboards/json") + "/");
+    assertThat(
+            REPO_DIR.resolve("dashboards/json").resolve(home.substring(home.lastIndexOf('/') + 1)))
+        .isRegularFile();
+  }
+
+  @Test
+  void grafanasDataSourceReachesTheComposeClickHouseAsItsUser() throws Exception {
+    JsonNode source =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(
+                REPO_DIR.resolve("dashboards/provisioning/datasources/clickhouse.yaml").toFile())
+            .path("datasources")
+            .get(0);
+    assertThat(source.path("type").asText()).isEqualTo("grafana-clickhouse-datasource");
+    JsonNode json = source.path("jsonData");
+    JsonNode clickhouse = services.path(json.path("host").asText());
+    assertThat(clickhouse.isObject()).as("data source host is a compose service").isTrue();
+    assertThat(clickhouse.path("image").asText()).startsWith("clickhouse/clickhouse-server:");
+    assertThat(json.path("protocol").asText()).isEqualTo("http");
+    assertThat(clickhouse.path("ports").toString())
+        .contains(":" + json.path("port").asInt() + "\"");
+    assertThat(json.path("username").asText())
+        .isEqualTo(clickhouse.path("environment").path("CLICKHOUSE_USER").asText());
+    // The password comes from Grafana's environment, set from the same variable as ClickHouse's.
+    assertThat(source.path("secureJsonData").path("password").asText())
+        .isEqualTo("${CLICKHOUSE_PASSWORD}");
+    assertThat(services.path("grafana").path("environment").path("CLICKHOUSE_PASSWORD").asText())
+        .isEqualTo(clickhouse.path("environment").path("CLICKHOUSE_PASSWORD").asText());
+    assertThat(
+            services
+                .path("grafana")
+                .path("depends_on")
+                .path("clickhouse")
+                .path("condition")
+                .asText())
+        .isEqualTo("service_healthy");
+    // Every dashboard's queries name this data source (DashboardFilesTest checks each reference).
+    assertThat(source.path("uid").asText()).isEqualTo("cx-clickhouse");
+  }
 }

@@ -30,6 +30,9 @@ import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.TicketSinks;
+import io.cxpulse.local.dashboards.DashboardQueries;
+import io.cxpulse.local.dashboards.DashboardServer;
+import io.cxpulse.local.dashboards.Dashboards;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -171,6 +174,14 @@ public final class LocalMode implements Callable<Integer> {
   int flinkUiPort;
 
   @Option(
+      names = "--dashboard-port",
+      defaultValue = "3000",
+      description =
+          "Port of the dashboard page (the Grafana dashboards of dashboards/, drawn from the"
+              + " embedded ClickHouse) (default: ${DEFAULT-VALUE}).")
+  int dashboardPort;
+
+  @Option(
       names = "--parallelism",
       defaultValue = "2",
       description =
@@ -306,6 +317,9 @@ public final class LocalMode implements Callable<Integer> {
 
   /** The alert rules, read before anything starts; null with {@code --no-alerts}. */
   AlertRules rules;
+
+  /** The dashboard page, once it serves; null before. */
+  DashboardServer dashboards;
 
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -596,6 +610,17 @@ public final class LocalMode implements Callable<Integer> {
     }
 
     continueStarting();
+    dashboards =
+        register(
+            DashboardServer.start(
+                host,
+                dashboardPort,
+                new DashboardQueries(
+                    Dashboards.fromClasspath(),
+                    clickHouse.httpUrl(),
+                    LocalCredentials.READER,
+                    credentials.readerPassword())));
+
     String bannerText =
         String.join(
             System.lineSeparator(),
@@ -729,6 +754,13 @@ public final class LocalMode implements Callable<Integer> {
                 : " (applied " + schema.applied().size() + " migration(s))"));
     lines.add(
         "  Flink web UI      " + endpoints.webUiUrl() + onEveryInterface(endpoints.webUiUrl()));
+    if (dashboards != null) {
+      lines.add(
+          "  Dashboards        "
+              + dashboards.url()
+              + onEveryInterface(dashboards.url())
+              + " (CX scores, checkout, support, operations; read-only)");
+    }
     if (rules == null) {
       lines.add("  Alerts            off (--no-alerts)");
     } else {
@@ -947,7 +979,8 @@ public final class LocalMode implements Callable<Integer> {
         List.of(
             () -> requirePortFree(host, clickHousePort, "ClickHouse HTTP", "--clickhouse-port"),
             () -> requirePortFree("127.0.0.1", kafkaPort, "Kafka", "--kafka-port"),
-            () -> requirePortFree(host, flinkUiPort, "the Flink web UI", "--flink-ui-port"));
+            () -> requirePortFree(host, flinkUiPort, "the Flink web UI", "--flink-ui-port"),
+            () -> requirePortFree(host, dashboardPort, "the dashboards", "--dashboard-port"));
     boolean free = true;
     for (Runnable check : checks) {
       try {

@@ -37,7 +37,8 @@ class LocalModeAddressesITCase {
       ListeningSockets opened = run.opened();
 
       // Not vacuous: the ports local mode was told to use are among them.
-      assertThat(opened.ports()).contains(run.clickHousePort, run.kafkaPort, run.flinkPort);
+      assertThat(opened.ports())
+          .contains(run.clickHousePort, run.kafkaPort, run.flinkPort, run.dashboardPort);
       assertThat(opened.listeners())
           .as("sockets local mode listens on beyond loopback, of %s", opened.listeners())
           .filteredOn(listener -> !listener.onLoopback())
@@ -54,6 +55,7 @@ class LocalModeAddressesITCase {
       String hostName = InetAddress.getLocalHost().getHostName();
       String clickHouse = "http://127.0.0.1:" + run.clickHousePort + "/";
       String flink = "http://127.0.0.1:" + run.flinkPort + "/";
+      String dashboards = "http://127.0.0.1:" + run.dashboardPort + "/";
 
       assertThat(banner).contains("CX Pulse local mode is up").contains(": RUNNING");
       assertThat(line(banner, "ClickHouse HTTP"))
@@ -66,6 +68,10 @@ class LocalModeAddressesITCase {
           .startsWith("  Flink web UI      " + flink + " ")
           .contains("all interfaces")
           .contains("http://" + hostName + ":" + run.flinkPort + "/");
+      assertThat(line(banner, "Dashboards"))
+          .startsWith("  Dashboards        " + dashboards + " ")
+          .contains("all interfaces")
+          .contains("http://" + hostName + ":" + run.dashboardPort + "/");
       // The wildcard is where it listens, not an address to open.
       assertThat(banner).doesNotContain("://0.0.0.0").doesNotContain("0:0:0:0");
 
@@ -77,13 +83,17 @@ class LocalModeAddressesITCase {
       for (String base : List.of(flink, "http://" + hostName + ":" + run.flinkPort + "/")) {
         assertThat(get(base + "overview").statusCode()).as(base).isEqualTo(200);
       }
+      for (String base :
+          List.of(dashboards, "http://" + hostName + ":" + run.dashboardPort + "/")) {
+        assertThat(get(base + "api/dashboards").statusCode()).as(base).isEqualTo(200);
+      }
       // Only what --host is for listens beyond loopback, Kafka and Flink's internals do not.
       assertThat(opened.listeners())
           .filteredOn(listener -> !listener.onLoopback())
           .as("sockets beyond loopback, of %s", opened.listeners())
           .allMatch(ListeningSockets.Listener::onAllInterfaces)
           .extracting(ListeningSockets.Listener::port)
-          .containsExactlyInAnyOrder(run.clickHousePort, run.flinkPort);
+          .containsExactlyInAnyOrder(run.clickHousePort, run.flinkPort, run.dashboardPort);
     }
   }
 
@@ -107,6 +117,7 @@ class LocalModeAddressesITCase {
     final int clickHousePort;
     final int kafkaPort;
     final int flinkPort;
+    final int dashboardPort;
     private final LocalMode localMode = new LocalMode();
     private final ListeningSockets before;
     private final CapturedStdout stdout;
@@ -115,6 +126,7 @@ class LocalModeAddressesITCase {
       clickHousePort = freePort();
       kafkaPort = freePort();
       flinkPort = freePort();
+      dashboardPort = freePort();
       before = ListeningSockets.ofThisProcess();
       List<String> args =
           new ArrayList<>(
@@ -123,6 +135,7 @@ class LocalModeAddressesITCase {
                   "--kafka-port=" + kafkaPort,
                   "--clickhouse-port=" + clickHousePort,
                   "--flink-ui-port=" + flinkPort,
+                  "--dashboard-port=" + dashboardPort,
                   // The generator and the summary only connect; without them it starts sooner.
                   "--no-generator",
                   "--summary-interval=0"));

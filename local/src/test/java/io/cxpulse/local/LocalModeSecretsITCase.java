@@ -80,6 +80,7 @@ class LocalModeSecretsITCase {
             "--kafka-port=" + freePort(),
             "--clickhouse-port=" + clickHousePort,
             "--flink-ui-port=" + flinkPort,
+            "--dashboard-port=" + freePort(),
             "--parallelism=1",
             "--partitions=1",
             "--checkpoint-interval=1s",

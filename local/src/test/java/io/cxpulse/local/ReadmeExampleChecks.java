@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cxpulse.local.ReadmeExamples.Example;
 import io.cxpulse.local.ReadmeExamples.Parsed;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,19 +19,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
- * Every SQL and curl example of the README, run against a fresh local mode with its live traffic,
- * must answer without error and with at least one row, so an example cannot rot (as one did that
- * read a fixed month of 2025). One dynamic test per example, named by its README line; an example
- * marked {@code <!-- docs-test: skip (why) -->} is reported as skipped with its reason.
+ * Every SQL and curl example of the README, run against a fresh local mode with its live traffic
+ * ({@link LiveLocalModeITCase} runs these checks), must answer without error and with at least one
+ * row, so an example cannot rot (as one did that read a fixed month of 2025). One dynamic test per
+ * example, named by its README line; an example marked {@code <!-- docs-test: skip (why) -->} is
+ * reported as skipped with its reason.
  *
  * <p>Faithful to what a reader does: local mode runs in this JVM as {@code ./cx-pulse run} starts
  * it, with its data directory at {@code data/local} of the directory the examples run in, so the
@@ -43,101 +39,22 @@ import picocli.CommandLine;
  * the password that {@code $CH} holds, this run's own, were a connection to go astray). SQL blocks
  * go to ClickHouse's HTTP interface as {@code cx_reader}. Rows are counted by the server ({@code
  * result_rows} of {@code X-ClickHouse-Summary}), whatever the output format.
- *
- * <p>What it costs: the examples wait for the slowest view, the driver split. Its rows need a
- * ticket that was answered, resolved and followed by a survey (1 to 5 minutes after the resolution,
- * {@link FollowUpSurveys}), and an outcome the job has decided (its allowed lateness plus a window
- * after the first reply). With local mode's defaults that is about 8.5 minutes into a run; with
- * {@value #TICKET_RATE} tickets a second and {@value #DRIVER_WINDOW} windows, 3.5 to 4 minutes, so
- * the class takes about 4.5 minutes (measured on a busy 2-core machine). The open-alert examples
- * need an alert: a CSAT drop on web from the start fires within the first two minutes and stays
- * open.
  */
-class ReadmeExamplesITCase {
-
-  private static final Path REPO_DIR =
-      Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
-          .toAbsolutePath()
-          .getParent();
-
-  /** Tickets opened a second: more tickets, so the earliest follow-up survey comes sooner. */
-  private static final int TICKET_RATE = 50;
-
-  /**
-   * The driver split's window: it decides a ticket's outcome its allowed lateness (2 minutes in
-   * local mode) plus one window after the first reply, so a short window brings the first rows
-   * about 50 s sooner than the default minute. Any window shows what the examples show.
-   */
-  private static final String DRIVER_WINDOW = "10s";
+abstract class ReadmeExampleChecks {
 
   /** Longest wait, from the traffic's start, for an example's first row. */
   private static final Duration ROWS_WITHIN = Duration.ofMinutes(8);
 
   private static final Duration POLL = Duration.ofSeconds(5);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration REQUEST_TIMEOUT = LiveLocalModeITCase.REQUEST_TIMEOUT;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  /** Where the examples run: {@code data/local} in it is local mode's data directory. */
-  @TempDir static Path work;
-
-  private static Path dataDir;
-  private static Path curlHome;
-  private static LocalMode localMode;
-  private static int clickHousePort;
-  private static long trafficStart;
-
-  @BeforeAll
-  static void start() throws Exception {
-    dataDir = Files.createDirectories(work.resolve(LocalMode.DEFAULT_DATA_DIR));
-    clickHousePort = freePort();
-    curlHome = Files.createDirectories(work.resolve("curl-home"));
-    Files.writeString(
-        curlHome.resolve(".curlrc"),
-        String.join(
-            "\n",
-            "# Any host and port the README names: this test's ClickHouse, nothing else. Quoted:",
-            "# unquoted, curl reads the leading colons as separators and ignores the option.",
-            "connect-to = \"::127.0.0.1:" + clickHousePort + "\"",
-            "# An HTTP error is an error (exit 22), its body still shown.",
-            "fail-with-body",
-            "silent",
-            "show-error",
-            "max-time = " + REQUEST_TIMEOUT.toSeconds(),
-            "dump-header = \"" + curlHome.resolve("headers") + "\"",
-            ""));
-
-    localMode = new LocalMode();
-    new CommandLine(localMode)
-        .parseArgs(
-            "--data-dir=" + dataDir,
-            "--kafka-port=" + freePort(),
-            "--clickhouse-port=" + clickHousePort,
-            "--flink-ui-port=" + freePort(),
-            "--parallelism=1",
-            "--partitions=1",
-            "--ticket-rate=" + TICKET_RATE,
-            "--driver-window=" + DRIVER_WINDOW,
-            "--incident=csat-drop:web",
-            "--incident-start=0s",
-            "--incident-duration=1h",
-            "--summary-interval=0");
-    localMode.readArguments();
-    localMode.startAll();
-    trafficStart = System.nanoTime();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (localMode != null) {
-      localMode.stopAll();
-    }
-  }
-
   @TestFactory
   Stream<DynamicTest> everyReadmeExampleAnswersWithRows() throws Exception {
-    Parsed readme = ReadmeExamples.parse(Files.readString(REPO_DIR.resolve("README.md")));
+    Parsed readme =
+        ReadmeExamples.parse(Files.readString(LiveLocalModeITCase.REPO_DIR.resolve("README.md")));
     assertThat(readme.runnable()).as("runnable README examples").isNotEmpty();
     for (Example skipped : readme.skipped()) {
       System.err.printf("README example skipped (%s): %s%n", skipped.skipReason(), skipped.name());
@@ -154,7 +71,7 @@ class ReadmeExamplesITCase {
     Assumptions.assumeFalse(
         example.skipped(),
         () -> "docs-test: skip (" + example.skipReason() + "): " + example.name());
-    long deadline = trafficStart + ROWS_WITHIN.toNanos();
+    long deadline = LiveLocalModeITCase.trafficStart + ROWS_WITHIN.toNanos();
     while (true) {
       Answer answer =
           switch (example.kind()) {
@@ -168,7 +85,7 @@ class ReadmeExamplesITCase {
         System.err.printf(
             "README example answered %d row(s) %d s into the run: %s%n",
             answer.rows(),
-            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - trafficStart),
+            TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - LiveLocalModeITCase.trafficStart),
             example.name());
         return;
       }
@@ -192,6 +109,8 @@ class ReadmeExamplesITCase {
 
   /** The README's curl command, as written, after the README's variable assignments. */
   private static Answer curl(String command, List<String> variables) throws Exception {
+    Path curlHome = LiveLocalModeITCase.curlHome;
+    Path work = LiveLocalModeITCase.work;
     Path headers = curlHome.resolve("headers");
     Files.deleteIfExists(headers);
     String script = "set -euo pipefail\n" + String.join("\n", variables) + "\n" + command + "\n";
@@ -227,11 +146,11 @@ class ReadmeExamplesITCase {
 
   /** {@code sql} through ClickHouse's HTTP interface, as {@code cx_reader}. */
   private static Answer query(String sql) throws Exception {
-    String reader =
-        LocalCredentials.READER + ":" + LocalCredentials.loadOrCreate(dataDir).readerPassword();
+    String reader = LocalCredentials.READER + ":" + LiveLocalModeITCase.readerPassword();
     HttpResponse<String> response =
         HTTP.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clickHousePort + "/"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + LiveLocalModeITCase.clickHousePort + "/"))
                 .timeout(REQUEST_TIMEOUT)
                 .header(
                     "Authorization",
@@ -252,11 +171,5 @@ class ReadmeExamplesITCase {
 
   private static long resultRows(String summary) throws Exception {
     return JSON.readTree(summary).get("result_rows").asLong();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,0 +1,135 @@
+package io.cxpulse.local;
+
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * One local mode with live traffic of every stream, started as {@code ./cx-pulse run} starts it,
+ * and what is checked against it: every README example ({@link ReadmeExampleChecks}), every
+ * dashboard query ({@link DashboardQueryChecks}) and the dashboard page in a real browser ({@link
+ * DashboardPageChecks}). One local mode for all three because each waits for minutes of traffic.
+ *
+ * <p>What it costs: the README examples and the dashboards wait for the slowest view, the driver
+ * split. Its rows need a ticket that was answered, resolved and followed by a survey (1 to 5
+ * minutes after the resolution, {@link FollowUpSurveys}), and an outcome the job has decided (its
+ * allowed lateness plus a window after the first reply). With local mode's defaults that is about
+ * 8.5 minutes into a run; with {@value #TICKET_RATE} tickets a second and {@value #DRIVER_WINDOW}
+ * windows, 3.5 to 4 minutes, so the README examples take about 4.5 minutes (measured on a busy
+ * 2-core machine); the dashboards then find their data there. The open-alert examples and the alert
+ * panels need an alert: a CSAT drop on web from the start fires within the first two minutes and
+ * stays open. Checkouts are abandoned after {@value #INACTIVITY_TIMEOUT} without a step, so that
+ * abandonment by step, reason and currency has rows within the run.
+ */
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
+class LiveLocalModeITCase {
+
+  static final Path REPO_DIR =
+      Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
+          .toAbsolutePath()
+          .getParent();
+
+  /** Tickets opened a second: more tickets, so the earliest follow-up survey comes sooner. */
+  private static final int TICKET_RATE = 50;
+
+  /**
+   * The driver split's window: it decides a ticket's outcome its allowed lateness (2 minutes in
+   * local mode) plus one window after the first reply, so a short window brings the first rows
+   * about 50 s sooner than the default minute. Any window shows what the examples show.
+   */
+  private static final String DRIVER_WINDOW = "10s";
+
+  /** Local mode's inactivity timeout for checkouts, shortened so abandonments come in minutes. */
+  private static final String INACTIVITY_TIMEOUT = "1m";
+
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Where the examples run: {@code data/local} in it is local mode's data directory. */
+  @TempDir static Path work;
+
+  static Path dataDir;
+  static Path curlHome;
+  static LocalMode localMode;
+  static int clickHousePort;
+  static long trafficStart;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dataDir = Files.createDirectories(work.resolve(LocalMode.DEFAULT_DATA_DIR));
+    clickHousePort = freePort();
+    curlHome = Files.createDirectories(work.resolve("curl-home"));
+    Files.writeString(
+        curlHome.resolve(".curlrc"),
+        String.join(
+            "\n",
+            "# Any host and port the README names: this test's ClickHouse, nothing else. Quoted:",
+            "# unquoted, curl reads the leading colons as separators and ignores the option.",
+            "connect-to = \"::127.0.0.1:" + clickHousePort + "\"",
+            "# An HTTP error is an error (exit 22), its body still shown.",
+            "fail-with-body",
+            "silent",
+            "show-error",
+            "max-time = " + REQUEST_TIMEOUT.toSeconds(),
+            "dump-header = \"" + curlHome.resolve("headers") + "\"",
+            ""));
+
+    localMode = new LocalMode();
+    new CommandLine(localMode)
+        .parseArgs(
+            "--data-dir=" + dataDir,
+            "--kafka-port=" + freePort(),
+            "--clickhouse-port=" + clickHousePort,
+            "--flink-ui-port=" + freePort(),
+            "--dashboard-port=" + freePort(),
+            "--parallelism=1",
+            "--partitions=1",
+            "--ticket-rate=" + TICKET_RATE,
+            "--driver-window=" + DRIVER_WINDOW,
+            "--inactivity-timeout=" + INACTIVITY_TIMEOUT,
+            "--incident=csat-drop:web",
+            "--incident-start=0s",
+            "--incident-duration=1h",
+            "--summary-interval=0");
+    localMode.readArguments();
+    localMode.startAll();
+    trafficStart = System.nanoTime();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (localMode != null) {
+      localMode.stopAll();
+    }
+  }
+
+  static String readerPassword() throws Exception {
+    return LocalCredentials.loadOrCreate(dataDir).readerPassword();
+  }
+
+  @Nested
+  @Order(1)
+  class EveryReadmeExample extends ReadmeExampleChecks {}
+
+  @Nested
+  @Order(2)
+  class EveryDashboardQuery extends DashboardQueryChecks {}
+
+  @Nested
+  @Order(3)
+  class DashboardsInABrowser extends DashboardPageChecks {}
+
+  static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
