@@ -63,7 +63,8 @@ final class LocalModeProcess {
             "--data-dir=" + dataDir,
             "--kafka-port=" + kafkaPort,
             "--clickhouse-port=" + clickHousePort,
-            "--flink-ui-port=" + freePort()));
+            "--flink-ui-port=" + freePort(),
+            "--dashboard-port=" + freePort()));
     // Light defaults, each left out when extraArgs give the flag (picocli takes a flag once).
     for (String light :
         List.of(
