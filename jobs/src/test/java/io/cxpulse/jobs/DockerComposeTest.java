@@ -10,6 +10,8 @@ import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
 import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
+import io.cxpulse.jobs.generator.live.GenerateCommand;
+import io.cxpulse.jobs.generator.live.TrafficFlags;
 import io.cxpulse.jobs.sql.MigrateCommand;
 import io.cxpulse.jobs.sql.Migration;
 import io.cxpulse.jobs.sql.Migrations;
@@ -329,6 +331,30 @@ class DockerComposeTest {
     assertThat(names(Migrations.fromDirectory(hostSqlDir).migrations()))
         .isNotEmpty()
         .isEqualTo(names(Migrations.fromClasspath().migrations()));
+  }
+
+  @Test
+  void theGeneratorRunsLocalModesTrafficIntoTheStacksKafkaWithIncidentsFromTheEnvironment() {
+    List<String> entrypoint = strings(service("generator").path("entrypoint"));
+    assertThat(entrypoint.get(0)).isEqualTo("java");
+    assertThat(entrypoint.get(entrypoint.indexOf("-cp") + 1))
+        .startsWith(mountedJar("generator") + ":");
+    assertThat(entrypoint.get(entrypoint.size() - 1)).isEqualTo(GenerateCommand.class.getName());
+
+    List<String> args = strings(service("generator").path("command"));
+    ParseResult parsed =
+        new picocli.CommandLine(new GenerateCommand()).parseArgs(args.toArray(String[]::new));
+    assertThat(parsed.unmatched()).isEmpty();
+    TrafficFlags flags = GenerateCommand.parse(args.toArray(String[]::new));
+    assertThat(flags.problems()).isEmpty();
+    // The broker's listener for other containers, as the jobs' clients use it.
+    assertThat((String) parsed.matchedOptionValue("--bootstrap-servers", null))
+        .isEqualTo("kafka:29092");
+    assertThat(env("generator", TrafficFlags.INCIDENTS_ENV))
+        .isEqualTo("${" + TrafficFlags.INCIDENTS_ENV + ":-}");
+    assertThat(
+            service("generator").path("depends_on").path("kafka-init").path("condition").asText())
+        .isEqualTo("service_completed_successfully");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.cxpulse.local;
 
+import io.cxpulse.jobs.generator.live.LiveTraffic;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;

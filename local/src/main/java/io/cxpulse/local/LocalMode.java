@@ -12,12 +12,10 @@ import io.cxpulse.jobs.checkout.CheckoutSinks;
 import io.cxpulse.jobs.drivers.DriverSinks;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
 import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
-import io.cxpulse.jobs.generator.CheckoutIncident;
-import io.cxpulse.jobs.generator.CheckoutTrafficGenerator;
-import io.cxpulse.jobs.generator.ScoreShift;
-import io.cxpulse.jobs.generator.SupportSlowdown;
-import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
-import io.cxpulse.jobs.generator.TicketTrafficGenerator;
+import io.cxpulse.jobs.generator.live.FollowUpSurveys;
+import io.cxpulse.jobs.generator.live.Incident;
+import io.cxpulse.jobs.generator.live.LiveTrafficSet;
+import io.cxpulse.jobs.generator.live.TrafficFlags;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventInput;
@@ -115,7 +113,7 @@ public final class LocalMode implements Callable<Integer> {
    * Allowed lateness of the driver split job in the local mode. The job decides a ticket's outcome
    * only its allowed lateness plus one window after the first response (no late event can change it
    * then), so with the job's 1-hour default no survey would be joined in the first hour. The
-   * generator's stragglers are at most {@link TrafficPlan#STRAGGLER_MAX} late, well within this. A
+   * generator's stragglers are at most {@code TrafficPlan.STRAGGLER_MAX} late, well within this. A
    * record later than this but within the other jobs' hour (one of your own producers) is counted
    * by them and dead-lettered by this job as its own ({@code job = 'driver-split'}), which the
    * summary shows.
@@ -223,23 +221,8 @@ public final class LocalMode implements Callable<Integer> {
       description = "Do not generate traffic: produce your own events to the topics.")
   boolean noGenerator;
 
-  @Option(
-      names = "--seed",
-      defaultValue = "42",
-      description = "Seed of the generated traffic (default: ${DEFAULT-VALUE}).")
-  long seed;
-
-  @Option(
-      names = "--rate",
-      defaultValue = "50",
-      description = "Generated survey responses per second (default: ${DEFAULT-VALUE}).")
-  double rate;
-
-  @Option(
-      names = "--checkout-rate",
-      defaultValue = "5",
-      description = "Generated checkouts started per second (default: ${DEFAULT-VALUE}).")
-  double checkoutRate;
+  /** The generator's flags, shared with the compose stack's generator (GenerateCommand). */
+  @Mixin TrafficFlags generator = new TrafficFlags();
 
   @Option(
       names = "--inactivity-timeout",
@@ -250,52 +233,6 @@ public final class LocalMode implements Callable<Integer> {
               + " shows within minutes; the generator's steps are at most 10 minutes apart"
               + " (default: ${DEFAULT-VALUE}).")
   Duration inactivityTimeout;
-
-  @Option(
-      names = "--ticket-rate",
-      defaultValue = "1",
-      description = "Generated support tickets opened per second (default: ${DEFAULT-VALUE}).")
-  double ticketRate;
-
-  @Option(
-      names = "--bad-record-every",
-      defaultValue = "500",
-      description =
-          "Send one bad record (cycling through every kind) after this many responses; 0 for"
-              + " none (default: ${DEFAULT-VALUE}).")
-  int badRecordEvery;
-
-  @Option(
-      names = "--duplicate-every",
-      defaultValue = "1000",
-      description =
-          "Resend one recent response after this many responses; 0 for none"
-              + " (default: ${DEFAULT-VALUE}).")
-  int duplicateEvery;
-
-  @Option(
-      names = "--incident",
-      paramLabel = "KIND:CHANNEL",
-      converter = Incident.Converter.class,
-      description =
-          "Script an incident, repeatable: csat-drop:CHANNEL (survey scores drop),"
-              + " payment-outage:CHANNEL (payments fail, abandonment rises),"
-              + " slow-support:CHANNEL (first responses slow down, SLA breaches).")
-  List<Incident> incidents = new ArrayList<>();
-
-  @Option(
-      names = "--incident-start",
-      defaultValue = "1m",
-      converter = DurationConverter.class,
-      description = "When the incident starts, after the generator (default: ${DEFAULT-VALUE}).")
-  Duration incidentStart;
-
-  @Option(
-      names = "--incident-duration",
-      defaultValue = "5m",
-      converter = DurationConverter.class,
-      description = "How long the incident lasts (default: ${DEFAULT-VALUE}).")
-  Duration incidentDuration;
 
   @Option(
       names = "--driver-window",
@@ -537,77 +474,17 @@ public final class LocalMode implements Callable<Integer> {
     }
     continueStarting();
 
-    List<LiveTraffic<?>> traffic = new ArrayList<>();
     Instant trafficStart = Instant.now();
-    if (!noGenerator) {
-      Instant incidentFrom = trafficStart.plus(incidentStart);
-      SurveyTrafficGenerator.Builder surveys =
-          SurveyTrafficGenerator.builder(seed, trafficStart, rate);
-      CheckoutTrafficGenerator.Builder checkouts =
-          CheckoutTrafficGenerator.builder(seed, trafficStart, checkoutRate);
-      TicketTrafficGenerator.Builder tickets =
-          TicketTrafficGenerator.builder(seed, trafficStart, ticketRate);
-      for (Incident incident : incidents) {
-        switch (incident.kind()) {
-          case CSAT_DROP ->
-              surveys.scoreShift(
-                  ScoreShift.incident(incident.channel(), incidentFrom, incidentDuration));
-          case PAYMENT_OUTAGE ->
-              checkouts.incident(
-                  CheckoutIncident.paymentOutage(
-                      incident.channel(), incidentFrom, incidentDuration));
-          case SLOW_SUPPORT ->
-              tickets.slowdown(
-                  SupportSlowdown.incident(incident.channel(), incidentFrom, incidentDuration));
-        }
-      }
-      String runTag = TrafficPlan.runTag(trafficStart);
-      traffic.add(
-          register(
-              new LiveTraffic<>(
-                      LiveTraffic.producer(kafka.bootstrapServers()),
-                      options.topic(),
-                      surveys.build(),
-                      TrafficPlan.surveys(seed, runTag, badRecordEvery, duplicateEvery))
-                  .start()));
-      traffic.add(
-          register(
-              new LiveTraffic<>(
-                      LiveTraffic.producer(kafka.bootstrapServers()),
-                      checkoutOptions.topic(),
-                      checkouts.build(),
-                      new TrafficPlan<>(
-                          seed,
-                          runTag,
-                          badRecordEvery,
-                          duplicateEvery,
-                          TrafficPlan.EventShape.CHECKOUTS))
-                  .start()));
-      // A second generator from the same builder yields the same tickets, with their truth.
-      FollowUpSurveys followUps =
-          new FollowUpSurveys(tickets.build(), FollowUpSurveys.defaultSurveys(seed));
-      traffic.add(
-          register(
-              new LiveTraffic<>(
-                      LiveTraffic.producer(kafka.bootstrapServers()),
-                      ticketOptions.topic(),
-                      tickets.build(),
-                      new TrafficPlan<>(
-                          seed,
-                          runTag,
-                          badRecordEvery,
-                          duplicateEvery,
-                          TrafficPlan.EventShape.TICKETS))
-                  .start()));
-      traffic.add(
-          register(
-              new LiveTraffic<>(
-                      LiveTraffic.producer(kafka.bootstrapServers()),
-                      options.topic(),
-                      followUps,
-                      new TrafficPlan<>(seed, runTag, 0, 0, TrafficPlan.EventShape.FOLLOW_UPS))
-                  .start()));
-    }
+    LiveTrafficSet traffic =
+        noGenerator
+            ? null
+            : LiveTrafficSet.start(
+                kafka.bootstrapServers(),
+                new LiveTrafficSet.Topics(
+                    options.topic(), checkoutOptions.topic(), ticketOptions.topic()),
+                generator,
+                trafficStart,
+                this::register);
 
     continueStarting();
     dashboards =
@@ -648,12 +525,7 @@ public final class LocalMode implements Callable<Integer> {
                   summaryInterval,
                   checkoutOptions.inactivityTimeout(),
                   job::status,
-                  traffic.isEmpty()
-                      ? null
-                      : () ->
-                          traffic.stream()
-                              .map(LiveTraffic::counts)
-                              .reduce(LiveTraffic.Counts.NONE, LiveTraffic.Counts::plus),
+                  traffic == null ? null : traffic::counts,
                   System.out,
                   terminal ? bannerText : null))
           .start();
@@ -798,23 +670,23 @@ public final class LocalMode implements Callable<Integer> {
           String.format(
               "  Generator         %s responses/s, %s checkouts/s, %s tickets/s, seed %d; per"
                   + " topic a bad record every %d and a duplicate every %d events",
-              decimal(rate),
-              decimal(checkoutRate),
-              decimal(ticketRate),
-              seed,
-              badRecordEvery,
-              duplicateEvery));
+              decimal(generator.rate()),
+              decimal(generator.checkoutRate()),
+              decimal(generator.ticketRate()),
+              generator.seed(),
+              generator.badRecordEvery(),
+              generator.duplicateEvery()));
     }
     if (!noGenerator) {
-      for (Incident incident : incidents) {
-        Instant from = trafficStart.plus(incidentStart).truncatedTo(ChronoUnit.SECONDS);
+      for (Incident incident : generator.incidents()) {
+        Instant from = trafficStart.plus(generator.incidentStart()).truncatedTo(ChronoUnit.SECONDS);
         lines.add(
             "  Incident          "
                 + incident
                 + " from "
                 + CLOCK.format(from)
                 + " to "
-                + CLOCK.format(from.plus(incidentDuration))
+                + CLOCK.format(from.plus(generator.incidentDuration()))
                 + " UTC");
       }
     }
@@ -944,23 +816,9 @@ public final class LocalMode implements Callable<Integer> {
     if (partitions < 1) {
       problems.add("--partitions must be at least 1");
     }
-    if (!(rate > 0) || Double.isInfinite(rate)) {
-      problems.add("--rate must be a positive number");
-    }
-    if (!(checkoutRate > 0) || Double.isInfinite(checkoutRate)) {
-      problems.add("--checkout-rate must be a positive number");
-    }
-    if (!(ticketRate > 0) || Double.isInfinite(ticketRate)) {
-      problems.add("--ticket-rate must be a positive number");
-    }
-    if (badRecordEvery < 0 || duplicateEvery < 0) {
-      problems.add("--bad-record-every and --duplicate-every must not be negative");
-    }
+    problems.addAll(generator.problems());
     if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
       problems.add("--checkpoint-interval must be positive");
-    }
-    if (incidentStart.isNegative() || incidentDuration.isNegative() || incidentDuration.isZero()) {
-      problems.add("--incident-start must not be negative, --incident-duration must be positive");
     }
     if (driverWindow.isNegative() || driverWindow.isZero()) {
       problems.add("--driver-window must be positive");

@@ -21,7 +21,7 @@ import picocli.CommandLine;
  *
  * <p>What it costs: the README examples and the dashboards wait for the slowest view, the driver
  * split. Its rows need a ticket that was answered, resolved and followed by a survey (1 to 5
- * minutes after the resolution, {@link FollowUpSurveys}), and an outcome the job has decided (its
+ * minutes after the resolution, {@code FollowUpSurveys}), and an outcome the job has decided (its
  * allowed lateness plus a window after the first reply). With local mode's defaults that is about
  * 8.5 minutes into a run; with {@value #TICKET_RATE} tickets a second and {@value #DRIVER_WINDOW}
  * windows, 3.5 to 4 minutes, so the README examples take about 4.5 minutes (measured on a busy

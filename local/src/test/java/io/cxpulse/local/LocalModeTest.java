@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cxpulse.events.Channel;
+import io.cxpulse.jobs.generator.live.Incident;
 import io.cxpulse.jobs.sql.MigrationResult;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
 import java.io.ByteArrayOutputStream;

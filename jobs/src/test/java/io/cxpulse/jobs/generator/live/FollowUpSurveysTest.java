@@ -1,4 +1,4 @@
-package io.cxpulse.local;
+package io.cxpulse.jobs.generator.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.cxpulse.local;
+package io.cxpulse.jobs.generator.live;
 
 import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.SurveyResponse;

@@ -1,7 +1,7 @@
-package io.cxpulse.local;
+package io.cxpulse.jobs.generator.live;
 
-import io.cxpulse.local.TrafficPlan.Kind;
-import io.cxpulse.local.TrafficPlan.Outgoing;
+import io.cxpulse.jobs.generator.live.TrafficPlan.Kind;
+import io.cxpulse.jobs.generator.live.TrafficPlan.Outgoing;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@link TrafficPlan} adds (jitter, bad records, duplicates). Runs on its own thread until {@link
  * #close()}.
  */
-final class LiveTraffic<T extends SpecificRecordBase> implements AutoCloseable {
+public final class LiveTraffic<T extends SpecificRecordBase> implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LiveTraffic.class);
 
@@ -73,7 +73,7 @@ final class LiveTraffic<T extends SpecificRecordBase> implements AutoCloseable {
   }
 
   /** Counts of records Kafka acknowledged, by kind, and of failed sends. */
-  Counts counts() {
+  public Counts counts() {
     return new Counts(responses.get(), badRecords.get(), duplicates.get(), failures.get());
   }
 
@@ -165,14 +165,14 @@ final class LiveTraffic<T extends SpecificRecordBase> implements AutoCloseable {
   }
 
   /** What the generator sent so far, as acknowledged by Kafka. */
-  record Counts(long responses, long badRecords, long duplicates, long failures) {
-    static final Counts NONE = new Counts(0, 0, 0, 0);
+  public record Counts(long responses, long badRecords, long duplicates, long failures) {
+    public static final Counts NONE = new Counts(0, 0, 0, 0);
 
-    long total() {
+    public long total() {
       return responses + badRecords + duplicates;
     }
 
-    Counts plus(Counts other) {
+    public Counts plus(Counts other) {
       return new Counts(
           responses + other.responses,
           badRecords + other.badRecords,

@@ -1,4 +1,4 @@
-package io.cxpulse.local;
+package io.cxpulse.jobs.generator.live;
 
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.generator.GeneratedTicket;
@@ -26,16 +26,16 @@ import java.util.PriorityQueue;
  *
  * <p>Not thread-safe; {@link #hasNext()} is always true.
  */
-final class FollowUpSurveys implements Iterator<SurveyResponse> {
+public final class FollowUpSurveys implements Iterator<SurveyResponse> {
 
   /** Share of tickets whose customer answers a follow-up survey. */
-  static final double DEFAULT_SHARE = 0.5;
+  public static final double DEFAULT_SHARE = 0.5;
 
   /**
    * Latest a survey comes after the ticket's resolution (uniform from 1 minute): short, so that in
    * a local run of minutes the chat and phone tickets, which resolve within the hour, get theirs.
    */
-  static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_MAX_DELAY = Duration.ofMinutes(5);
 
   private record Pending(long time, long sequence, SurveyResponse survey) {}
 

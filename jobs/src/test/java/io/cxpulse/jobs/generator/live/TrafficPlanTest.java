@@ -1,11 +1,11 @@
-package io.cxpulse.local;
+package io.cxpulse.jobs.generator.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
-import io.cxpulse.local.TrafficPlan.Kind;
-import io.cxpulse.local.TrafficPlan.Outgoing;
+import io.cxpulse.jobs.generator.live.TrafficPlan.Kind;
+import io.cxpulse.jobs.generator.live.TrafficPlan.Outgoing;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;

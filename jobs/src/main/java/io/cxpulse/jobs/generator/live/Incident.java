@@ -1,4 +1,4 @@
-package io.cxpulse.local;
+package io.cxpulse.jobs.generator.live;
 
 import io.cxpulse.events.Channel;
 import io.cxpulse.jobs.generator.CheckoutIncident;
@@ -22,10 +22,10 @@ import picocli.CommandLine.TypeConversionException;
  *       responses breach their SLA ({@link SupportSlowdown}).
  * </ul>
  */
-record Incident(Kind kind, Channel channel) {
+public record Incident(Kind kind, Channel channel) {
 
   /** The kinds of incident, by their command-line name. */
-  enum Kind {
+  public enum Kind {
     CSAT_DROP("csat-drop"),
     PAYMENT_OUTAGE(CheckoutIncident.KIND),
     SLOW_SUPPORT(SupportSlowdown.KIND);
@@ -37,9 +37,10 @@ record Incident(Kind kind, Channel channel) {
     }
   }
 
-  static final String FORMS = "csat-drop:CHANNEL, payment-outage:CHANNEL or slow-support:CHANNEL";
+  public static final String FORMS =
+      "csat-drop:CHANNEL, payment-outage:CHANNEL or slow-support:CHANNEL";
 
-  static Incident parse(String text) {
+  public static Incident parse(String text) {
     String[] parts = text.strip().split(":", -1);
     Kind kind =
         parts.length != 2
@@ -61,7 +62,7 @@ record Incident(Kind kind, Channel channel) {
   }
 
   /** Picocli converter for {@code --incident}. */
-  static final class Converter implements ITypeConverter<Incident> {
+  public static final class Converter implements ITypeConverter<Incident> {
     @Override
     public Incident convert(String value) {
       try {
