@@ -47,9 +47,9 @@ class RepeatableViewsITCase {
 
   /**
    * Rows for every table, the same in both databases: keys in several windows, channels, segments
-   * and priorities, newer and older versions of some keys, empty and one-element samples, the
-   * histograms' zero and overflow buckets, rows whose components are all 0, dead letters of two
-   * jobs, alert episodes open and resolved, and progress with a run's first window.
+   * and priorities, newer and older versions of some keys, samples of 0, 1 and 2, the histograms'
+   * zero and overflow buckets, rows whose components are all 0, dead letters of two jobs, alert
+   * episodes open and resolved, and progress with a run's first window.
    */
   private static final List<String> SEED =
       List.of(
@@ -59,7 +59,8 @@ class RepeatableViewsITCase {
               ces_sum, ces_sum_squares, ces_histogram, version)
           WITH
               toDateTime('2026-03-01 10:00:00', 'UTC') + toIntervalMinute(number % 9 * 17) AS ws,
-              arrayMap(i -> toUInt64((number * 7 + i * 5) % 4), range(7)) AS h,
+              arrayMap(i -> toUInt64(multiIf(number % 3 = 0, i = number % 7, number % 6 = 1,
+                  i IN (1, 4), (number * 7 + i * 5) % 4)), range(7)) AS h,
               toUInt64(number % 6) AS ct,
               toUInt64(number % 5) AS nt,
               intDiv(nt + 1, 2) AS np,
