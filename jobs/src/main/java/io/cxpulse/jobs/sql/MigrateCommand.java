@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Command line entry to {@link SchemaMigrator}: applies the pending ClickHouse migrations.
+ * Command line entry to {@link SchemaMigrator}: applies the pending ClickHouse migrations and the
+ * repeatable scripts (functions and views) that changed.
  *
  * <pre>
  * java -cp cx-pulse-jobs.jar:... io.cxpulse.jobs.sql.MigrateCommand \
@@ -33,7 +34,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cx-pulse-migrate",
     mixinStandardHelpOptions = true,
-    description = "Applies the pending CX Pulse ClickHouse migrations (sql/migrations).",
+    description =
+        "Applies the pending CX Pulse ClickHouse migrations (sql/migrations) and the changed"
+            + " repeatable scripts (sql/repeatable).",
     sortOptions = false)
 public final class MigrateCommand implements Callable<Integer> {
 
@@ -99,11 +102,14 @@ public final class MigrateCommand implements Callable<Integer> {
       try (Connection connection = DriverManager.getConnection(url, properties)) {
         MigrationResult result = new SchemaMigrator(migrations).migrate(connection);
         out.printf(
-            "ClickHouse schema at version %d: applied %d migration(s)%s, %d already applied%n",
+            "ClickHouse schema at version %d: applied %d migration(s)%s, %d already applied;"
+                + " applied %d repeatable script(s)%s%n",
             result.schemaVersion(),
             result.applied().size(),
             result.applied().isEmpty() ? "" : " " + result.applied(),
-            result.alreadyApplied());
+            result.alreadyApplied(),
+            result.repeatablesApplied().size(),
+            result.repeatablesApplied().isEmpty() ? "" : " " + result.repeatablesApplied());
         out.flush();
         return 0;
       }

@@ -13,9 +13,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The ClickHouse schema as SQL files: the ordered migrations under {@code migrations/}, listed in
- * {@code migrations/index.txt}, and the DDL of the migrator's own bookkeeping table, {@code
- * cx_schema_migrations.sql}.
+ * The ClickHouse schema as SQL files: the ordered, immutable migrations under {@code migrations/}
+ * (tables), listed in {@code migrations/index.txt}; the ordered repeatable scripts under {@code
+ * repeatable/} (SQL functions and views), listed in {@code repeatable/index.txt}; and the DDL of
+ * the migrator's own bookkeeping tables, {@code cx_schema_migrations.sql}.
  *
  * <p>The files live in the repository's {@code sql/} folder; the build copies it into the jobs jar
  * under {@code sql/}, so a deployed jar migrates the schema it was built with. An index rather than
@@ -32,14 +33,25 @@ public final class Migrations {
   /** The ordered list of migration file names, relative to the SQL root. */
   public static final String INDEX = MIGRATIONS_DIR + "index.txt";
 
-  /** DDL of the bookkeeping table, relative to the SQL root. */
+  /** Folder of the repeatable scripts, relative to the SQL root. */
+  public static final String REPEATABLE_DIR = "repeatable/";
+
+  /** The ordered list of repeatable script names, relative to the SQL root. */
+  public static final String REPEATABLE_INDEX = REPEATABLE_DIR + "index.txt";
+
+  /** DDL of the bookkeeping tables, relative to the SQL root. */
   public static final String BOOKKEEPING = "cx_schema_migrations.sql";
 
   private final List<Migration> migrations;
+  private final List<RepeatableScript> repeatables;
   private final List<SqlScript.Statement> bookkeeping;
 
-  private Migrations(List<Migration> migrations, List<SqlScript.Statement> bookkeeping) {
+  private Migrations(
+      List<Migration> migrations,
+      List<RepeatableScript> repeatables,
+      List<SqlScript.Statement> bookkeeping) {
     this.migrations = List.copyOf(migrations);
+    this.repeatables = List.copyOf(repeatables);
     this.bookkeeping = List.copyOf(bookkeeping);
   }
 
@@ -61,7 +73,8 @@ public final class Migrations {
 
   /**
    * The files under {@code sqlRoot}, a folder laid out like the repository's {@code sql/}: {@code
-   * cx_schema_migrations.sql} and {@code migrations/index.txt} with the files it lists.
+   * cx_schema_migrations.sql}, {@code migrations/index.txt} and {@code repeatable/index.txt} with
+   * the files they list.
    */
   public static Migrations fromDirectory(Path sqlRoot) {
     return load(
@@ -80,7 +93,12 @@ public final class Migrations {
     return migrations;
   }
 
-  /** The statements that create the bookkeeping table if it is missing. */
+  /** The repeatable scripts in the order they apply. */
+  public List<RepeatableScript> repeatables() {
+    return repeatables;
+  }
+
+  /** The statements that create the bookkeeping tables if they are missing. */
   public List<SqlScript.Statement> bookkeepingStatements() {
     return bookkeeping;
   }
@@ -92,14 +110,14 @@ public final class Migrations {
   }
 
   private static Migrations load(String origin, Reader reader) {
-    byte[] bookkeeping = require(origin, reader, BOOKKEEPING, null);
+    byte[] bookkeeping = require(origin, reader, BOOKKEEPING, null, null);
     List<Migration> migrations = new ArrayList<>();
     Set<String> names = new HashSet<>();
     int previousVersion = 0;
     String previousName = null;
-    for (String name : indexEntries(require(origin, reader, INDEX, null))) {
+    for (String name : indexEntries(require(origin, reader, INDEX, null, null))) {
       Migration migration =
-          Migration.of(name, require(origin, reader, MIGRATIONS_DIR + name, name));
+          Migration.of(name, require(origin, reader, MIGRATIONS_DIR + name, name, INDEX));
       if (!names.add(name)) {
         throw new MigrationException(name, "Migration " + name + " is listed twice in " + INDEX);
       }
@@ -118,9 +136,22 @@ public final class Migrations {
       previousName = name;
       migrations.add(migration);
     }
+    List<RepeatableScript> repeatables = new ArrayList<>();
+    Set<String> repeatableNames = new HashSet<>();
+    for (String name : indexEntries(require(origin, reader, REPEATABLE_INDEX, null, null))) {
+      if (!repeatableNames.add(name)) {
+        throw new MigrationException(
+            name, "Repeatable script " + name + " is listed twice in " + REPEATABLE_INDEX);
+      }
+      repeatables.add(
+          RepeatableScript.of(
+              name, require(origin, reader, REPEATABLE_DIR + name, name, REPEATABLE_INDEX)));
+    }
     try {
       return new Migrations(
-          migrations, SqlScript.statements(new String(bookkeeping, StandardCharsets.UTF_8)));
+          migrations,
+          repeatables,
+          SqlScript.statements(new String(bookkeeping, StandardCharsets.UTF_8)));
     } catch (IllegalArgumentException e) {
       throw new MigrationException(BOOKKEEPING, BOOKKEEPING + ": " + e.getMessage(), e);
     }
@@ -137,7 +168,8 @@ public final class Migrations {
     return entries;
   }
 
-  private static byte[] require(String origin, Reader reader, String path, String migrationName) {
+  private static byte[] require(
+      String origin, Reader reader, String path, String fileName, String listedIn) {
     byte[] content;
     try {
       content = reader.read(path);
@@ -146,13 +178,13 @@ public final class Migrations {
     }
     if (content == null) {
       throw new MigrationException(
-          migrationName,
-          migrationName == null
+          fileName,
+          fileName == null
               ? "Missing " + path + " in " + origin
-              : "Migration "
-                  + migrationName
+              : (listedIn.equals(INDEX) ? "Migration " : "Repeatable script ")
+                  + fileName
                   + " is listed in "
-                  + INDEX
+                  + listedIn
                   + " but missing in "
                   + origin);
     }

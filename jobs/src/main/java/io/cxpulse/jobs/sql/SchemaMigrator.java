@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings a ClickHouse database to the schema in {@link Migrations}: applies, in version order,
  * every migration file not yet recorded in {@code cx_schema_migrations}, and records each one after
- * its last statement succeeded.
+ * its last statement succeeded; then applies the repeatable scripts (SQL functions and views) that
+ * are not current, and records them in {@code cx_schema_repeatables}.
  *
  * <p>Running it again is a no-op. It refuses to run, naming the file, when an applied file has
  * changed since (its SHA-256 differs: the schema it describes is no longer the schema the database
@@ -30,6 +31,16 @@ import org.slf4j.LoggerFactory;
  * from its first statement again next time, which is why the statements of a migration must be
  * repeatable ({@code IF NOT EXISTS}, {@code CREATE OR REPLACE}). Nor does it have locks: run one
  * migrator per database at a time (a deployment step, not every job instance).
+ *
+ * <p>Repeatable scripts ({@link RepeatableScript}) run after the versioned migrations, in the order
+ * of their index: every one when this run applied a versioned migration (a view keeps the columns
+ * of the table or view it was created over), otherwise the first whose checksum differs from the
+ * newest one recorded and every one after it (a later script may read what an earlier one defines,
+ * and a view stores the expansion of the SQL functions it calls, so it must be created again when
+ * they change). Because the engine has no transactions for DDL either, the migrator reads the
+ * current definition of every view and function the scripts will replace before it runs them; if a
+ * statement fails, it puts each one back (drops those that did not exist), records nothing and
+ * fails naming the script and the line, so the database keeps the views it had.
  *
  * <pre>{@code
  * try (Connection connection = DriverManager.getConnection(url, properties)) {
@@ -51,6 +62,22 @@ public final class SchemaMigrator {
 
   private static final String INSERT_APPLIED =
       "INSERT INTO " + TABLE + " (version, name, checksum, applied_at) VALUES (?, ?, ?, now64(3))";
+
+  /** The bookkeeping table of the repeatable scripts, created by {@link Migrations#BOOKKEEPING}. */
+  public static final String REPEATABLES_TABLE = "cx_schema_repeatables";
+
+  private static final String SELECT_CURRENT_REPEATABLES =
+      "SELECT name, argMax(checksum, applied_at) FROM " + REPEATABLES_TABLE + " GROUP BY name";
+
+  private static final String INSERT_REPEATABLE =
+      "INSERT INTO " + REPEATABLES_TABLE + " (name, checksum, applied_at) VALUES (?, ?, now64(6))";
+
+  private static final String SELECT_VIEW =
+      "SELECT create_table_query FROM system.tables"
+          + " WHERE database = currentDatabase() AND name = ? AND engine = 'View'";
+
+  private static final String SELECT_FUNCTION =
+      "SELECT create_query FROM system.functions WHERE name = ? AND origin = 'SQLUserDefined'";
 
   private final Migrations migrations;
 
@@ -76,14 +103,162 @@ public final class SchemaMigrator {
       applied.add(migration);
       LOG.info("Applied migration {} in {} ms", migration.name(), millisSince(fileStarted));
     }
+    List<RepeatableScript> repeatables = pendingRepeatables(connection, !applied.isEmpty());
+    applyRepeatables(connection, repeatables);
     int schemaVersion = schemaVersion(connection);
     LOG.info(
-        "ClickHouse schema at version {}: applied {} migration(s), {} already applied, in {} ms",
+        "ClickHouse schema at version {}: applied {} migration(s), {} already applied, {}"
+            + " repeatable script(s), in {} ms",
         schemaVersion,
         applied.size(),
         alreadyApplied,
+        repeatables.size(),
         millisSince(started));
-    return new MigrationResult(applied, alreadyApplied, schemaVersion);
+    return new MigrationResult(applied, alreadyApplied, schemaVersion, repeatables);
+  }
+
+  /**
+   * The repeatable scripts {@link #migrate} would apply if no versioned migration were pending:
+   * from the first whose checksum differs from the newest recorded one to the last; all of them
+   * when {@code versionedApplied}. The bookkeeping tables must exist.
+   */
+  public List<RepeatableScript> pendingRepeatables(Connection connection, boolean versionedApplied)
+      throws SQLException {
+    List<RepeatableScript> scripts = migrations.repeatables();
+    if (versionedApplied) {
+      return scripts;
+    }
+    Map<String, String> current = currentRepeatables(connection);
+    for (int i = 0; i < scripts.size(); i++) {
+      if (!scripts.get(i).checksum().equals(current.get(scripts.get(i).name()))) {
+        return scripts.subList(i, scripts.size());
+      }
+    }
+    return List.of();
+  }
+
+  /** The newest recorded checksum of every repeatable script, by name. */
+  public Map<String, String> currentRepeatables(Connection connection) throws SQLException {
+    Map<String, String> current = new LinkedHashMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery(SELECT_CURRENT_REPEATABLES)) {
+      while (rows.next()) {
+        current.put(rows.getString(1), rows.getString(2));
+      }
+    }
+    return current;
+  }
+
+  /** A view or function as it was before this run, null if it did not exist. */
+  private record PreviousDefinition(RepeatableScript.DefinedObject object, String createQuery) {}
+
+  private void applyRepeatables(Connection connection, List<RepeatableScript> scripts)
+      throws SQLException {
+    if (scripts.isEmpty()) {
+      return;
+    }
+    List<PreviousDefinition> previous = previousDefinitions(connection, scripts);
+    try (Statement statement = connection.createStatement()) {
+      for (RepeatableScript script : scripts) {
+        long started = System.nanoTime();
+        for (SqlScript.Statement sql : script.statements()) {
+          try {
+            statement.execute(sql.sql());
+          } catch (SQLException e) {
+            String restored = restore(connection, previous, e);
+            throw new MigrationException(
+                script.name(),
+                "Repeatable script "
+                    + script.name()
+                    + " failed at the statement on line "
+                    + sql.line()
+                    + ": "
+                    + e.getMessage()
+                    + "; "
+                    + restored,
+                e);
+          }
+        }
+        LOG.info("Applied repeatable script {} in {} ms", script.name(), millisSince(started));
+      }
+    }
+    // Recorded only once every script ran: a failed run records nothing and runs again.
+    try (PreparedStatement record = connection.prepareStatement(INSERT_REPEATABLE)) {
+      for (RepeatableScript script : scripts) {
+        record.setString(1, script.name());
+        record.setString(2, script.checksum());
+        record.executeUpdate();
+      }
+    }
+  }
+
+  /** The definition of every object {@code scripts} define, before they run, in their order. */
+  private static List<PreviousDefinition> previousDefinitions(
+      Connection connection, List<RepeatableScript> scripts) throws SQLException {
+    Map<RepeatableScript.DefinedObject, PreviousDefinition> previous = new LinkedHashMap<>();
+    for (RepeatableScript script : scripts) {
+      for (RepeatableScript.DefinedObject object : script.definitions()) {
+        if (!previous.containsKey(object)) {
+          previous.put(object, new PreviousDefinition(object, createQuery(connection, object)));
+        }
+      }
+    }
+    return new ArrayList<>(previous.values());
+  }
+
+  /**
+   * The statement that creates {@code object} as it is now, made a {@code CREATE OR REPLACE}; null
+   * if it does not exist.
+   */
+  private static String createQuery(Connection connection, RepeatableScript.DefinedObject object)
+      throws SQLException {
+    boolean view = object.kind() == RepeatableScript.Kind.VIEW;
+    try (PreparedStatement query =
+        connection.prepareStatement(view ? SELECT_VIEW : SELECT_FUNCTION)) {
+      query.setString(1, object.name());
+      try (ResultSet rs = query.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        // The engine stores CREATE VIEW … and CREATE FUNCTION …, whatever the statement said.
+        String stored = rs.getString(1);
+        String create = view ? "CREATE VIEW " : "CREATE FUNCTION ";
+        if (!stored.startsWith(create)) {
+          throw new MigrationException(
+              null, "Unexpected definition of " + object.name() + " in the engine: " + stored);
+        }
+        return "CREATE OR REPLACE " + stored.substring("CREATE ".length());
+      }
+    }
+  }
+
+  /**
+   * Puts every object back as it was, newest first; says what it did, for the failure's message.
+   */
+  private static String restore(
+      Connection connection, List<PreviousDefinition> previous, SQLException failure) {
+    List<String> notRestored = new ArrayList<>();
+    try (Statement statement = connection.createStatement()) {
+      for (int i = previous.size() - 1; i >= 0; i--) {
+        PreviousDefinition definition = previous.get(i);
+        String sql =
+            definition.createQuery() != null
+                ? definition.createQuery()
+                : "DROP " + definition.object().kind() + " IF EXISTS " + definition.object().name();
+        try {
+          statement.execute(sql);
+        } catch (SQLException e) {
+          failure.addSuppressed(e);
+          notRestored.add(definition.object().name());
+        }
+      }
+    } catch (SQLException e) {
+      failure.addSuppressed(e);
+      return "the views and functions of this run could not be put back: " + e.getMessage();
+    }
+    return notRestored.isEmpty()
+        ? "every view and function of this run is back to its previous definition"
+        : "could not put back " + notRestored + " (see the suppressed exceptions)";
   }
 
   /**

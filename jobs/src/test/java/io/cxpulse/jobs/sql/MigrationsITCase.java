@@ -51,6 +51,7 @@ class MigrationsITCase {
           "cx_driver_window",
           "cx_job_progress",
           "cx_schema_migrations",
+          "cx_schema_repeatables",
           "cx_survey_window",
           "cx_ticket_window");
 
@@ -162,6 +163,7 @@ class MigrationsITCase {
       MigrationResult first = migrator.migrate(connection);
 
       assertThat(first.applied()).containsExactlyElementsOf(migrations.migrations());
+      assertThat(first.repeatablesApplied()).containsExactlyElementsOf(migrations.repeatables());
       assertThat(first.alreadyApplied()).isZero();
       assertThat(first.schemaVersion()).isEqualTo(LATEST);
       assertThat(tablesByEngine(connection, false)).containsExactlyElementsOf(TABLES);
@@ -179,6 +181,13 @@ class MigrationsITCase {
       MigrationResult second = migrator.migrate(connection);
 
       assertThat(second.applied()).isEmpty();
+      assertThat(second.repeatablesApplied()).isEmpty();
+      assertThat(migrator.currentRepeatables(connection))
+          .isEqualTo(
+              migrations.repeatables().stream()
+                  .collect(
+                      java.util.stream.Collectors.toMap(
+                          RepeatableScript::name, RepeatableScript::checksum)));
       assertThat(second.alreadyApplied()).isEqualTo(MIGRATIONS);
       assertThat(second.schemaVersion()).isEqualTo(LATEST);
       assertThat(migrator.applied(connection)).isEqualTo(applied);
@@ -254,16 +263,21 @@ class MigrationsITCase {
     Path sql = copyOfRepositorySql();
     Path index = sql.resolve(Migrations.INDEX);
     String repositoryIndex = Files.readString(index);
+    Path repeatableIndex = sql.resolve(Migrations.REPEATABLE_INDEX);
+    String repositoryRepeatableIndex = Files.readString(repeatableIndex);
     String v012 = "V012__dead_letters_by_job.sql";
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
+      // A database at V011, as a build before V012 and before the repeatable scripts left it.
       Files.writeString(index, repositoryIndex.replace(v012 + "\n", ""));
+      Files.writeString(repeatableIndex, "");
       new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
       statement.execute(
           "INSERT INTO cx_dead_letters VALUES ('2026-03-01 10:00:00', 'DUPLICATE', 'seen',"
               + " 'cx.surveys', 0, 7, 'e-7', '2026-03-01 09:59:00', 3, 'abc')");
 
       Files.writeString(index, repositoryIndex);
+      Files.writeString(repeatableIndex, repositoryRepeatableIndex);
       new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
       String insert =
           "INSERT INTO cx_dead_letters (dead_lettered_at, reason, detail, source_topic,"
@@ -411,6 +425,117 @@ class MigrationsITCase {
     }
   }
 
+  /**
+   * An edited repeatable script is applied again with every script after it (they may read what it
+   * defines), not the scripts before it; the views it defines change in place.
+   */
+  @Test
+  void appliesAChangedRepeatableScriptAndTheScriptsAfterIt() throws Exception {
+    Path sql = copyOfRepositorySql();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+      Path backlog = sql.resolve("repeatable/R__ticket_backlog.sql");
+      Files.writeString(
+          backlog,
+          Files.readString(backlog)
+              .replace(
+                  "COMMENT 'Support backlog per minute",
+                  "COMMENT 'Edited: support backlog per minute"));
+      assertThat(Files.readString(backlog)).contains("Edited: support backlog");
+
+      SchemaMigrator migrator = new SchemaMigrator(Migrations.fromDirectory(sql));
+      MigrationResult result = migrator.migrate(connection);
+
+      List<String> names =
+          Migrations.fromClasspath().repeatables().stream().map(RepeatableScript::name).toList();
+      assertThat(result.applied()).isEmpty();
+      assertThat(result.repeatablesApplied())
+          .extracting(RepeatableScript::name)
+          .containsExactlyElementsOf(
+              names.subList(names.indexOf("R__ticket_backlog.sql"), names.size()))
+          .doesNotContain("R__formulas.sql");
+      assertThat(migrator.currentRepeatables(connection))
+          .containsEntry("R__ticket_backlog.sql", Migration.sha256(Files.readAllBytes(backlog)));
+      try (ResultSet rs =
+          statement.executeQuery(
+              "SELECT comment FROM system.tables WHERE database = currentDatabase()"
+                  + " AND name = 'cx_ticket_backlog_minute'")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString(1)).startsWith("Edited: support backlog per minute");
+      }
+      assertThat(migrator.migrate(connection).repeatablesApplied()).isEmpty();
+    }
+  }
+
+  /**
+   * A repeatable script that fails leaves every view and function as it was before the run (those
+   * replaced put back, those created dropped, in scripts before the failing one too), records
+   * nothing, and names the script and the line; fixed, it applies.
+   */
+  @Test
+  void aFailingRepeatableScriptLeavesThePreviousViewsAndFunctions() throws Exception {
+    Path sql = copyOfRepositorySql();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      SchemaMigrator migrator = new SchemaMigrator(Migrations.fromDirectory(sql));
+      migrator.migrate(connection);
+      List<String> definitions = definitions(connection);
+      List<String> functions = functions(connection);
+      java.util.Map<String, String> recorded = migrator.currentRepeatables(connection);
+
+      Path formulas = sql.resolve("repeatable/R__formulas.sql");
+      String repositoryFormulas = Files.readString(formulas);
+      Files.writeString(
+          formulas,
+          repositoryFormulas.replace(
+                  "CREATE OR REPLACE FUNCTION cx_wilson_low AS (successes, trials, z) ->\n",
+                  "CREATE OR REPLACE FUNCTION cx_wilson_low AS (successes, trials, z) -> 0.5 +\n")
+              + "CREATE OR REPLACE FUNCTION cx_migrations_it_new AS (a) -> a;\n");
+      Path survey = sql.resolve("repeatable/R__survey_scores.sql");
+      Files.writeString(
+          survey,
+          Files.readString(survey).replace("AS z,", "AS z, -- edited")
+              + "CREATE OR REPLACE VIEW cx_migrations_it_new AS SELECT 1 AS one;\n");
+      Path alerts = sql.resolve("repeatable/R__alerts.sql");
+      String repositoryAlerts = Files.readString(alerts);
+      Files.writeString(
+          alerts,
+          repositoryAlerts
+              + "\nCREATE OR REPLACE VIEW cx_migrations_it_broken AS\nSELECT no_such_column\n"
+              + "FROM cx_alerts;\n");
+      int brokenLine = (int) repositoryAlerts.lines().count() + 2;
+
+      assertThatThrownBy(
+              () -> new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection))
+          .isInstanceOf(MigrationException.class)
+          .hasMessageContaining(
+              "Repeatable script R__alerts.sql failed at the statement on line " + brokenLine)
+          .hasMessageContaining("no_such_column")
+          .hasMessageContaining("every view and function of this run is back to its previous")
+          .extracting(e -> ((MigrationException) e).fileName())
+          .isEqualTo("R__alerts.sql");
+      assertThat(definitions(connection)).isEqualTo(definitions);
+      assertThat(functions(connection)).isEqualTo(functions);
+      assertThat(migrator.currentRepeatables(connection)).isEqualTo(recorded);
+
+      Files.writeString(alerts, repositoryAlerts);
+      MigrationResult fixed = new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+      assertThat(fixed.repeatablesApplied())
+          .containsExactlyElementsOf(Migrations.fromDirectory(sql).repeatables());
+      assertThat(tablesByEngine(connection, true)).contains("cx_migrations_it_new");
+      assertThat(functions(connection))
+          .anySatisfy(f -> assertThat(f).startsWith("cx_migrations_it_new"))
+          .anySatisfy(f -> assertThat(f).startsWith("cx_wilson_low").contains("0.5 +"));
+
+      // Back to the repository's functions, which every database of this engine shares.
+      Files.writeString(formulas, repositoryFormulas);
+      new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
+      statement.execute("DROP FUNCTION cx_migrations_it_new");
+      assertThat(functions(connection)).isEqualTo(functions);
+    }
+  }
+
   @Test
   void commandLineMigratesAndFailsWithAClearMessage() throws Exception {
     String url = clickHouse.jdbcUrl(database);
@@ -424,7 +549,7 @@ class MigrationsITCase {
                 + LATEST
                 + ": applied 0 migration(s), "
                 + MIGRATIONS
-                + " already applied");
+                + " already applied; applied 0 repeatable script(s)");
 
     Path sql = copyOfRepositorySql();
     Files.writeString(
@@ -548,6 +673,21 @@ class MigrationsITCase {
       }
     }
     return statements;
+  }
+
+  /** Every SQL function of the engine: name and definition. */
+  private static List<String> functions(Connection connection) throws SQLException {
+    List<String> functions = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT name, create_query FROM system.functions"
+                    + " WHERE origin = 'SQLUserDefined' ORDER BY name")) {
+      while (rs.next()) {
+        functions.add(rs.getString(1) + ": " + rs.getString(2));
+      }
+    }
+    return functions;
   }
 
   /** Every table's and view's definition, without when it was last (re)created. */
