@@ -2,6 +2,7 @@ package io.cxpulse.local;
 
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.local.bench.ClickHouseJdbcBenchmark;
+import io.cxpulse.local.bench.DashboardQueryBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CxPulseVersion.class,
     description = "Streaming customer-experience analytics: Kafka -> Flink -> ClickHouse.",
-    subcommands = {LocalMode.class, ClickHouseJdbcBenchmark.class})
+    subcommands = {LocalMode.class, ClickHouseJdbcBenchmark.class, DashboardQueryBenchmark.class})
 public final class CxPulseCommand {
 
   private CxPulseCommand() {}
@@ -31,6 +32,7 @@ public final class CxPulseCommand {
             switch (spec.name()) {
               case "local" -> "./cx-pulse run";
               case "bench-clickhouse" -> "./cx-pulse bench";
+              case "bench-dashboards" -> "./cx-pulse bench dashboards";
               default -> "./cx-pulse";
             });
   }
