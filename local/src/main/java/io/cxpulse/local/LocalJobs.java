@@ -2,6 +2,7 @@ package io.cxpulse.local;
 
 import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.jobs.pipeline.DurableState;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -60,7 +61,9 @@ final class LocalJobs implements AutoCloseable {
       Path checkpointDirectory)
       throws Exception {
     // State on disk, not in the JobManager's 5 MiB of memory: see DurableState.
-    Configuration conf = DurableState.configure(new Configuration(), checkpointDirectory);
+    Configuration conf =
+        JobLauncher.withoutGenericTypes(
+            DurableState.configure(new Configuration(), checkpointDirectory));
     // Flink's other listeners are for this JVM alone and stay on loopback whatever --host says:
     // the blob server (jars and large task data) listens on jobmanager.bind-host, which Flink
     // defaults to every interface (measured: *:<port> beside the loopback-only ports).
