@@ -5,14 +5,10 @@ import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * Where the survey job writes: window rows, and dead letters both to a Kafka topic (for replay and
@@ -32,13 +28,6 @@ public record SurveySinks(
     Sink<DeadLetter> deadLetterTable,
     Alerting alerting,
     Sink<JobProgress.Row> progress) {
-
-  /** The window table's insert; columns as in sql/migrations (cx_survey_window). */
-  public static final String WINDOW_INSERT =
-      "INSERT INTO cx_survey_window (window_start, window_end, channel, segment, csat_total,"
-          + " csat_satisfied, nps_total, nps_promoters, nps_passives, nps_detractors, ces_count,"
-          + " ces_sum, ces_sum_squares, ces_histogram, version)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Requires all three sinks; {@code alerting} may be null: no alerts. */
   public SurveySinks {
@@ -86,37 +75,10 @@ public record SurveySinks(
     JdbcExecutionOptions execution =
         ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
     return new SurveySinks(
-        ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
+        SurveyWindowRow.TABLE.sink(connection, execution),
         KafkaConnectors.deadLetterSink(options.bootstrapServers(), options.deadLetterTopic()),
         ClickHouseSinks.deadLetterSink(SurveyJob.JOB_ID, connection, execution),
         null,
         JobProgress.sink(connection, execution));
-  }
-
-  /** Binds a {@link SurveyWindowRow} to {@link #WINDOW_INSERT}. */
-  public static final class WindowRowStatement implements JdbcStatementBuilder<SurveyWindowRow> {
-
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void accept(PreparedStatement ps, SurveyWindowRow row) throws SQLException {
-      // Instants, not LocalDateTimes: see ClickHouseSinks.
-      ps.setObject(1, row.getWindowStart());
-      ps.setObject(2, row.getWindowEnd());
-      ps.setString(3, row.getChannel());
-      ps.setString(4, row.getSegment());
-      ps.setLong(5, row.getCsatTotal());
-      ps.setLong(6, row.getCsatSatisfied());
-      ps.setLong(7, row.getNpsTotal());
-      ps.setLong(8, row.getNpsPromoters());
-      ps.setLong(9, row.getNpsPassives());
-      ps.setLong(10, row.getNpsDetractors());
-      ps.setLong(11, row.getCesCount());
-      ps.setLong(12, row.getCesSum());
-      ps.setLong(13, row.getCesSumSquares());
-      Long[] histogram = Arrays.stream(row.getCesHistogram()).boxed().toArray(Long[]::new);
-      ps.setArray(14, ps.getConnection().createArrayOf("UInt64", histogram));
-      ps.setLong(15, row.getVersion());
-    }
   }
 }
