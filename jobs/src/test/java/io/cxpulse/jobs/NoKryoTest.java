@@ -21,7 +21,6 @@ import io.cxpulse.jobs.checkout.CheckoutComponents;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.checkout.CheckoutOutcome;
-import io.cxpulse.jobs.checkout.CheckoutSinks;
 import io.cxpulse.jobs.checkout.CheckoutWindowRow;
 import io.cxpulse.jobs.drivers.DriverOutcome;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
@@ -38,13 +37,11 @@ import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.survey.SurveyWindowRow;
 import io.cxpulse.jobs.tickets.TicketComponents;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.TicketOutcome;
-import io.cxpulse.jobs.tickets.TicketSinks;
 import io.cxpulse.jobs.tickets.TicketWindowRow;
 import io.cxpulse.metrics.AbandonmentComponents;
 import io.cxpulse.metrics.CesComponents;
@@ -267,19 +264,19 @@ class NoKryoTest {
         env,
         survey,
         SurveyJob.kafkaInput(survey),
-        SurveySinks.production(survey).withAlerting(alerting(survey.bootstrapServers())));
+        SurveyJob.productionSinks(survey).withAlerting(alerting(survey.bootstrapServers())));
     CheckoutJob.defineWorkflow(
         env,
         checkout,
         EventInput.kafka(
             checkout.bootstrapServers(), checkout.topic(), checkout.groupId(), checkout.bounded()),
-        CheckoutSinks.production(checkout).withAlerting(alerting(checkout.bootstrapServers())));
+        CheckoutJob.productionSinks(checkout).withAlerting(alerting(checkout.bootstrapServers())));
     TicketJob.defineWorkflow(
         env,
         tickets,
         EventInput.kafka(
             tickets.bootstrapServers(), tickets.topic(), tickets.groupId(), tickets.bounded()),
-        TicketSinks.production(tickets).withAlerting(alerting(tickets.bootstrapServers())));
+        TicketJob.productionSinks(tickets).withAlerting(alerting(tickets.bootstrapServers())));
     DriverSplitJob.defineWorkflow(
         env,
         drivers,

@@ -8,7 +8,6 @@ import io.cxpulse.jobs.alerts.AlertRules;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
-import io.cxpulse.jobs.checkout.CheckoutSinks;
 import io.cxpulse.jobs.drivers.DriverSinks;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
 import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
@@ -26,10 +25,8 @@ import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
-import io.cxpulse.jobs.tickets.TicketSinks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -467,7 +464,7 @@ public final class LocalMode implements Callable<Integer> {
                       options,
                       EventInput.kafka(
                           options.bootstrapServers(), options.topic(), options.groupId(), false),
-                      SurveySinks.production(options).withAlerting(surveyAlerting));
+                      SurveyJob.productionSinks(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
                       checkoutOptions,
@@ -476,7 +473,7 @@ public final class LocalMode implements Callable<Integer> {
                           checkoutOptions.topic(),
                           checkoutOptions.groupId(),
                           false),
-                      CheckoutSinks.production(checkoutOptions).withAlerting(checkoutAlerting));
+                      CheckoutJob.productionSinks(checkoutOptions).withAlerting(checkoutAlerting));
                   TicketJob.defineWorkflow(
                       env,
                       ticketOptions,
@@ -485,7 +482,7 @@ public final class LocalMode implements Callable<Integer> {
                           ticketOptions.topic(),
                           ticketOptions.groupId(),
                           false),
-                      TicketSinks.production(ticketOptions).withAlerting(ticketAlerting));
+                      TicketJob.productionSinks(ticketOptions).withAlerting(ticketAlerting));
                   DriverSplitJob.defineWorkflow(
                       env,
                       driverOptions,

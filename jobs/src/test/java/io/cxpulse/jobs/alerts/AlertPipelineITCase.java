@@ -23,7 +23,6 @@ import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -66,7 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Alerting end to end on the real engines: the bounded survey job ({@link SurveyJob#defineWorkflow}
- * with the production Kafka source, {@link SurveySinks#production} and {@link
+ * with the production Kafka source, {@link SurveyJob#productionSinks} and {@link
  * AlertSinks#production}) runs on a MiniCluster at parallelism 2 over two and a half hours of
  * generated survey traffic on three channels, produced to an in-process Kafka broker out of order
  * within the watermark bound and with duplicates. From minute 60 to minute 80 of event time the
@@ -510,7 +509,7 @@ class AlertPipelineITCase {
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options).withAlerting(alerting));
+        SurveyJob.productionSinks(options).withAlerting(alerting));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("survey job with alerting, " + groupId);
     System.out.printf(

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of order, late events, orders arriving after the abandonment timer fired, duplicates, too-late
  * checkouts, every bad record) is produced to an in-process Kafka broker, the job ({@link
  * CheckoutJob#defineWorkflow} with the production Kafka source and {@link
- * CheckoutSinks#production}) runs on a MiniCluster at parallelism 2, and ClickHouse, the
+ * CheckoutJob#productionSinks}) runs on a MiniCluster at parallelism 2, and ClickHouse, the
  * dead-letter topic and the job's counters must agree with an expectation computed from the
  * generator's truth alone:
  *
@@ -120,7 +120,7 @@ class CheckoutPipelineITCase {
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        CheckoutSinks.production(options));
+        CheckoutJob.productionSinks(options));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("checkout pipeline end to end");
     long jobMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();

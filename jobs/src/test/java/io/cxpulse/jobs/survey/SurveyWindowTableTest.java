@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class SurveySinksTest {
+class SurveyWindowTableTest {
 
   @Test
   void windowInsertNamesTheTableColumnsInBindOrder() {
