@@ -19,6 +19,7 @@ import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
@@ -502,7 +503,10 @@ class AlertPipelineITCase {
     Alerting alerting =
         new Alerting(
             AlertRules.parse(RULES_YAML, "AlertPipelineITCase"), Duration.ZERO, alertSinks);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
         env,

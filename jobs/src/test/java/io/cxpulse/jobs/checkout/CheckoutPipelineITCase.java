@@ -8,6 +8,7 @@ import io.cxpulse.jobs.checkout.ExpectedCheckoutRows.Grain;
 import io.cxpulse.jobs.generator.CheckoutScenario;
 import io.cxpulse.jobs.generator.CheckoutTruth;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
@@ -113,7 +114,10 @@ class CheckoutPipelineITCase {
             .jdbcBatchSize(500)
             .jdbcFlushInterval(Duration.ofMillis(200))
             .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     CheckoutJob.configure(env, options);
     CheckoutJob.defineWorkflow(
         env,

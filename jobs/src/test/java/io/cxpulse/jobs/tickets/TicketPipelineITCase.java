@@ -7,6 +7,7 @@ import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Cell;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Grain;
@@ -120,7 +121,10 @@ class TicketPipelineITCase {
             .jdbcBatchSize(1000)
             .jdbcFlushInterval(Duration.ofMillis(200))
             .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     TicketJob.configure(env, options);
     TicketJob.defineWorkflow(
         env,
