@@ -309,7 +309,7 @@ public final class CheckoutJob implements Callable<Integer> {
   public static JobProgress.Spec progress(CheckoutJobOptions options) {
     return new JobProgress.Spec(
         JOB_ID,
-        "cx_checkout_window",
+        CheckoutWindowRow.TABLE.name(),
         options.window(),
         options.inactivityTimeout(),
         options.allowedLateness());
