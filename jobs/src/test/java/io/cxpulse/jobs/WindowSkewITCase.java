@@ -9,7 +9,6 @@ import io.cxpulse.events.SurveyType;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
-import io.cxpulse.jobs.checkout.CheckoutSinks;
 import io.cxpulse.jobs.checkout.CheckoutWindowRow;
 import io.cxpulse.jobs.generator.CheckoutTrafficGenerator;
 import io.cxpulse.jobs.generator.TicketTrafficGenerator;
@@ -18,11 +17,9 @@ import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RawRecords;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.survey.SurveyWindowRow;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
-import io.cxpulse.jobs.tickets.TicketSinks;
 import io.cxpulse.jobs.tickets.TicketWindowRow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -256,7 +253,7 @@ class WindowSkewITCase {
           env,
           options,
           sourceOf(input),
-          new SurveySinks(rows, new CollectingSink<>(), new CollectingSink<>()));
+          new MetricSinks<>(rows, new CollectingSink<>(), new CollectingSink<>()));
     }
 
     @Override
@@ -300,7 +297,7 @@ class WindowSkewITCase {
           env,
           CheckoutJobOptions.defaults(),
           sourceOf(input),
-          new CheckoutSinks(rows, new CollectingSink<>(), new CollectingSink<>()));
+          new MetricSinks<>(rows, new CollectingSink<>(), new CollectingSink<>()));
     }
 
     @Override
@@ -344,7 +341,7 @@ class WindowSkewITCase {
           env,
           TicketJobOptions.defaults(),
           sourceOf(input),
-          new TicketSinks(rows, new CollectingSink<>(), new CollectingSink<>()));
+          new MetricSinks<>(rows, new CollectingSink<>(), new CollectingSink<>()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.cxpulse.local;
 
 import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.jobs.pipeline.DurableState;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -78,7 +79,9 @@ final class LocalJobs implements AutoCloseable {
       Consumer<String> notice)
       throws Exception {
     // State on disk, not in the JobManager's 5 MiB of memory: see DurableState.
-    Configuration conf = DurableState.configure(new Configuration(), savedState.checkpoints());
+    Configuration conf =
+        JobLauncher.withoutGenericTypes(
+            DurableState.configure(new Configuration(), savedState.checkpoints()));
     // A process that dies without its stop's savepoint (SIGKILL, a crash) resumes from the
     // latest checkpoint, so it must outlive the job.
     conf.set(

@@ -8,7 +8,6 @@ import io.cxpulse.jobs.alerts.AlertRules;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
-import io.cxpulse.jobs.checkout.CheckoutSinks;
 import io.cxpulse.jobs.drivers.DriverSinks;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
 import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
@@ -24,10 +23,8 @@ import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
-import io.cxpulse.jobs.tickets.TicketSinks;
 import io.cxpulse.local.dashboards.DashboardQueries;
 import io.cxpulse.local.dashboards.DashboardServer;
 import io.cxpulse.local.dashboards.Dashboards;
@@ -432,7 +429,7 @@ public final class LocalMode implements Callable<Integer> {
                       options,
                       EventInput.kafka(
                           options.bootstrapServers(), options.topic(), options.groupId(), false),
-                      SurveySinks.production(options).withAlerting(surveyAlerting));
+                      SurveyJob.productionSinks(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
                       checkoutOptions,
@@ -441,7 +438,7 @@ public final class LocalMode implements Callable<Integer> {
                           checkoutOptions.topic(),
                           checkoutOptions.groupId(),
                           false),
-                      CheckoutSinks.production(checkoutOptions).withAlerting(checkoutAlerting));
+                      CheckoutJob.productionSinks(checkoutOptions).withAlerting(checkoutAlerting));
                   TicketJob.defineWorkflow(
                       env,
                       ticketOptions,
@@ -450,7 +447,7 @@ public final class LocalMode implements Callable<Integer> {
                           ticketOptions.topic(),
                           ticketOptions.groupId(),
                           false),
-                      TicketSinks.production(ticketOptions).withAlerting(ticketAlerting));
+                      TicketJob.productionSinks(ticketOptions).withAlerting(ticketAlerting));
                   DriverSplitJob.defineWorkflow(
                       env,
                       driverOptions,

@@ -42,7 +42,11 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
   private final long windowMillis;
   private final long retentionMillis;
   private final WindowAggregation.RowFactory<C, ROW> rowFactory;
-  private final TypeInformation<C> componentsType;
+  // Declared with the function, not in open(): the job graph carries them, and NoKryoTest
+  // checks every state type reachable from it.
+  private final ValueStateDescriptor<C> totalState;
+  private final ValueStateDescriptor<Long> emittedVersionState =
+      new ValueStateDescriptor<>(EMITTED_VERSION_STATE, Types.LONG);
 
   private transient ValueState<C> total;
   private transient ValueState<Long> emittedVersion;
@@ -56,14 +60,13 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
     this.windowMillis = windowMillis;
     this.retentionMillis = retentionMillis;
     this.rowFactory = rowFactory;
-    this.componentsType = componentsType;
+    this.totalState = new ValueStateDescriptor<>(TOTAL_STATE, componentsType);
   }
 
   @Override
   public void open(OpenContext openContext) {
-    total = getRuntimeContext().getState(new ValueStateDescriptor<>(TOTAL_STATE, componentsType));
-    emittedVersion =
-        getRuntimeContext().getState(new ValueStateDescriptor<>(EMITTED_VERSION_STATE, Types.LONG));
+    total = getRuntimeContext().getState(totalState);
+    emittedVersion = getRuntimeContext().getState(emittedVersionState);
     partialsAfterRetention = getRuntimeContext().getMetricGroup().counter(PARTIALS_AFTER_RETENTION);
   }
 

@@ -37,7 +37,9 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
   private final long retentionMillis;
   private final WindowAggregation.ComponentsFactory<C> componentsFactory;
   private final WindowAggregation.Adder<IN, C> adder;
-  private final TypeInformation<C> componentsType;
+  // Declared with the function, not in open(): the job graph carries them, and NoKryoTest
+  // checks every state type reachable from it.
+  private final ValueStateDescriptor<C> partialState;
   private final OutputTag<IN> tooLate;
 
   private transient ValueState<C> partial;
@@ -54,14 +56,13 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
     this.retentionMillis = retentionMillis;
     this.componentsFactory = componentsFactory;
     this.adder = adder;
-    this.componentsType = componentsType;
+    this.partialState = new ValueStateDescriptor<>(PARTIAL_STATE, componentsType);
     this.tooLate = tooLate;
   }
 
   @Override
   public void open(OpenContext openContext) {
-    partial =
-        getRuntimeContext().getState(new ValueStateDescriptor<>(PARTIAL_STATE, componentsType));
+    partial = getRuntimeContext().getState(partialState);
     tooLateRecords = getRuntimeContext().getMetricGroup().counter(TOO_LATE);
   }
 

@@ -68,6 +68,16 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
   private final long rowMillis;
   private final long delayMillis;
   private final long retentionMillis;
+  // Declared with the function, not in open(): the job graph carries them, and NoKryoTest
+  // checks every state type reachable from it.
+  private final MapStateDescriptor<String, MetricRow> rowsState =
+      new MapStateDescriptor<>("alert-rows", Types.STRING, TypeInformation.of(MetricRow.class));
+  private final MapStateDescriptor<Long, MetricWindow> hoursState =
+      new MapStateDescriptor<>("alert-hours", Types.LONG, TypeInformation.of(MetricWindow.class));
+  private final ValueStateDescriptor<Long> foldedBeforeState =
+      new ValueStateDescriptor<>("alert-folded-before", Types.LONG);
+  private final ValueStateDescriptor<AlertState> lifecycleState =
+      new ValueStateDescriptor<>("alert-state", TypeInformation.of(AlertState.class));
 
   private transient Map<String, AlertEvaluator> evaluators;
   private transient MapState<String, MetricRow> rows;
@@ -121,22 +131,10 @@ public class AlertFunction extends KeyedProcessFunction<String, SeriesRow, Alert
     for (AlertRule rule : rules.rules()) {
       evaluators.put(rule.id(), new AlertEvaluator(rule));
     }
-    rows =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "alert-rows", Types.STRING, TypeInformation.of(MetricRow.class)));
-    hours =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    "alert-hours", Types.LONG, TypeInformation.of(MetricWindow.class)));
-    foldedBefore =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("alert-folded-before", Types.LONG));
-    lifecycle =
-        getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>("alert-state", TypeInformation.of(AlertState.class)));
+    rows = getRuntimeContext().getMapState(rowsState);
+    hours = getRuntimeContext().getMapState(hoursState);
+    foldedBefore = getRuntimeContext().getState(foldedBeforeState);
+    lifecycle = getRuntimeContext().getState(lifecycleState);
     var group = getRuntimeContext().getMetricGroup();
     firing = group.counter(ALERTS_FIRING);
     resolved = group.counter(ALERTS_RESOLVED);

@@ -1,10 +1,8 @@
 package io.cxpulse.jobs.alerts;
 
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.jobs.pipeline.KafkaConnectors;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -35,18 +33,49 @@ public record AlertSinks(
   /** The alert topic unless configured otherwise. */
   public static final String DEFAULT_ALERT_TOPIC = "cx.alerts";
 
-  /** The alert table's insert; columns as in sql/migrations (cx_alerts). */
-  public static final String ALERT_INSERT =
-      "INSERT INTO cx_alerts (alert_id, status, rule_id, metric, severity, channel, segment,"
-          + " window_start, window_end, value, baseline, threshold, p_value, samples,"
-          + " baseline_samples, summary)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /**
+   * What the jobs write into {@code cx_alerts}: the table's columns, in bind order, from the Avro
+   * record of an alert: the table holds exactly what the topic holds (names, enum spellings, nulls
+   * for values that are not finite).
+   */
+  public static final ClickHouseTable<io.cxpulse.events.Alert> ALERT_TABLE =
+      ClickHouseTable.<io.cxpulse.events.Alert>named("cx_alerts")
+          .string("alert_id", io.cxpulse.events.Alert::getAlertId)
+          .string("status", record -> record.getStatus().name())
+          .string("rule_id", io.cxpulse.events.Alert::getRuleId)
+          .string("metric", io.cxpulse.events.Alert::getMetric)
+          .string("severity", record -> record.getSeverity().name())
+          .string("channel", io.cxpulse.events.Alert::getChannel)
+          .string("segment", io.cxpulse.events.Alert::getSegment)
+          .dateTime("window_start", io.cxpulse.events.Alert::getWindowStart)
+          .dateTime("window_end", io.cxpulse.events.Alert::getWindowEnd)
+          .nullableFloat64("value", io.cxpulse.events.Alert::getValue)
+          .nullableFloat64("baseline", io.cxpulse.events.Alert::getBaseline)
+          .nullableFloat64("threshold", io.cxpulse.events.Alert::getThreshold)
+          .nullableFloat64("p_value", io.cxpulse.events.Alert::getPValue)
+          .int64("samples", io.cxpulse.events.Alert::getSamples)
+          .nullableInt64("baseline_samples", io.cxpulse.events.Alert::getBaselineSamples)
+          .string("summary", io.cxpulse.events.Alert::getSummary)
+          .build();
 
-  /** The rule-evaluation table's insert; columns as in sql/migrations (cx_alert_evaluations). */
-  public static final String EVALUATION_INSERT =
-      "INSERT INTO cx_alert_evaluations (rule_id, metric, channel, segment, window_start,"
-          + " window_end, verdict, value, baseline, p_value, samples, baseline_samples,"
-          + " min_samples, firing) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  /** What the jobs write into {@code cx_alert_evaluations}: the table's columns, in bind order. */
+  public static final ClickHouseTable<RuleEvaluation> EVALUATION_TABLE =
+      ClickHouseTable.<RuleEvaluation>named("cx_alert_evaluations")
+          .string("rule_id", RuleEvaluation::ruleId)
+          .string("metric", RuleEvaluation::metric)
+          .string("channel", RuleEvaluation::channel)
+          .string("segment", RuleEvaluation::segment)
+          .dateTime("window_start", RuleEvaluation::windowStart)
+          .dateTime("window_end", RuleEvaluation::windowEnd)
+          .string("verdict", RuleEvaluation::verdict)
+          .nullableFloat64("value", RuleEvaluation::value)
+          .nullableFloat64("baseline", RuleEvaluation::baseline)
+          .nullableFloat64("p_value", RuleEvaluation::pValue)
+          .int64("samples", RuleEvaluation::samples)
+          .nullableInt64("baseline_samples", RuleEvaluation::baselineSamples)
+          .int64("min_samples", RuleEvaluation::minSamples)
+          .bool("firing", RuleEvaluation::firing)
+          .build();
 
   /** Requires all four sinks. */
   public AlertSinks {
@@ -75,9 +104,9 @@ public record AlertSinks(
       WebhookOptions webhookOrNull) {
     return new AlertSinks(
         topicSink(bootstrapServers, alertTopic),
-        ClickHouseSinks.sink(ALERT_INSERT, new AlertStatement(), connection, execution),
+        ClickHouseSinks.sink(ALERT_TABLE.insertSql(), alertStatement(), connection, execution),
         webhookOrNull == null ? new DiscardingSink<>() : new WebhookSink(webhookOrNull),
-        ClickHouseSinks.sink(EVALUATION_INSERT, new EvaluationStatement(), connection, execution));
+        EVALUATION_TABLE.sink(connection, execution));
   }
 
   /** The Kafka sink of {@link #production}. */
@@ -94,74 +123,12 @@ public record AlertSinks(
         alertTopic, Alert::alertId, alert -> AlertRecords.toAvro(alert).toByteBuffer());
   }
 
-  /** Binds a {@link RuleEvaluation} to {@link #EVALUATION_INSERT}. */
-  public static final class EvaluationStatement implements JdbcStatementBuilder<RuleEvaluation> {
-
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void accept(PreparedStatement ps, RuleEvaluation evaluation) throws SQLException {
-      ps.setString(1, evaluation.ruleId());
-      ps.setString(2, evaluation.metric());
-      ps.setString(3, evaluation.channel());
-      ps.setString(4, evaluation.segment());
-      // Instants, not LocalDateTimes: see ClickHouseSinks.
-      ps.setObject(5, evaluation.windowStart());
-      ps.setObject(6, evaluation.windowEnd());
-      ps.setString(7, evaluation.verdict());
-      AlertStatement.setDouble(ps, 8, evaluation.value());
-      AlertStatement.setDouble(ps, 9, evaluation.baseline());
-      AlertStatement.setDouble(ps, 10, evaluation.pValue());
-      ps.setLong(11, evaluation.samples());
-      if (evaluation.baselineSamples() == null) {
-        ps.setNull(12, Types.BIGINT);
-      } else {
-        ps.setLong(12, evaluation.baselineSamples());
-      }
-      ps.setLong(13, evaluation.minSamples());
-      ps.setBoolean(14, evaluation.firing());
-    }
-  }
-
-  /** Binds an {@link Alert}, through its Avro record, to {@link #ALERT_INSERT}. */
-  public static final class AlertStatement implements JdbcStatementBuilder<Alert> {
-
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void accept(PreparedStatement ps, Alert alert) throws SQLException {
-      // The Avro record, not the Alert: the table holds exactly what the topic holds (names,
-      // enum spellings, nulls for values that are not finite).
-      io.cxpulse.events.Alert record = AlertRecords.toAvro(alert);
-      ps.setString(1, record.getAlertId());
-      ps.setString(2, record.getStatus().name());
-      ps.setString(3, record.getRuleId());
-      ps.setString(4, record.getMetric());
-      ps.setString(5, record.getSeverity().name());
-      ps.setString(6, record.getChannel());
-      ps.setString(7, record.getSegment());
-      // Instants, not LocalDateTimes: see ClickHouseSinks.
-      ps.setObject(8, record.getWindowStart());
-      ps.setObject(9, record.getWindowEnd());
-      setDouble(ps, 10, record.getValue());
-      setDouble(ps, 11, record.getBaseline());
-      setDouble(ps, 12, record.getThreshold());
-      setDouble(ps, 13, record.getPValue());
-      ps.setLong(14, record.getSamples());
-      if (record.getBaselineSamples() == null) {
-        ps.setNull(15, Types.BIGINT);
-      } else {
-        ps.setLong(15, record.getBaselineSamples());
-      }
-      ps.setString(16, record.getSummary());
-    }
-
-    static void setDouble(PreparedStatement ps, int index, Double value) throws SQLException {
-      if (value == null) {
-        ps.setNull(index, Types.DOUBLE);
-      } else {
-        ps.setDouble(index, value);
-      }
-    }
+  /**
+   * Binds an {@link Alert} to the insert of {@link #ALERT_TABLE}, through its Avro record ({@link
+   * AlertRecords#toAvro}), converted once per alert.
+   */
+  public static JdbcStatementBuilder<Alert> alertStatement() {
+    JdbcStatementBuilder<io.cxpulse.events.Alert> record = ALERT_TABLE.statement();
+    return (statement, alert) -> record.accept(statement, AlertRecords.toAvro(alert));
   }
 }

@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.alerts;
 
+import io.cxpulse.jobs.pipeline.FieldByFieldTypeInfo;
 import io.cxpulse.metrics.AbandonmentComponents;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
@@ -10,6 +11,7 @@ import java.io.Serializable;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * The additive components of one metric over one span of event time (an evaluation window, or a
@@ -22,42 +24,58 @@ import java.util.OptionalDouble;
  * metric classes ({@link CsatComponents#csat()}, {@link NpsComponents#nps()}, {@link
  * SignificanceTests}, ...) so that a dashboard and an alert cannot disagree on a definition.
  *
- * <p>Immutable: the factories copy the components they are given. {@link Serializable}, like the
- * components.
+ * <p>Immutable: the factories copy the components they are given, and the accessors of the
+ * components return copies. A record whose component classes Flink serialises field by field
+ * ({@link FieldByFieldTypeInfo}): it is the value of the alert stage's {@code alert-hours} state
+ * and travels inside {@link MetricRow}, so it must not fall back to Kryo.
+ *
+ * @param metric the metric these components are of
+ * @param csat the CSAT components, for {@link Metric#CSAT} only
+ * @param nps the NPS components, for {@link Metric#NPS} only
+ * @param ces the CES components, for {@link Metric#CES} only
+ * @param abandonment the abandonment components, for {@link Metric#ABANDONMENT_RATE} only
+ * @param firstResponseTimes the first-response histogram, for {@link Metric#FRT_P90} only
+ * @param slaMet first responses within the SLA target, for {@link Metric#SLA_BREACH_RATE}
+ * @param slaBreached breached tickets, for {@link Metric#SLA_BREACH_RATE}
  */
-public final class MetricWindow implements Serializable {
+public record MetricWindow(
+    Metric metric,
+    @TypeInfo(FieldByFieldTypeInfo.class) CsatComponents csat,
+    @TypeInfo(FieldByFieldTypeInfo.class) NpsComponents nps,
+    @TypeInfo(FieldByFieldTypeInfo.class) CesComponents ces,
+    @TypeInfo(FieldByFieldTypeInfo.class) AbandonmentComponents abandonment,
+    @TypeInfo(FieldByFieldTypeInfo.class) LogHistogram firstResponseTimes,
+    long slaMet,
+    long slaBreached)
+    implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
   /** The quantile {@link Metric#FRT_P90} reads off the first-response histogram. */
   public static final double P90 = 0.9;
 
-  private final Metric metric;
-  private final CsatComponents csat;
-  private final NpsComponents nps;
-  private final CesComponents ces;
-  private final AbandonmentComponents abandonment;
-  private final LogHistogram firstResponseTimes;
-  private final long slaMet;
-  private final long slaBreached;
-
-  private MetricWindow(
-      Metric metric,
-      CsatComponents csat,
-      NpsComponents nps,
-      CesComponents ces,
-      AbandonmentComponents abandonment,
-      LogHistogram firstResponseTimes,
-      long slaMet,
-      long slaBreached) {
-    this.metric = metric;
-    this.csat = csat;
-    this.nps = nps;
-    this.ces = ces;
-    this.abandonment = abandonment;
-    this.firstResponseTimes = firstResponseTimes;
-    this.slaMet = slaMet;
-    this.slaBreached = slaBreached;
+  /**
+   * Requires exactly the components of {@code metric}: a window of one metric carrying another's
+   * components would be added and tested as if it were empty.
+   *
+   * @throws IllegalArgumentException if a component of {@code metric} is missing, another metric's
+   *     is present, or an SLA count is negative
+   */
+  public MetricWindow {
+    Objects.requireNonNull(metric, "metric");
+    boolean sla = metric == Metric.SLA_BREACH_RATE;
+    if ((csat != null) != (metric == Metric.CSAT)
+        || (nps != null) != (metric == Metric.NPS)
+        || (ces != null) != (metric == Metric.CES)
+        || (abandonment != null) != (metric == Metric.ABANDONMENT_RATE)
+        || (firstResponseTimes != null) != (metric == Metric.FRT_P90)
+        || (!sla && (slaMet != 0 || slaBreached != 0))) {
+      throw new IllegalArgumentException("components of another metric in a " + metric.key());
+    }
+    if (slaMet < 0 || slaBreached < 0) {
+      throw new IllegalArgumentException(
+          "SLA counts must not be negative: met " + slaMet + ", breached " + slaBreached);
+    }
   }
 
   /** CSAT: value {@link CsatComponents#csat()}, sample size all responses. */
@@ -103,10 +121,6 @@ public final class MetricWindow implements Serializable {
    * @throws IllegalArgumentException if a count is negative
    */
   public static MetricWindow slaBreaches(long met, long breached) {
-    if (met < 0 || breached < 0) {
-      throw new IllegalArgumentException(
-          "SLA counts must not be negative: met " + met + ", breached " + breached);
-    }
     return new MetricWindow(Metric.SLA_BREACH_RATE, null, null, null, null, null, met, breached);
   }
 
@@ -161,9 +175,34 @@ public final class MetricWindow implements Serializable {
     };
   }
 
-  /** The metric these components are of. */
-  public Metric metric() {
-    return metric;
+  /** A copy of the CSAT components, or null for another metric. */
+  @Override
+  public CsatComponents csat() {
+    return csat == null ? null : csat.copy();
+  }
+
+  /** A copy of the NPS components, or null for another metric. */
+  @Override
+  public NpsComponents nps() {
+    return nps == null ? null : nps.copy();
+  }
+
+  /** A copy of the CES components, or null for another metric. */
+  @Override
+  public CesComponents ces() {
+    return ces == null ? null : ces.copy();
+  }
+
+  /** A copy of the abandonment components, or null for another metric. */
+  @Override
+  public AbandonmentComponents abandonment() {
+    return abandonment == null ? null : abandonment.copy();
+  }
+
+  /** A copy of the first-response histogram, or null for another metric. */
+  @Override
+  public LogHistogram firstResponseTimes() {
+    return firstResponseTimes == null ? null : firstResponseTimes.copy();
   }
 
   /** The sample size: responses, started checkouts, first responses or tickets with an outcome. */
@@ -232,25 +271,6 @@ public final class MetricWindow implements Serializable {
           throw new UnsupportedOperationException(
               "no significance test for " + metric.key() + "; rules use thresholds for it");
     };
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof MetricWindow other
-        && metric == other.metric
-        && Objects.equals(csat, other.csat)
-        && Objects.equals(nps, other.nps)
-        && Objects.equals(ces, other.ces)
-        && Objects.equals(abandonment, other.abandonment)
-        && Objects.equals(firstResponseTimes, other.firstResponseTimes)
-        && slaMet == other.slaMet
-        && slaBreached == other.slaBreached;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        metric, csat, nps, ces, abandonment, firstResponseTimes, slaMet, slaBreached);
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.cxpulse.jobs.checkout;
 
 import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
@@ -10,6 +11,7 @@ import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
@@ -58,8 +60,8 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>{@link #defineWorkflow} builds the whole graph from an injected source and {@link
- * CheckoutSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire what they need.
- * Every operator has a name and a stable uid, so savepoints survive code changes.
+ * MetricSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire what they need. Every
+ * operator has a name and a stable uid, so savepoints survive code changes.
  *
  * <p><b>Attribution and retention.</b> A checkout counts in the window of its first event (DESIGN),
  * but its outcome exists only once it is decided: at the order, or at its last step + the
@@ -253,7 +255,7 @@ public final class CheckoutJob implements Callable<Integer> {
               env,
               options,
               kafkaInput(options),
-              CheckoutSinks.production(options).withAlerting(alerting));
+              CheckoutJob.productionSinks(options).withAlerting(alerting));
         });
   }
 
@@ -283,6 +285,22 @@ public final class CheckoutJob implements Callable<Integer> {
   }
 
   /**
+   * The production sinks: JDBC into {@code cx_checkout_window}, {@code cx_dead_letters} and {@code
+   * cx_job_progress} at the ClickHouse of {@code options}, and a Kafka sink into its dead-letter
+   * topic; all at-least-once, flushed on checkpoints ({@link MetricSinks#production}).
+   */
+  public static MetricSinks<CheckoutWindowRow> productionSinks(CheckoutJobOptions options) {
+    return MetricSinks.production(
+        CheckoutWindowRow.TABLE,
+        JOB_ID,
+        options.bootstrapServers(),
+        options.deadLetterTopic(),
+        ClickHouseSinks.connectionOptions(
+            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+  }
+
+  /**
    * A window's checkouts are decided an inactivity timeout after their last step, so its row is
    * complete that long after the window (a checkout still stepping after that is decided later),
    * and final once the allowed lateness after that passed (a late order can still turn an abandoned
@@ -291,7 +309,7 @@ public final class CheckoutJob implements Callable<Integer> {
   public static JobProgress.Spec progress(CheckoutJobOptions options) {
     return new JobProgress.Spec(
         JOB_ID,
-        "cx_checkout_window",
+        CheckoutWindowRow.TABLE.name(),
         options.window(),
         options.inactivityTimeout(),
         options.allowedLateness());
@@ -349,7 +367,7 @@ public final class CheckoutJob implements Callable<Integer> {
       StreamExecutionEnvironment env,
       CheckoutJobOptions options,
       EventInput input,
-      CheckoutSinks sinks) {
+      MetricSinks<CheckoutWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
             env,
@@ -370,13 +388,13 @@ public final class CheckoutJob implements Callable<Integer> {
       StreamExecutionEnvironment env,
       CheckoutJobOptions options,
       Source<RawRecord, ?, ?> source,
-      CheckoutSinks sinks) {
+      MetricSinks<CheckoutWindowRow> sinks) {
     defineWorkflow(env, options, EventInput.of(source), sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
-      DataStream<RawRecord> raw, CheckoutJobOptions options, CheckoutSinks sinks) {
+      DataStream<RawRecord> raw, CheckoutJobOptions options, MetricSinks<CheckoutWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
             raw,
@@ -404,7 +422,9 @@ public final class CheckoutJob implements Callable<Integer> {
   }
 
   private static void defineWorkflow(
-      EventFront<CheckoutEvent> front, CheckoutJobOptions options, CheckoutSinks sinks) {
+      EventFront<CheckoutEvent> front,
+      CheckoutJobOptions options,
+      MetricSinks<CheckoutWindowRow> sinks) {
     SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> counted = front.counted();
 
     SingleOutputStreamOperator<CheckoutOutcome> outcomes =

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.checkout;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.alerts.MetricRow;
 import io.cxpulse.jobs.alerts.MetricWindow;
+import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.metrics.AbandonmentComponents;
 import java.io.Serializable;
 import java.time.Instant;
@@ -26,11 +27,36 @@ import java.util.TreeMap;
  * <p>Maps are stored as parallel arrays sorted by key (the ClickHouse columns are key and value
  * arrays that {@code sumMap} adds up), so a row's representation does not depend on hash order.
  *
- * <p>A Flink POJO; fields in the table's column order.
+ * <p>A Flink POJO; fields in the table's column order ({@link #TABLE}).
  */
 public class CheckoutWindowRow implements Serializable {
 
   private static final long serialVersionUID = 1L;
+
+  /** What the job writes into {@code cx_checkout_window}: the table's columns, in bind order. */
+  public static final ClickHouseTable<CheckoutWindowRow> TABLE =
+      ClickHouseTable.<CheckoutWindowRow>named("cx_checkout_window")
+          .dateTime("window_start", CheckoutWindowRow::getWindowStart)
+          .dateTime("window_end", CheckoutWindowRow::getWindowEnd)
+          .string("channel", CheckoutWindowRow::getChannel)
+          .string("segment", CheckoutWindowRow::getSegment)
+          .int64("started", CheckoutWindowRow::getStarted)
+          .int64("completed", CheckoutWindowRow::getCompleted)
+          .int64("abandoned", CheckoutWindowRow::getAbandoned)
+          .stringArray("abandoned_value_currencies", CheckoutWindowRow::getAbandonedValueCurrencies)
+          .longArray("abandoned_value_minor", "Int64", CheckoutWindowRow::getAbandonedValueMinor)
+          .stringArray("abandoned_steps", CheckoutWindowRow::getAbandonedSteps)
+          .longArray("abandoned_step_counts", "Int64", CheckoutWindowRow::getAbandonedStepCounts)
+          .stringArray("abandoned_reasons", CheckoutWindowRow::getAbandonedReasons)
+          .longArray(
+              "abandoned_reason_counts", "Int64", CheckoutWindowRow::getAbandonedReasonCounts)
+          .intArray(
+              "completion_time_buckets", "UInt16", CheckoutWindowRow::getCompletionTimeBuckets)
+          .longArray("completion_time_counts", "Int64", CheckoutWindowRow::getCompletionTimeCounts)
+          .int64("completion_time_sum_ms", CheckoutWindowRow::getCompletionTimeSumMillis)
+          .int64("version", CheckoutWindowRow::getVersion)
+          .int64("pending", CheckoutWindowRow::getPending)
+          .build();
 
   private Instant windowStart;
   private Instant windowEnd;

@@ -3,14 +3,10 @@ package io.cxpulse.jobs.drivers;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.survey.SurveySinks;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 
 /**
  * Where the driver split job writes: its window rows, and the dead letters of the records only it
@@ -28,16 +24,6 @@ public record DriverSinks(
     Sink<DeadLetter> deadLetters,
     Sink<JobProgress.Row> progress) {
 
-  /**
-   * The window table's insert; columns as in sql/migrations (cx_driver_window). The first fifteen
-   * are those of {@link SurveySinks#WINDOW_INSERT}, bound by the same code.
-   */
-  public static final String WINDOW_INSERT =
-      "INSERT INTO cx_driver_window (window_start, window_end, channel, segment, csat_total,"
-          + " csat_satisfied, nps_total, nps_promoters, nps_passives, nps_detractors, ces_count,"
-          + " ces_sum, ces_sum_squares, ces_histogram, version, sla_outcome, frt_bucket)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
   public DriverSinks {
     Objects.requireNonNull(windowRows, "windowRows");
     Objects.requireNonNull(deadLetters, "deadLetters");
@@ -54,23 +40,8 @@ public record DriverSinks(
     JdbcExecutionOptions execution =
         ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
     return new DriverSinks(
-        ClickHouseSinks.sink(WINDOW_INSERT, new WindowRowStatement(), connection, execution),
+        DriverWindowRow.TABLE.sink(connection, execution),
         ClickHouseSinks.deadLetterSink(DriverSplitJob.JOB_ID, connection, execution),
         JobProgress.sink(connection, execution));
-  }
-
-  /** Binds a {@link DriverWindowRow} to {@link #WINDOW_INSERT}. */
-  public static final class WindowRowStatement implements JdbcStatementBuilder<DriverWindowRow> {
-
-    private static final long serialVersionUID = 1L;
-
-    private final SurveySinks.WindowRowStatement scores = new SurveySinks.WindowRowStatement();
-
-    @Override
-    public void accept(PreparedStatement ps, DriverWindowRow row) throws SQLException {
-      scores.accept(ps, row.getScores());
-      ps.setString(16, row.getSlaOutcome());
-      ps.setString(17, row.getFrtBucket());
-    }
   }
 }

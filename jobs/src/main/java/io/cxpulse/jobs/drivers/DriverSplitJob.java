@@ -307,7 +307,7 @@ public final class DriverSplitJob implements Callable<Integer> {
   public static JobProgress.Spec progress(DriverSplitJobOptions options) {
     return new JobProgress.Spec(
         JOB_ID,
-        "cx_driver_window",
+        DriverWindowRow.TABLE.name(),
         options.window(),
         options.joinHorizon().plus(options.settle()),
         options.allowedLateness());

@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.drivers;
 
 import io.cxpulse.jobs.aggregate.WindowKey;
+import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyWindowRow;
 import java.util.Objects;
@@ -17,6 +18,17 @@ import java.util.Objects;
 public class DriverWindowRow {
 
   private static final String SEPARATOR = "|";
+
+  /**
+   * What the job writes into {@code cx_driver_window}: the columns of {@code cx_survey_window}
+   * ({@link SurveyWindowRow#TABLE}, bound from {@link #getScores}), then the two dimensions.
+   */
+  public static final ClickHouseTable<DriverWindowRow> TABLE =
+      ClickHouseTable.<DriverWindowRow>named("cx_driver_window")
+          .columnsOf(SurveyWindowRow.TABLE, DriverWindowRow::getScores)
+          .string("sla_outcome", DriverWindowRow::getSlaOutcome)
+          .string("frt_bucket", DriverWindowRow::getFrtBucket)
+          .build();
 
   private SurveyWindowRow scores;
   private String slaOutcome;

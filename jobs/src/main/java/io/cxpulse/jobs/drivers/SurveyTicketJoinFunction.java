@@ -79,6 +79,18 @@ public class SurveyTicketJoinFunction
 
   private final long horizonMillis;
   private final long settleMillis;
+  // Declared with the function, not in open(): the job graph carries them, and NoKryoTest
+  // checks every state type reachable from it.
+  private final MapStateDescriptor<String, DecodedEvent<SurveyResponse>> pendingState =
+      new MapStateDescriptor<>(
+          PENDING_STATE, Types.STRING, DecodedEvent.typeInfo(SurveyResponse.class));
+  private final ValueStateDescriptor<TicketOutcome> firstResponseState =
+      new ValueStateDescriptor<>("driver-first-response", TypeInformation.of(TicketOutcome.class));
+  private final ValueStateDescriptor<TicketOutcome> breachedUnansweredState =
+      new ValueStateDescriptor<>(
+          "driver-breached-unanswered", TypeInformation.of(TicketOutcome.class));
+  private final ValueStateDescriptor<DriverOutcome> decidedState =
+      new ValueStateDescriptor<>("driver-decided-outcome", TypeInformation.of(DriverOutcome.class));
 
   private transient MapState<String, DecodedEvent<SurveyResponse>> pending;
   private transient ValueState<TicketOutcome> firstResponse;
@@ -104,22 +116,10 @@ public class SurveyTicketJoinFunction
 
   @Override
   public void open(OpenContext openContext) {
-    pending =
-        getRuntimeContext()
-            .getMapState(
-                new MapStateDescriptor<>(
-                    PENDING_STATE, Types.STRING, DecodedEvent.typeInfo(SurveyResponse.class)));
-    TypeInformation<TicketOutcome> factType = TypeInformation.of(TicketOutcome.class);
-    firstResponse =
-        getRuntimeContext().getState(new ValueStateDescriptor<>("driver-first-response", factType));
-    breachedUnanswered =
-        getRuntimeContext()
-            .getState(new ValueStateDescriptor<>("driver-breached-unanswered", factType));
-    decided =
-        getRuntimeContext()
-            .getState(
-                new ValueStateDescriptor<>(
-                    "driver-decided-outcome", TypeInformation.of(DriverOutcome.class)));
+    pending = getRuntimeContext().getMapState(pendingState);
+    firstResponse = getRuntimeContext().getState(firstResponseState);
+    breachedUnanswered = getRuntimeContext().getState(breachedUnansweredState);
+    decided = getRuntimeContext().getState(decidedState);
     joined = getRuntimeContext().getMetricGroup().counter(SURVEYS_JOINED);
     withoutOutcome = getRuntimeContext().getMetricGroup().counter(SURVEYS_WITHOUT_OUTCOME);
     factsAfterDecision = getRuntimeContext().getMetricGroup().counter(FACTS_AFTER_DECISION);

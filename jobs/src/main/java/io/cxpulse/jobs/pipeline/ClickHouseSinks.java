@@ -2,9 +2,6 @@ package io.cxpulse.jobs.pipeline;
 
 import io.cxpulse.events.DeadLetter;
 import java.nio.ByteBuffer;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -20,9 +17,7 @@ import org.apache.flink.connector.jdbc.core.datastream.sink.JdbcSink;
  * The tables are {@code ReplacingMergeTree}s keyed so that a repeated row replaces its first copy,
  * which makes the writes effectively idempotent.
  *
- * <p>Timestamps are bound as {@link Instant}s, which the driver sends as epoch-based {@code
- * fromUnixTimestamp64Nano(…)}; a {@code LocalDateTime} would be read in the JVM's default time zone
- * and shift every row on a machine not running in UTC.
+ * <p>What goes into each table is declared once, as a {@link ClickHouseTable}.
  */
 public final class ClickHouseSinks {
 
@@ -31,15 +26,6 @@ public final class ClickHouseSinks {
 
   /** Retries of a failed batch before the sink fails the job (which then restarts). */
   public static final int MAX_RETRIES = 3;
-
-  /**
-   * The dead-letter table's insert; columns as in sql/migrations (cx_dead_letters). The job is the
-   * writer's, not the dead letter's: the Avro record on the dead-letter topic has no such field.
-   */
-  public static final String DEAD_LETTER_INSERT =
-      "INSERT INTO cx_dead_letters (dead_lettered_at, reason, detail, source_topic,"
-          + " source_partition, source_offset, event_id, event_time, raw_length, raw_prefix, job)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** The earliest instant a ClickHouse {@code DateTime64} column holds. */
   public static final Instant DATETIME64_MIN = Instant.parse("1900-01-01T00:00:00Z");
@@ -103,64 +89,53 @@ public final class ClickHouseSinks {
   }
 
   /**
-   * The sink of {@code job}'s dead letters into {@code cx_dead_letters}.
+   * What {@code job} writes into {@code cx_dead_letters}: the table's columns, in bind order. The
+   * job is the writer's, not the dead letter's: the Avro record on the dead-letter topic has no
+   * such field.
    *
    * @param job the job writing, as in {@code cx_job_progress} (e.g. {@code survey}): two jobs' dead
    *     letters of one Kafka record are two rows
+   * @throws IllegalArgumentException if {@code job} is blank
+   */
+  public static ClickHouseTable<DeadLetter> deadLetterTable(String job) {
+    if (job == null || job.isBlank()) {
+      throw new IllegalArgumentException("a dead letter's job must not be blank");
+    }
+    return ClickHouseTable.<DeadLetter>named("cx_dead_letters")
+        .dateTime("dead_lettered_at", DeadLetter::getDeadLetteredAt)
+        .string("reason", deadLetter -> deadLetter.getReason().name())
+        .string("detail", DeadLetter::getDetail)
+        .string("source_topic", DeadLetter::getSourceTopic)
+        .int32("source_partition", DeadLetter::getSourcePartition)
+        .int64("source_offset", DeadLetter::getSourceOffset)
+        .nullableString("event_id", DeadLetter::getEventId)
+        // An event_time outside the column's range is exactly what some dead letters are about;
+        // the detail already names it, so the column is left empty rather than failing the batch.
+        .nullableDateTime(
+            "event_time",
+            deadLetter ->
+                deadLetter.getEventTime() == null || !fitsDateTime64(deadLetter.getEventTime())
+                    ? null
+                    : deadLetter.getEventTime())
+        .int32("raw_length", DeadLetter::getRawLength)
+        // Bytes, not text: the driver sends them as unhex('…'), so any byte survives.
+        .bytes("raw_prefix", deadLetter -> toBytes(deadLetter.getRawPrefix()))
+        .string("job", deadLetter -> job)
+        .build();
+  }
+
+  /**
+   * The sink of {@code job}'s dead letters into {@code cx_dead_letters} ({@link #deadLetterTable}).
    */
   public static ClickHouseSink<DeadLetter> deadLetterSink(
       String job, JdbcConnectionOptions connection, JdbcExecutionOptions execution) {
-    return sink(DEAD_LETTER_INSERT, new DeadLetterStatement(job), connection, execution);
+    return deadLetterTable(job).sink(connection, execution);
   }
 
-  /** Binds a dead letter of one job to {@link #DEAD_LETTER_INSERT}. */
-  public static final class DeadLetterStatement implements JdbcStatementBuilder<DeadLetter> {
-
-    private static final long serialVersionUID = 1L;
-
-    private final String job;
-
-    /**
-     * @param job the job whose dead letters these are, never blank
-     */
-    public DeadLetterStatement(String job) {
-      if (job == null || job.isBlank()) {
-        throw new IllegalArgumentException("a dead letter's job must not be blank");
-      }
-      this.job = job;
-    }
-
-    @Override
-    public void accept(PreparedStatement ps, DeadLetter deadLetter) throws SQLException {
-      ps.setObject(1, deadLetter.getDeadLetteredAt());
-      ps.setString(2, deadLetter.getReason().name());
-      ps.setString(3, deadLetter.getDetail());
-      ps.setString(4, deadLetter.getSourceTopic());
-      ps.setInt(5, deadLetter.getSourcePartition());
-      ps.setLong(6, deadLetter.getSourceOffset());
-      if (deadLetter.getEventId() == null) {
-        ps.setNull(7, Types.VARCHAR);
-      } else {
-        ps.setString(7, deadLetter.getEventId());
-      }
-      // An event_time outside the column's range is exactly what some dead letters are about; the
-      // detail already names it, so the column is left empty rather than failing the batch.
-      if (deadLetter.getEventTime() == null || !fitsDateTime64(deadLetter.getEventTime())) {
-        ps.setNull(8, Types.TIMESTAMP);
-      } else {
-        ps.setObject(8, deadLetter.getEventTime());
-      }
-      ps.setInt(9, deadLetter.getRawLength());
-      // Bytes, not text: the driver sends them as unhex('…'), so any byte survives.
-      ps.setBytes(10, toBytes(deadLetter.getRawPrefix()));
-      ps.setString(11, job);
-    }
-
-    private static byte[] toBytes(ByteBuffer buffer) {
-      ByteBuffer view = buffer.duplicate();
-      byte[] bytes = new byte[view.remaining()];
-      view.get(bytes);
-      return bytes;
-    }
+  private static byte[] toBytes(ByteBuffer buffer) {
+    ByteBuffer view = buffer.duplicate();
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    return bytes;
   }
 }

@@ -2,6 +2,8 @@ package io.cxpulse.jobs.pipeline;
 
 import java.time.Duration;
 import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 
@@ -32,10 +34,25 @@ public final class JobLauncher {
       throws Exception {
     log.info("Starting {} with {}", jobName, options);
     warnings.forEach(log::warn);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            withoutGenericTypes(new Configuration()));
     workflow.define(env);
     env.execute(jobName);
     return 0;
+  }
+
+  /**
+   * {@code conf} with Flink's Kryo fallback switched off ({@code pipeline.generic-types: false}): a
+   * type Flink cannot serialise as a POJO, record, Avro record or basic type then fails the job
+   * when its graph or state is built, instead of being written with Kryo, whose bytes in a
+   * savepoint do not survive a change of the class. Every job and local mode run with it.
+   *
+   * @return {@code conf}
+   */
+  public static Configuration withoutGenericTypes(Configuration conf) {
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    return conf;
   }
 
   /**

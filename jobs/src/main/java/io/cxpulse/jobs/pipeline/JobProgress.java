@@ -1,8 +1,6 @@
 package io.cxpulse.jobs.pipeline;
 
 import java.io.Serializable;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,7 +8,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
-import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.apache.flink.streaming.api.datastream.DataStream;
 
 /**
@@ -38,10 +35,20 @@ import org.apache.flink.streaming.api.datastream.DataStream;
  */
 public final class JobProgress {
 
-  /** The table's insert; columns as in sql/migrations (cx_job_progress). */
-  public static final String INSERT =
-      "INSERT INTO cx_job_progress (job, table_name, watermark, complete_before, final_before,"
-          + " updated_at, run_first_window) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  /** What the jobs write into {@code cx_job_progress}: the table's columns, in bind order. */
+  public static final ClickHouseTable<Row> TABLE =
+      ClickHouseTable.<Row>named("cx_job_progress")
+          .string("job", Row::job)
+          .string("table_name", Row::table)
+          // Clamped: a watermark before any event (Long.MIN_VALUE + 1) is not a DateTime64.
+          .dateTime("watermark", row -> clamp(row.watermark()))
+          .dateTime("complete_before", row -> clamp(row.completeBefore()))
+          .dateTime("final_before", row -> clamp(row.finalBefore()))
+          .dateTime("updated_at", Row::updatedAt)
+          .nullableDateTime(
+              "run_first_window",
+              row -> row.runFirstWindow() == null ? null : clamp(row.runFirstWindow()))
+          .build();
 
   private JobProgress() {}
 
@@ -151,34 +158,15 @@ public final class JobProgress {
   /** The sink into {@code cx_job_progress}. */
   public static ClickHouseSink<Row> sink(
       JdbcConnectionOptions connection, JdbcExecutionOptions execution) {
-    return ClickHouseSinks.sink(INSERT, new RowStatement(), connection, execution);
+    return TABLE.sink(connection, execution);
   }
 
-  /** Binds a {@link Row} to {@link #INSERT}. */
-  public static final class RowStatement implements JdbcStatementBuilder<Row> {
-
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public void accept(PreparedStatement ps, Row row) throws SQLException {
-      ps.setString(1, row.job());
-      ps.setString(2, row.table());
-      // Instants, not LocalDateTimes: see ClickHouseSinks. Clamped: a watermark before any
-      // event (Long.MIN_VALUE + 1) is not a DateTime64.
-      ps.setObject(3, clamp(row.watermark()));
-      ps.setObject(4, clamp(row.completeBefore()));
-      ps.setObject(5, clamp(row.finalBefore()));
-      ps.setObject(6, row.updatedAt());
-      ps.setObject(7, row.runFirstWindow() == null ? null : clamp(row.runFirstWindow()));
+  private static Instant clamp(Instant instant) {
+    if (instant.isBefore(ClickHouseSinks.DATETIME64_MIN)) {
+      return ClickHouseSinks.DATETIME64_MIN;
     }
-
-    private static Instant clamp(Instant instant) {
-      if (instant.isBefore(ClickHouseSinks.DATETIME64_MIN)) {
-        return ClickHouseSinks.DATETIME64_MIN;
-      }
-      return instant.isAfter(ClickHouseSinks.DATETIME64_MAX)
-          ? ClickHouseSinks.DATETIME64_MAX
-          : instant;
-    }
+    return instant.isAfter(ClickHouseSinks.DATETIME64_MAX)
+        ? ClickHouseSinks.DATETIME64_MAX
+        : instant;
   }
 }

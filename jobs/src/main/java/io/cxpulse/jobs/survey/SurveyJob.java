@@ -2,6 +2,7 @@ package io.cxpulse.jobs.survey;
 
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
@@ -10,6 +11,7 @@ import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
@@ -55,7 +57,7 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>{@link #defineWorkflow} builds the whole graph from an injected source and {@link
- * SurveySinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
+ * MetricSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
  * collecting sinks. Every operator has a name and a stable uid, so savepoints survive code changes.
  *
  * <p>Watermarks are generated per Kafka partition inside the source, from the event_time of
@@ -210,7 +212,7 @@ public final class SurveyJob implements Callable<Integer> {
               env,
               options,
               kafkaInput(options),
-              SurveySinks.production(options).withAlerting(alerting));
+              SurveyJob.productionSinks(options).withAlerting(alerting));
         });
   }
 
@@ -269,10 +271,30 @@ public final class SurveyJob implements Callable<Integer> {
         response.getEventId());
   }
 
+  /**
+   * The production sinks: JDBC into {@code cx_survey_window}, {@code cx_dead_letters} and {@code
+   * cx_job_progress} at the ClickHouse of {@code options}, and a Kafka sink into its dead-letter
+   * topic; all at-least-once, flushed on checkpoints ({@link MetricSinks#production}).
+   */
+  public static MetricSinks<SurveyWindowRow> productionSinks(SurveyJobOptions options) {
+    return MetricSinks.production(
+        SurveyWindowRow.TABLE,
+        JOB_ID,
+        options.bootstrapServers(),
+        options.deadLetterTopic(),
+        ClickHouseSinks.connectionOptions(
+            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+  }
+
   /** A window is complete once it fired, final once its allowed lateness passed. */
   public static JobProgress.Spec progress(SurveyJobOptions options) {
     return new JobProgress.Spec(
-        JOB_ID, "cx_survey_window", options.window(), Duration.ZERO, options.allowedLateness());
+        JOB_ID,
+        SurveyWindowRow.TABLE.name(),
+        options.window(),
+        Duration.ZERO,
+        options.allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
@@ -291,7 +313,7 @@ public final class SurveyJob implements Callable<Integer> {
       StreamExecutionEnvironment env,
       SurveyJobOptions options,
       EventInput input,
-      SurveySinks sinks) {
+      MetricSinks<SurveyWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
             env,
@@ -312,13 +334,13 @@ public final class SurveyJob implements Callable<Integer> {
       StreamExecutionEnvironment env,
       SurveyJobOptions options,
       Source<RawRecord, ?, ?> source,
-      SurveySinks sinks) {
+      MetricSinks<SurveyWindowRow> sinks) {
     defineWorkflow(env, options, EventInput.of(source), sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
-      DataStream<RawRecord> raw, SurveyJobOptions options, SurveySinks sinks) {
+      DataStream<RawRecord> raw, SurveyJobOptions options, MetricSinks<SurveyWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
             raw,
@@ -346,7 +368,9 @@ public final class SurveyJob implements Callable<Integer> {
   }
 
   private static void defineWorkflow(
-      EventFront<SurveyResponse> front, SurveyJobOptions options, SurveySinks sinks) {
+      EventFront<SurveyResponse> front,
+      SurveyJobOptions options,
+      MetricSinks<SurveyWindowRow> sinks) {
     SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> counted = front.counted();
 
     WindowAggregation.Output<DecodedEvent<SurveyResponse>, SurveyWindowRow> windows =

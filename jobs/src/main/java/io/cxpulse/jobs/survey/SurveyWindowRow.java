@@ -4,6 +4,7 @@ import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.alerts.MetricRow;
 import io.cxpulse.jobs.alerts.MetricWindow;
+import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
@@ -23,11 +24,31 @@ import java.util.stream.Stream;
  * versions, and {@code ReplacingMergeTree(version)} keeps the row with the most data (see {@link
  * WindowAggregation}).
  *
- * <p>A Flink POJO; fields in the table's column order.
+ * <p>A Flink POJO; fields in the table's column order ({@link #TABLE}).
  */
 public class SurveyWindowRow implements Serializable {
 
   private static final long serialVersionUID = 1L;
+
+  /** What the job writes into {@code cx_survey_window}: the table's columns, in bind order. */
+  public static final ClickHouseTable<SurveyWindowRow> TABLE =
+      ClickHouseTable.<SurveyWindowRow>named("cx_survey_window")
+          .dateTime("window_start", SurveyWindowRow::getWindowStart)
+          .dateTime("window_end", SurveyWindowRow::getWindowEnd)
+          .string("channel", SurveyWindowRow::getChannel)
+          .string("segment", SurveyWindowRow::getSegment)
+          .int64("csat_total", SurveyWindowRow::getCsatTotal)
+          .int64("csat_satisfied", SurveyWindowRow::getCsatSatisfied)
+          .int64("nps_total", SurveyWindowRow::getNpsTotal)
+          .int64("nps_promoters", SurveyWindowRow::getNpsPromoters)
+          .int64("nps_passives", SurveyWindowRow::getNpsPassives)
+          .int64("nps_detractors", SurveyWindowRow::getNpsDetractors)
+          .int64("ces_count", SurveyWindowRow::getCesCount)
+          .int64("ces_sum", SurveyWindowRow::getCesSum)
+          .int64("ces_sum_squares", SurveyWindowRow::getCesSumSquares)
+          .longArray("ces_histogram", "UInt64", SurveyWindowRow::getCesHistogram)
+          .int64("version", SurveyWindowRow::getVersion)
+          .build();
 
   private Instant windowStart;
   private Instant windowEnd;

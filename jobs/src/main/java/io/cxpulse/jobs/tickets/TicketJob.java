@@ -3,6 +3,7 @@ package io.cxpulse.jobs.tickets;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketPriority;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.alerts.AlertFlags;
@@ -10,6 +11,7 @@ import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
@@ -60,7 +62,7 @@ import picocli.CommandLine.Spec;
  * </pre>
  *
  * <p>{@link #defineWorkflow} builds the whole graph from an injected source and {@link
- * TicketSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
+ * MetricSinks}; {@link #main} wires Kafka and ClickHouse into it, tests wire in-memory sources and
  * collecting sinks. Every operator has a name and a stable uid, so savepoints survive code changes.
  *
  * <p>Why the lifecycle runs before the windows: a ticket's facts (first response, breach,
@@ -238,7 +240,7 @@ public final class TicketJob implements Callable<Integer> {
               env,
               options,
               kafkaInput(options),
-              TicketSinks.production(options).withAlerting(alerting));
+              TicketJob.productionSinks(options).withAlerting(alerting));
         });
   }
 
@@ -267,13 +269,33 @@ public final class TicketJob implements Callable<Integer> {
   }
 
   /**
+   * The production sinks: JDBC into {@code cx_ticket_window}, {@code cx_dead_letters} and {@code
+   * cx_job_progress} at the ClickHouse of {@code options}, and a Kafka sink into its dead-letter
+   * topic; all at-least-once, flushed on checkpoints ({@link MetricSinks#production}).
+   */
+  public static MetricSinks<TicketWindowRow> productionSinks(TicketJobOptions options) {
+    return MetricSinks.production(
+        TicketWindowRow.TABLE,
+        JOB_ID,
+        options.bootstrapServers(),
+        options.deadLetterTopic(),
+        ClickHouseSinks.connectionOptions(
+            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
+        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+  }
+
+  /**
    * Facts are attributed to the window of their own time and emitted once the watermark reaches it
    * (see {@link #windowAggregation}): a window is complete once it fired, final once its allowed
    * lateness passed.
    */
   public static JobProgress.Spec progress(TicketJobOptions options) {
     return new JobProgress.Spec(
-        JOB_ID, "cx_ticket_window", options.window(), Duration.ZERO, options.allowedLateness());
+        JOB_ID,
+        TicketWindowRow.TABLE.name(),
+        options.window(),
+        Duration.ZERO,
+        options.allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
@@ -366,7 +388,7 @@ public final class TicketJob implements Callable<Integer> {
       StreamExecutionEnvironment env,
       TicketJobOptions options,
       EventInput input,
-      TicketSinks sinks) {
+      MetricSinks<TicketWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
             env,
@@ -387,13 +409,13 @@ public final class TicketJob implements Callable<Integer> {
       StreamExecutionEnvironment env,
       TicketJobOptions options,
       Source<RawRecord, ?, ?> source,
-      TicketSinks sinks) {
+      MetricSinks<TicketWindowRow> sinks) {
     defineWorkflow(env, options, EventInput.of(source), sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
-      DataStream<RawRecord> raw, TicketJobOptions options, TicketSinks sinks) {
+      DataStream<RawRecord> raw, TicketJobOptions options, MetricSinks<TicketWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
             raw, TICKET_EVENTS, new TicketEventValidator(options.gate()), timing(options), NAMING),
@@ -417,7 +439,7 @@ public final class TicketJob implements Callable<Integer> {
   }
 
   private static void defineWorkflow(
-      EventFront<TicketEvent> front, TicketJobOptions options, TicketSinks sinks) {
+      EventFront<TicketEvent> front, TicketJobOptions options, MetricSinks<TicketWindowRow> sinks) {
     SlaTargets slaTargets = options.slaTargets();
 
     SingleOutputStreamOperator<DecodedEvent<TicketEvent>> counted = front.counted();

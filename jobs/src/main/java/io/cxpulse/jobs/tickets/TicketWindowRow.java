@@ -3,6 +3,7 @@ package io.cxpulse.jobs.tickets;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.alerts.MetricRow;
 import io.cxpulse.jobs.alerts.MetricWindow;
+import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.metrics.LogHistogram;
 import java.io.Serializable;
 import java.time.Instant;
@@ -24,11 +25,37 @@ import java.util.stream.Stream;
  * ClickHouse rolls them up with {@code sumMap}. The columns hold every component; the views derive
  * percentiles, averages and rates.
  *
- * <p>A Flink POJO; fields in the table's column order.
+ * <p>A Flink POJO; fields in the table's column order ({@link #TABLE}).
  */
 public class TicketWindowRow implements Serializable {
 
   private static final long serialVersionUID = 1L;
+
+  /** What the job writes into {@code cx_ticket_window}: the table's columns, in bind order. */
+  public static final ClickHouseTable<TicketWindowRow> TABLE =
+      ClickHouseTable.<TicketWindowRow>named("cx_ticket_window")
+          .dateTime("window_start", TicketWindowRow::getWindowStart)
+          .dateTime("window_end", TicketWindowRow::getWindowEnd)
+          .string("channel", TicketWindowRow::getChannel)
+          .string("segment", TicketWindowRow::getSegment)
+          .string("priority", TicketWindowRow::getPriority)
+          .int64("tickets_opened", TicketWindowRow::getTicketsOpened)
+          .int64("tickets_reopened", TicketWindowRow::getTicketsReopened)
+          .int64("first_responses", TicketWindowRow::getFirstResponses)
+          .int64("first_response_sum_ms", TicketWindowRow::getFirstResponseSumMillis)
+          .intArray("first_response_buckets", "UInt16", TicketWindowRow::getFirstResponseBuckets)
+          .longArray("first_response_counts", "Int64", TicketWindowRow::getFirstResponseCounts)
+          .int64("sla_met", TicketWindowRow::getSlaMet)
+          .int64("sla_breached", TicketWindowRow::getSlaBreached)
+          .int64("sla_breached_unanswered", TicketWindowRow::getSlaBreachedUnanswered)
+          .int64("resolved", TicketWindowRow::getResolved)
+          .int64("resolution_sum_ms", TicketWindowRow::getResolutionSumMillis)
+          .intArray("resolution_buckets", "UInt16", TicketWindowRow::getResolutionBuckets)
+          .longArray("resolution_counts", "Int64", TicketWindowRow::getResolutionCounts)
+          .int64("backlog_delta", TicketWindowRow::getBacklogDelta)
+          .int64("version", TicketWindowRow::getVersion)
+          .int64("awaiting_first_response_delta", TicketWindowRow::getAwaitingFirstResponseDelta)
+          .build();
 
   private Instant windowStart;
   private Instant windowEnd;

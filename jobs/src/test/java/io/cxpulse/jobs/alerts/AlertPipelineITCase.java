@@ -19,11 +19,11 @@ import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
@@ -66,7 +66,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Alerting end to end on the real engines: the bounded survey job ({@link SurveyJob#defineWorkflow}
- * with the production Kafka source, {@link SurveySinks#production} and {@link
+ * with the production Kafka source, {@link SurveyJob#productionSinks} and {@link
  * AlertSinks#production}) runs on a MiniCluster at parallelism 2 over two and a half hours of
  * generated survey traffic on three channels, produced to an in-process Kafka broker out of order
  * within the watermark bound and with duplicates. From minute 60 to minute 80 of event time the
@@ -503,14 +503,17 @@ class AlertPipelineITCase {
     Alerting alerting =
         new Alerting(
             AlertRules.parse(RULES_YAML, "AlertPipelineITCase"), Duration.ZERO, alertSinks);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
         env,
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options).withAlerting(alerting));
+        SurveyJob.productionSinks(options).withAlerting(alerting));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("survey job with alerting, " + groupId);
     System.out.printf(

@@ -21,12 +21,12 @@ class AlertSinksTest {
 
   @Test
   void insertNamesTheTableColumnsInBindOrder() {
-    assertThat(AlertSinks.ALERT_INSERT)
+    assertThat(AlertSinks.ALERT_TABLE.insertSql())
         .startsWith(
             "INSERT INTO cx_alerts (alert_id, status, rule_id, metric, severity, channel, segment,"
                 + " window_start, window_end, value, baseline, threshold, p_value, samples,"
                 + " baseline_samples, summary)");
-    assertThat(AlertSinks.ALERT_INSERT.chars().filter(c -> c == '?')).hasSize(16);
+    assertThat(AlertSinks.ALERT_TABLE.insertSql().chars().filter(c -> c == '?')).hasSize(16);
   }
 
   @Test
@@ -112,7 +112,7 @@ class AlertSinksTest {
 
   private static Map<Integer, Object> bind(Alert alert) throws Exception {
     RecordingStatement recording = new RecordingStatement();
-    new AlertSinks.AlertStatement().accept(recording.statement(), alert);
+    AlertSinks.alertStatement().accept(recording.statement(), alert);
     return recording.parameters();
   }
 }

@@ -73,7 +73,7 @@ class CheckoutJobGraphTest {
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        CheckoutSinks.production(options));
+        CheckoutJob.productionSinks(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());
   }
 }

@@ -8,6 +8,7 @@ import io.cxpulse.jobs.checkout.ExpectedCheckoutRows.Grain;
 import io.cxpulse.jobs.generator.CheckoutScenario;
 import io.cxpulse.jobs.generator.CheckoutTruth;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of order, late events, orders arriving after the abandonment timer fired, duplicates, too-late
  * checkouts, every bad record) is produced to an in-process Kafka broker, the job ({@link
  * CheckoutJob#defineWorkflow} with the production Kafka source and {@link
- * CheckoutSinks#production}) runs on a MiniCluster at parallelism 2, and ClickHouse, the
+ * CheckoutJob#productionSinks}) runs on a MiniCluster at parallelism 2, and ClickHouse, the
  * dead-letter topic and the job's counters must agree with an expectation computed from the
  * generator's truth alone:
  *
@@ -113,14 +114,17 @@ class CheckoutPipelineITCase {
             .jdbcBatchSize(500)
             .jdbcFlushInterval(Duration.ofMillis(200))
             .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     CheckoutJob.configure(env, options);
     CheckoutJob.defineWorkflow(
         env,
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        CheckoutSinks.production(options));
+        CheckoutJob.productionSinks(options));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("checkout pipeline end to end");
     long jobMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();

@@ -17,10 +17,8 @@ import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
-import io.cxpulse.jobs.survey.SurveySinks;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
-import io.cxpulse.jobs.tickets.TicketSinks;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -421,7 +419,7 @@ class DriverSplitDeadLettersITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
-        env, options, SurveyJob.kafkaInput(options), SurveySinks.production(options));
+        env, options, SurveyJob.kafkaInput(options), SurveyJob.productionSinks(options));
     return env.execute("survey job").getJobID();
   }
 
@@ -442,7 +440,7 @@ class DriverSplitDeadLettersITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     TicketJob.configure(env, options);
     TicketJob.defineWorkflow(
-        env, options, TicketJob.kafkaInput(options), TicketSinks.production(options));
+        env, options, TicketJob.kafkaInput(options), TicketJob.productionSinks(options));
     return env.execute("ticket job").getJobID();
   }
 

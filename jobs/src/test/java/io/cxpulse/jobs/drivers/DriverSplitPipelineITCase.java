@@ -11,6 +11,7 @@ import io.cxpulse.jobs.generator.GeneratedTicket.SlaVerdict;
 import io.cxpulse.jobs.generator.TicketFollowUpSurveys;
 import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.pipeline.Dimensions;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.pipeline.RawRecords;
 import io.cxpulse.jobs.sql.Migrations;
@@ -225,7 +226,10 @@ class DriverSplitPipelineITCase {
             .checkpointInterval(Duration.ofMillis(500))
             .jdbcFlushInterval(Duration.ofMillis(200))
             .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     DriverSplitJob.configure(env, options);
     DriverSplitJob.defineWorkflow(
         env,

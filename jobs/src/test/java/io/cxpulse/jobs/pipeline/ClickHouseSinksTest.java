@@ -17,12 +17,13 @@ class ClickHouseSinksTest {
 
   @Test
   void deadLetterInsertNamesTheTableColumnsInBindOrder() {
-    assertThat(ClickHouseSinks.DEAD_LETTER_INSERT)
+    assertThat(ClickHouseSinks.deadLetterTable("survey").insertSql())
         .startsWith(
             "INSERT INTO cx_dead_letters (dead_lettered_at, reason, detail, source_topic,"
                 + " source_partition, source_offset, event_id, event_time, raw_length,"
                 + " raw_prefix, job)");
-    assertThat(ClickHouseSinks.DEAD_LETTER_INSERT.chars().filter(c -> c == '?')).hasSize(11);
+    assertThat(ClickHouseSinks.deadLetterTable("survey").insertSql().chars().filter(c -> c == '?'))
+        .hasSize(11);
   }
 
   @Test
@@ -66,13 +67,13 @@ class ClickHouseSinksTest {
 
   @Test
   void aDeadLetterWithoutAJobIsRefused() {
-    assertThatThrownBy(() -> new ClickHouseSinks.DeadLetterStatement(" "))
+    assertThatThrownBy(() -> ClickHouseSinks.deadLetterTable(" "))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   private static Map<Integer, Object> bind(DeadLetter deadLetter) throws Exception {
     RecordingStatement recording = new RecordingStatement();
-    new ClickHouseSinks.DeadLetterStatement("survey").accept(recording.statement(), deadLetter);
+    ClickHouseSinks.deadLetterTable("survey").statement().accept(recording.statement(), deadLetter);
     return recording.parameters();
   }
 }

@@ -150,7 +150,7 @@ class EventGatePropertyTest {
     }
     // The ClickHouse binding never fails and never sends a time the column cannot hold.
     RecordingStatement statement = new RecordingStatement();
-    new ClickHouseSinks.DeadLetterStatement("survey").accept(statement.statement(), deadLetter);
+    ClickHouseSinks.deadLetterTable("survey").statement().accept(statement.statement(), deadLetter);
     Object eventTime = statement.parameters().get(8);
     if (eventTime instanceof Instant instant) {
       assertThat(ClickHouseSinks.fitsDateTime64(instant))

@@ -10,7 +10,6 @@ import io.cxpulse.jobs.checkout.CheckoutClickHouse.Key;
 import io.cxpulse.jobs.checkout.CheckoutClickHouse.ViewRow;
 import io.cxpulse.jobs.checkout.CheckoutComponents;
 import io.cxpulse.jobs.checkout.CheckoutOutcome;
-import io.cxpulse.jobs.checkout.CheckoutSinks;
 import io.cxpulse.jobs.checkout.CheckoutStatus;
 import io.cxpulse.jobs.checkout.CheckoutWindowRow;
 import io.cxpulse.jobs.checkout.ExpectedCheckoutRows;
@@ -39,6 +38,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,13 +48,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The checkout views against the metric classes: window rows built from hand-made outcomes go into
- * {@code cx_checkout_window} through the job's own JDBC binding ({@link
- * CheckoutSinks.WindowRowStatement}), and for every grain and grouping set the views' summed
- * components must equal the sums of the newest row versions computed in Java, and every derived
- * value must equal what io.cxpulse.metrics computes from those sums: abandonment rate and Wilson
- * interval ({@link AbandonmentComponents}), conversion, value at risk per currency, drop-off per
- * step, failure reasons, mean and quantiles of the completion time ({@link LogHistogram}), the
- * quantiles also within the stated bound of the exact quantiles of the completion times.
+ * {@code cx_checkout_window} through the job's own JDBC binding ({@link CheckoutWindowRow#TABLE}),
+ * and for every grain and grouping set the views' summed components must equal the sums of the
+ * newest row versions computed in Java, and every derived value must equal what io.cxpulse.metrics
+ * computes from those sums: abandonment rate and Wilson interval ({@link AbandonmentComponents}),
+ * conversion, value at risk per currency, drop-off per step, failure reasons, mean and quantiles of
+ * the completion time ({@link LogHistogram}), the quantiles also within the stated bound of the
+ * exact quantiles of the completion times.
  */
 class CheckoutViewsITCase {
 
@@ -228,8 +228,9 @@ class CheckoutViewsITCase {
     new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
     // One INSERT per row, through the job's own binding, so that the versions of a key land in
     // different parts and FINAL, not an insert-time merge, has to pick the newest.
-    CheckoutSinks.WindowRowStatement binding = new CheckoutSinks.WindowRowStatement();
-    try (PreparedStatement insert = connection.prepareStatement(CheckoutSinks.WINDOW_INSERT)) {
+    JdbcStatementBuilder<CheckoutWindowRow> binding = CheckoutWindowRow.TABLE.statement();
+    try (PreparedStatement insert =
+        connection.prepareStatement(CheckoutWindowRow.TABLE.insertSql())) {
       for (Row row : ROWS) {
         binding.accept(insert, row.windowRow());
         insert.executeUpdate();

@@ -6,6 +6,7 @@ import io.cxpulse.events.Channel;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.pipeline.CollectingSink;
 import io.cxpulse.jobs.pipeline.DurableState;
@@ -93,7 +94,7 @@ class SurveyBurstITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
-        env, options, source, new SurveySinks(rows, deadLetterTopic, deadLetterTable));
+        env, options, source, new MetricSinks<>(rows, deadLetterTopic, deadLetterTable));
 
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("survey burst");

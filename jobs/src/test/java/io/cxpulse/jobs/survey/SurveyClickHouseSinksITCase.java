@@ -170,8 +170,8 @@ class SurveyClickHouseSinksITCase {
             "rows")
         .sinkTo(
             ClickHouseSinks.sink(
-                SurveySinks.WINDOW_INSERT,
-                new SurveySinks.WindowRowStatement(),
+                SurveyWindowRow.TABLE.insertSql(),
+                SurveyWindowRow.TABLE.statement(),
                 connection,
                 execution));
     env.fromSource(

@@ -279,7 +279,7 @@ final class SurveyEndToEnd implements AutoCloseable {
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        SurveySinks.production(options));
+        SurveyJob.productionSinks(options));
     return env;
   }
 

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.survey.FailOnceSink.WriterStart;
@@ -114,9 +115,9 @@ class SurveyFaultToleranceITCase {
             .jdbcBatchSize(200)
             .jdbcFlushInterval(Duration.ofMillis(200))
             .build();
-    SurveySinks production = SurveySinks.production(options);
-    SurveySinks sinks =
-        new SurveySinks(
+    MetricSinks<SurveyWindowRow> production = SurveyJob.productionSinks(options);
+    MetricSinks<SurveyWindowRow> sinks =
+        new MetricSinks<>(
             FailOnceSink.wrap(production.windowRows()),
             production.deadLetterTopic(),
             production.deadLetterTable());

@@ -48,7 +48,7 @@ class SurveyJobGraphTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
-        env, options, SurveyJob.kafkaInput(options), SurveySinks.production(options));
+        env, options, SurveyJob.kafkaInput(options), SurveyJob.productionSinks(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());
   }
 }

@@ -7,6 +7,7 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.DeadLetterReason;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.CollectingSink;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
@@ -98,7 +99,7 @@ class SurveyJobTest {
             index -> records.get(index.intValue()),
             records.size(),
             TypeInformation.of(RawRecord.class)),
-        new SurveySinks(rows, deadLetterTopic, deadLetterTable));
+        new MetricSinks<>(rows, deadLetterTopic, deadLetterTable));
 
     JobExecutionResult result = env.execute("survey job test");
 

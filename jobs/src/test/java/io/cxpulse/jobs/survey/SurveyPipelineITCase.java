@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The survey pipeline end to end on the real engines: a generated scenario with every fate is
  * produced to an in-process Kafka broker, the job ({@link SurveyJob#defineWorkflow} with the
- * production Kafka source and {@link SurveySinks#production}) runs on a MiniCluster at parallelism
- * 2, and ClickHouse, the dead-letter topic and the job's counters must agree with an expectation
- * computed from the scenario alone:
+ * production Kafka source and {@link SurveyJob#productionSinks}) runs on a MiniCluster at
+ * parallelism 2, and ClickHouse, the dead-letter topic and the job's counters must agree with an
+ * expectation computed from the scenario alone:
  *
  * <ul>
  *   <li>every row of {@code cx_survey_scores_minute} (every minute × channel × segment and the

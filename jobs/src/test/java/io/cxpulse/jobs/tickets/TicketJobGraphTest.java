@@ -61,7 +61,7 @@ class TicketJobGraphTest {
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        TicketSinks.production(options));
+        TicketJob.productionSinks(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());
   }
 }

@@ -9,6 +9,7 @@ import io.cxpulse.events.TicketActor;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
 import io.cxpulse.events.TicketPriority;
+import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.CollectingSink;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
@@ -203,7 +204,7 @@ class TicketJobTest {
             index -> records.get(index.intValue()),
             records.size(),
             TypeInformation.of(RawRecord.class)),
-        new TicketSinks(rows, deadLetterTopic, deadLetterTable));
+        new MetricSinks<>(rows, deadLetterTopic, deadLetterTable));
     JobExecutionResult result = env.execute("ticket job test");
     Run run = new Run(result.getJobID(), rows.values(), deadLetterTopic.values());
     assertThat(deadLetterTable.values()).containsExactlyInAnyOrderElementsOf(run.deadLetters);

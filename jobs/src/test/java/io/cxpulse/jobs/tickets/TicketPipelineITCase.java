@@ -7,6 +7,7 @@ import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Cell;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Grain;
@@ -47,8 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * 53,000 events of 9,500 tickets, out of order, late, late replies that overtake a breach already
  * counted, duplicates, too-late events and every bad record) is produced to an in-process Kafka
  * broker, the job ({@link TicketJob#defineWorkflow} with the production Kafka source and {@link
- * TicketSinks#production}) runs on a MiniCluster at parallelism 2, and ClickHouse, the dead-letter
- * topic and the counters must agree with an expectation computed from the scenario's ground truth:
+ * TicketJob#productionSinks}) runs on a MiniCluster at parallelism 2, and ClickHouse, the
+ * dead-letter topic and the counters must agree with an expectation computed from the scenario's
+ * ground truth:
  *
  * <ul>
  *   <li>every row of {@code cx_ticket_response_times_minute} and {@code _hour} (every grouping set)
@@ -119,14 +121,17 @@ class TicketPipelineITCase {
             .jdbcBatchSize(1000)
             .jdbcFlushInterval(Duration.ofMillis(200))
             .build();
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(
+            JobLauncher.withoutGenericTypes(new Configuration()));
     TicketJob.configure(env, options);
     TicketJob.defineWorkflow(
         env,
         options,
         EventInput.kafka(
             options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
-        TicketSinks.production(options));
+        TicketJob.productionSinks(options));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("ticket pipeline end to end");
     long jobMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();

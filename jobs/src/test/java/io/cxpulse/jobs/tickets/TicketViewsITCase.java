@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.flink.connector.jdbc.JdbcStatementBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,9 +42,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The ticket views against values computed in Java: hand-made window rows go into cx_ticket_window
- * through the job's own JDBC statement ({@link TicketSinks.WindowRowStatement}), and for every
- * grain and grouping set every column of cx_ticket_response_times_* and cx_ticket_backlog_* must
- * equal what {@link ExpectedTicketViews} computes from the newest row versions.
+ * through the job's own JDBC statement ({@link TicketWindowRow#TABLE}), and for every grain and
+ * grouping set every column of cx_ticket_response_times_* and cx_ticket_backlog_* must equal what
+ * {@link ExpectedTicketViews} computes from the newest row versions.
  */
 class TicketViewsITCase {
 
@@ -129,8 +130,9 @@ class TicketViewsITCase {
     new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
     // One INSERT per row, so that the versions of a key land in different parts and FINAL, not
     // an insert-time merge, has to pick the newest.
-    TicketSinks.WindowRowStatement statement = new TicketSinks.WindowRowStatement();
-    try (PreparedStatement insert = connection.prepareStatement(TicketSinks.WINDOW_INSERT)) {
+    JdbcStatementBuilder<TicketWindowRow> statement = TicketWindowRow.TABLE.statement();
+    try (PreparedStatement insert =
+        connection.prepareStatement(TicketWindowRow.TABLE.insertSql())) {
       for (TicketWindowRow row : ROWS) {
         statement.accept(insert, row);
         insert.executeUpdate();

@@ -10,16 +10,16 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class SurveySinksTest {
+class SurveyWindowTableTest {
 
   @Test
   void windowInsertNamesTheTableColumnsInBindOrder() {
-    assertThat(SurveySinks.WINDOW_INSERT)
+    assertThat(SurveyWindowRow.TABLE.insertSql())
         .startsWith(
             "INSERT INTO cx_survey_window (window_start, window_end, channel, segment, csat_total,"
                 + " csat_satisfied, nps_total, nps_promoters, nps_passives, nps_detractors,"
                 + " ces_count, ces_sum, ces_sum_squares, ces_histogram, version)");
-    assertThat(SurveySinks.WINDOW_INSERT.chars().filter(c -> c == '?')).hasSize(15);
+    assertThat(SurveyWindowRow.TABLE.insertSql().chars().filter(c -> c == '?')).hasSize(15);
   }
 
   @Test
@@ -37,7 +37,7 @@ class SurveySinksTest {
             22);
 
     RecordingStatement recording = new RecordingStatement();
-    new SurveySinks.WindowRowStatement().accept(recording.statement(), row);
+    SurveyWindowRow.TABLE.statement().accept(recording.statement(), row);
     Map<Integer, Object> bound = recording.parameters();
 
     assertThat(bound)
