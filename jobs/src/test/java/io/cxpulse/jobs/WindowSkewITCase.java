@@ -86,6 +86,16 @@ class WindowSkewITCase {
     String rowKey(ROW row);
 
     long version(ROW row);
+
+    /**
+     * Whether a row says nothing happened in its window: every record it absorbed was taken back (a
+     * pending checkout decided into another window). Whether such a row is written at all depends
+     * on how records meet in pre-aggregation partials, so on the parallelism; the views leave it
+     * out.
+     */
+    default boolean isEmpty(ROW row) {
+      return false;
+    }
   }
 
   static Stream<Arguments> jobs() {
@@ -180,6 +190,7 @@ class WindowSkewITCase {
     for (ROW row : rows.values()) {
       latest.merge(skew.rowKey(row), row, (a, b) -> skew.version(a) >= skew.version(b) ? a : b);
     }
+    latest.values().removeIf(skew::isEmpty);
     rows.clear();
     return new Run<>(perSubtask, latest);
   }
@@ -313,6 +324,11 @@ class WindowSkewITCase {
     @Override
     public long version(CheckoutWindowRow row) {
       return row.getVersion();
+    }
+
+    @Override
+    public boolean isEmpty(CheckoutWindowRow row) {
+      return row.getStarted() == 0 && row.getPending() == 0;
     }
   }
 

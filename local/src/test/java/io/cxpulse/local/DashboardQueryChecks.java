@@ -36,6 +36,8 @@ import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Every query of every dashboard in {@code dashboards/json/} (panels and annotations), expanded by
@@ -121,6 +123,8 @@ abstract class DashboardQueryChecks {
     rollups = readRollups();
   }
 
+  // One after another within the class (the class itself may run beside another).
+  @Execution(ExecutionMode.SAME_THREAD)
   @TestFactory
   Stream<DynamicNode> everyQueryAnswersWhatItsPanelNeeds() {
     List<DynamicNode> nodes = new ArrayList<>();
@@ -142,6 +146,8 @@ abstract class DashboardQueryChecks {
   }
 
   /** The rules are not vacuous: a query that breaks them is reported. */
+  // One after another within the class (the class itself may run beside another).
+  @Execution(ExecutionMode.SAME_THREAD)
   @Test
   void theRollupRulesRefuseAveragesOfAveragesAndUnpinnedRollups() {
     assertThat(

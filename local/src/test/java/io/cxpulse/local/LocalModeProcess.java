@@ -48,8 +48,13 @@ final class LocalModeProcess {
     int kafkaPort = freePort();
     int clickHousePort = freePort();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    // Ctrl-C must reach it whoever started the tests: a shell starts a background job (as the
+    // test suite's script starts the local module's tests) with SIGINT ignored, every process
+    // below inherits that, and a JVM that starts with SIGINT ignored never handles it.
     List<String> command =
-        new ArrayList<>(List.of(java.toString(), "-Duser.timezone=UTC", "-Xmx1g"));
+        new ArrayList<>(
+            List.of(
+                "env", "--default-signal=INT", java.toString(), "-Duser.timezone=UTC", "-Xmx1g"));
     String library = System.getProperty(ChdbLibraryLocator.LIBRARY_PROPERTY);
     if (library != null) {
       command.add("-D" + ChdbLibraryLocator.LIBRARY_PROPERTY + "=" + library);

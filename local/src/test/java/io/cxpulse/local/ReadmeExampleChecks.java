@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Every SQL and curl example of the README, run against a fresh local mode with its live traffic
@@ -51,6 +53,8 @@ abstract class ReadmeExampleChecks {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  // One after another within the class (the class itself may run beside another).
+  @Execution(ExecutionMode.SAME_THREAD)
   @TestFactory
   Stream<DynamicTest> everyReadmeExampleAnswersWithRows() throws Exception {
     Parsed readme =

@@ -23,13 +23,15 @@ import org.apache.flink.util.Collector;
  * keeps the events in keyed state and decides <em>when</em> to apply the rule, in event time only:
  *
  * <ul>
- *   <li>A checkout is {@link CheckoutStatus#PENDING} from its first event until its decision: a
- *       pending record (attribution only) is emitted at once, and the decision takes it back
- *       (retract) as it adds the outcome, so a window row says how many of its checkouts are still
- *       open rather than reading 0 % abandoned until they are decided. A checkout still undecided
- *       {@code max checkout duration} after its start is taken back from pending then: its outcome
- *       will come too late for its window ({@link TooLateOutcomeFunction}), and a pending record
- *       retracted after the window's retention would stay in the row for ever.
+ *   <li>A checkout is {@link CheckoutStatus#PENDING} from its start until its decision: a pending
+ *       record (attribution only) is emitted when the watermark reaches its first event (a timer
+ *       there, so what a checkout emits does not depend on the order its on-time events arrived
+ *       in), and the decision takes it back (retract) as it adds the outcome, so a window row says
+ *       how many of its checkouts are still open rather than reading 0 % abandoned until they are
+ *       decided. A checkout still undecided {@code max checkout duration} after its start is taken
+ *       back from pending then: its outcome will come too late for its window ({@link
+ *       TooLateOutcomeFunction}), and a pending record retracted after the window's retention would
+ *       stay in the row for ever.
  *   <li>An outcome is emitted once the watermark reaches its decision time: the order time for a
  *       completed checkout, {@code last step + inactivity timeout} for an abandoned one. One
  *       event-time timer per checkout is kept at the next decision time; a later step moves it (the
@@ -179,6 +181,19 @@ public class CheckoutSessionFunction
       throws Exception {
     CheckoutSession session = CheckoutSession.of(events.get(), inactivityTimeout);
     CheckoutOutcome previous = emitted.value();
+    if (previous == null) {
+      // Pending from the moment event time reaches its start (a timer there), not from its first
+      // event's arrival: steps that arrive out of order within the out-of-orderness bound are all
+      // in by then, so the records a checkout produces, and the row versions, do not depend on
+      // the order its events arrived in (another parallelism, a replay after a restore). Only a
+      // late event (behind the watermark) can still move it, as it can correct an outcome.
+      if (now < session.start().toEpochMilli()) {
+        return session;
+      }
+      previous = session.toPendingOutcome(checkoutId);
+      out.collect(previous);
+      emitted.update(previous);
+    }
     boolean counted = previous != null && !previous.isRetraction();
     CheckoutOutcome current;
     if (session.isDecidedAt(now)) {
@@ -207,7 +222,6 @@ public class CheckoutSessionFunction
     // correction adds one, as before pending records existed.
     CheckoutOutcome next =
         current.getStatus() == CheckoutStatus.PENDING
-                || previous == null
                 || previous.getStatus() == CheckoutStatus.PENDING
             ? current
             : current.withVersion(previous.getVersion() + 1);
@@ -216,7 +230,11 @@ public class CheckoutSessionFunction
     return session;
   }
 
-  private long nextWakeUp(CheckoutSession session, long now) {
+  private long nextWakeUp(CheckoutSession session, long now) throws Exception {
+    long start = session.start().toEpochMilli();
+    if (emitted.value() == null && now < start) {
+      return start; // when it becomes pending
+    }
     if (session.isDecidedAt(now)) {
       return cleanupTime(session);
     }

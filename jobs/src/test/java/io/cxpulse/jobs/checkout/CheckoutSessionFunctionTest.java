@@ -278,8 +278,10 @@ class CheckoutSessionFunctionTest {
   }
 
   @Test
-  void aCheckoutIsPendingFromItsFirstEventUntilItsDecisionTakesItBack() throws Exception {
+  void aCheckoutIsPendingFromItsStartUntilItsDecisionTakesItBack() throws Exception {
     process(step(FunnelStep.CART, T0).setChannel(Channel.MOBILE_APP).setSegment("new"));
+    assertThat(emitted()).as("not before event time reaches its start").isEmpty();
+    harness.processWatermark(T0.toEpochMilli());
     assertThat(emitted())
         .singleElement()
         .satisfies(
@@ -315,6 +317,8 @@ class CheckoutSessionFunctionTest {
   @Test
   void aLateEarlierStepMovesAPendingCheckoutToItsNewStartWindow() throws Exception {
     process(step(FunnelStep.SHIPPING, T0));
+    harness.processWatermark(T0.toEpochMilli());
+    // Behind the watermark: late, like an order after an abandonment.
     process(step(FunnelStep.CART, T0.minus(Duration.ofMinutes(10))));
 
     List<CheckoutOutcome> all = emitted();
@@ -324,6 +328,34 @@ class CheckoutSessionFunctionTest {
             tuple(CheckoutStatus.PENDING, CheckoutOutcome.ADD, T0),
             tuple(CheckoutStatus.PENDING, CheckoutOutcome.RETRACT, T0),
             tuple(CheckoutStatus.PENDING, CheckoutOutcome.ADD, T0.minus(Duration.ofMinutes(10))));
+  }
+
+  @Test
+  void whatACheckoutEmitsDoesNotDependOnTheOrderItsOnTimeStepsArrivedIn() throws Exception {
+    List<CheckoutEvent> steps =
+        List.of(
+            step(FunnelStep.CART, T0).build(),
+            step(FunnelStep.SHIPPING, T0.plusSeconds(30)).build(),
+            step(FunnelStep.PAYMENT, T0.plusSeconds(50)).build());
+    List<CheckoutEvent> reversed = new java.util.ArrayList<>(steps);
+    java.util.Collections.reverse(reversed);
+    List<List<CheckoutOutcome>> runs = new java.util.ArrayList<>();
+    for (List<CheckoutEvent> order : List.of(steps, reversed)) {
+      harness.close();
+      setUp();
+      for (CheckoutEvent event : order) {
+        process(event);
+      }
+      harness.processWatermark(T0.plus(Duration.ofHours(2)).toEpochMilli());
+      runs.add(emitted());
+    }
+    assertThat(runs.get(1)).isEqualTo(runs.get(0));
+    assertThat(runs.get(0))
+        .extracting(CheckoutOutcome::getStatus, CheckoutOutcome::getSign)
+        .containsExactly(
+            tuple(CheckoutStatus.PENDING, CheckoutOutcome.ADD),
+            tuple(CheckoutStatus.PENDING, CheckoutOutcome.RETRACT),
+            tuple(CheckoutStatus.ABANDONED, CheckoutOutcome.ADD));
   }
 
   @Test
