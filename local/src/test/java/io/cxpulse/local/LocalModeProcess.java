@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Local mode in a JVM of its own, as {@code ./cx-pulse run} runs it ({@code libjsig.so} preloaded,
@@ -21,6 +22,17 @@ import java.util.function.Predicate;
  * signals: the fixture of the tests that must see what a person sees, or survive a process dying.
  */
 final class LocalModeProcess {
+
+  /** A log line as log4j's patterns here print one: a time, then a level. */
+  static final Pattern LOG_LINE =
+      Pattern.compile("^\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})? +(TRACE|DEBUG|INFO|WARN|ERROR)\\b.*");
+
+  /** A line of a stack trace, or its heading. */
+  static final Pattern TRACE_LINE =
+      Pattern.compile("^(\\s+at |Caused by: |Exception in thread |\\s*\\.\\.\\. \\d+ more).*");
+
+  /** Our own warnings and errors, as the terminal shows them: one line each. */
+  static final Pattern OWN_PROBLEM = Pattern.compile("^\\d{2}:\\d{2}:\\d{2} (WARN |ERROR) .*");
 
   private final Process process;
   private final Path stdout;
@@ -140,6 +152,20 @@ final class LocalModeProcess {
   /** stdout, then stderr: all a terminal would show. */
   String terminal() throws IOException {
     return read(stdout) + read(stderr);
+  }
+
+  /**
+   * What a person sees holds no engine log line (only our own warnings and errors, one line each),
+   * no stack trace and no JDK warning: the engines log to the file the banner names.
+   */
+  void assertTerminalShowsNoEngineLogs() throws IOException {
+    assertThat(terminal().lines().filter(LOG_LINE.asMatchPredicate()))
+        .as("log lines on the terminal")
+        .allMatch(OWN_PROBLEM.asMatchPredicate());
+    assertThat(terminal().lines().filter(TRACE_LINE.asMatchPredicate()))
+        .as("stack trace lines on the terminal:\n%s", terminal())
+        .isEmpty();
+    assertThat(terminal()).doesNotContain("OpenJDK VM warning");
   }
 
   void kill() {

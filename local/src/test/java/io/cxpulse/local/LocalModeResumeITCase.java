@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * savepoint, the next run on the same data directory resumes from it, and every minute across the
  * restart holds exactly the surveys the topic holds for it. Without the savepoint the minute open
  * at the stop would be written again from the second run's part alone (a row replaced by a smaller
- * one). Real processes, real signals.
+ * one). Real processes, real signals; the second run, stopped by SIGTERM, also shows what a person
+ * sees: the banner naming the log file and the summary, and no engine log line.
  */
 class LocalModeResumeITCase {
 
@@ -66,6 +68,7 @@ class LocalModeResumeITCase {
       assertThat(first.awaitExit(STOP)).as(first.terminal()).isEqualTo(130);
       assertThat(first.stdout())
           .contains("Saved the jobs' state to " + dataDir.resolve("savepoints"));
+      first.assertTerminalShowsNoEngineLogs();
     } finally {
       first.kill();
     }
@@ -137,7 +140,23 @@ class LocalModeResumeITCase {
           counted.size());
 
       second.signal("TERM");
+      // 128 + 15: the JVM ran its shutdown hooks and exited.
       assertThat(second.awaitExit(STOP)).as(second.terminal()).isEqualTo(143);
+
+      // What a person saw: the banner naming the log file, the summary, no engine log lines;
+      // the engines' lines from start to stop are in the file.
+      Path logFile = dataDir.resolve("logs/cx-pulse.log");
+      assertThat(second.stdout())
+          .contains("CX Pulse local mode is up")
+          .contains("\n  Log file          " + logFile + " ")
+          .contains("dead letters");
+      second.assertTerminalShowsNoEngineLogs();
+      assertThat(Files.readString(logFile, StandardCharsets.UTF_8))
+          .as("the log file")
+          .contains("org.apache.flink.runtime.minicluster.MiniCluster")
+          .contains("kafka.server.")
+          .contains("ClickHouse engine (libchdb) opened on " + dataDir.resolve("clickhouse"))
+          .contains("CX Pulse local mode stopped");
     } finally {
       second.kill();
     }

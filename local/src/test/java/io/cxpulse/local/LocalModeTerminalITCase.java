@@ -9,75 +9,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What a person sees in the terminal, with local mode run as {@code ./cx-pulse run} runs it: its
- * own JVM ({@code libjsig.so} preloaded, {@link CxPulseCommand} as the main class), stopped by a
- * real signal. The terminal holds the banner, which names the log file, and the summary; the
- * engines' log lines are in that file only. Ctrl-C while it starts stops it without a stack trace.
+ * Ctrl-C while local mode starts stops it without a stack trace, local mode run as {@code
+ * ./cx-pulse run} runs it (its own JVM, a real signal). What the terminal shows of a running local
+ * mode stopped by SIGTERM (the banner naming the log file, the summary, no engine log lines) is
+ * checked on {@link LocalModeResumeITCase}'s second run.
  */
 class LocalModeTerminalITCase {
 
   private static final Duration START = Duration.ofMinutes(4);
   private static final Duration STOP = Duration.ofMinutes(2);
 
-  /** A log line as log4j's patterns here print one: a time, then a level. */
-  private static final Pattern LOG_LINE =
-      Pattern.compile("^\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})? +(TRACE|DEBUG|INFO|WARN|ERROR)\\b.*");
-
-  /** A line of a stack trace, or its heading. */
-  private static final Pattern TRACE_LINE =
-      Pattern.compile("^(\\s+at |Caused by: |Exception in thread |\\s*\\.\\.\\. \\d+ more).*");
-
-  /** Our own warnings and errors, as the terminal shows them: one line each. */
-  private static final Pattern OWN_PROBLEM =
-      Pattern.compile("^\\d{2}:\\d{2}:\\d{2} (WARN |ERROR) .*");
-
   @TempDir Path dir;
-
-  @Test
-  void theTerminalShowsTheBannerAndTheSummaryAndTheEnginesLogToTheFileItNames() throws Exception {
-    Path dataDir = dir.resolve("data");
-    Path logFile = dataDir.resolve("logs/cx-pulse.log");
-    LocalModeProcess child = LocalModeProcess.start(dir, "run", dataDir, "--summary-interval=2s");
-    try {
-      child.await(text -> text.contains("dead letters"), START);
-      child.signal("TERM");
-      assertThat(child.process().waitFor(STOP.toSeconds(), TimeUnit.SECONDS))
-          .as("stopped within %s", STOP)
-          .isTrue();
-      // 128 + 15: the JVM ran its shutdown hooks and exited.
-      assertThat(child.process().exitValue()).as(child.terminal()).isEqualTo(143);
-
-      String stdout = child.stdout();
-      assertThat(stdout)
-          .contains("CX Pulse local mode is up")
-          .contains("\n  Log file          " + logFile + " ")
-          .contains("dead letters");
-      assertThat(child.terminal().lines().filter(LOG_LINE.asMatchPredicate()))
-          .as("log lines on the terminal")
-          .allMatch(OWN_PROBLEM.asMatchPredicate());
-      assertThat(child.terminal().lines().filter(TRACE_LINE.asMatchPredicate()))
-          .as("stack trace lines on the terminal")
-          .isEmpty();
-      assertThat(child.terminal()).doesNotContain("OpenJDK VM warning");
-
-      assertThat(logFile).isRegularFile();
-      String log = Files.readString(logFile, StandardCharsets.UTF_8);
-      assertThat(log)
-          .as("the log file")
-          // Flink, Kafka, ClickHouse and our own, from start to stop.
-          .contains("org.apache.flink.runtime.minicluster.MiniCluster")
-          .contains("kafka.server.")
-          .contains("ClickHouse engine (libchdb) opened on " + dataDir.resolve("clickhouse"))
-          .contains("CX Pulse local mode stopped");
-    } finally {
-      child.kill();
-    }
-  }
 
   @Test
   void ctrlCWhileStartingStopsWithoutAStackTrace() throws Exception {
@@ -103,7 +49,7 @@ class LocalModeTerminalITCase {
 
       // 128 + 2: stopped by the signal, through the shutdown hooks.
       assertThat(child.process().exitValue()).as(child.terminal()).isEqualTo(130);
-      assertThat(child.terminal().lines().filter(TRACE_LINE.asMatchPredicate()))
+      assertThat(child.terminal().lines().filter(LocalModeProcess.TRACE_LINE.asMatchPredicate()))
           .as("stack trace lines on the terminal:\n%s", child.terminal())
           .isEmpty();
       assertThat(child.terminal())
