@@ -230,9 +230,11 @@ public class CheckoutSessionFunction
     return session;
   }
 
-  private long nextWakeUp(CheckoutSession session, long now) throws Exception {
+  private long nextWakeUp(CheckoutSession session, long now) {
     long start = session.start().toEpochMilli();
-    if (emitted.value() == null && now < start) {
+    // Not pending yet exactly while event time is before its start (decideAndEmit makes it
+    // pending from then on, and a late step can only move the start earlier): no state read.
+    if (now < start) {
       return start; // when it becomes pending
     }
     if (session.isDecidedAt(now)) {

@@ -1,6 +1,7 @@
 package io.cxpulse.jobs.generator.live;
 
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
+import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.KafkaFlags;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
@@ -43,7 +44,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(
       names = "--report-interval",
       defaultValue = "PT30S",
-      converter = io.cxpulse.jobs.pipeline.DurationConverter.class,
+      converter = DurationConverter.class,
       description = "Log what was sent this often (default: ${DEFAULT-VALUE}).")
   private Duration reportInterval;
 

@@ -9,6 +9,8 @@ import io.cxpulse.jobs.generator.TicketTrafficGenerator;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * The generators of one run, producing into Kafka in real time: survey responses, checkouts,
@@ -37,7 +39,7 @@ public final class LiveTrafficSet implements AutoCloseable {
       Topics topics,
       TrafficFlags flags,
       Instant start,
-      java.util.function.Consumer<AutoCloseable> register) {
+      Consumer<AutoCloseable> register) {
     Instant incidentFrom = start.plus(flags.incidentStart());
     long seed = flags.seed();
     SurveyTrafficGenerator.Builder surveys =
@@ -103,8 +105,8 @@ public final class LiveTrafficSet implements AutoCloseable {
     return new LiveTrafficSet(List.copyOf(generators));
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecordBase> LiveTraffic<T> started(
-      LiveTraffic<T> generator, java.util.function.Consumer<AutoCloseable> register) {
+  private static <T extends SpecificRecordBase> LiveTraffic<T> started(
+      LiveTraffic<T> generator, Consumer<AutoCloseable> register) {
     register.accept(generator);
     return generator.start();
   }
