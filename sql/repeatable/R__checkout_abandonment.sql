@@ -4,11 +4,36 @@
 --
 -- A repeatable script (see index.txt): edit the views here, in place.
 
+-- cx_checkout_row_counts(started, pending): whether a newest cx_checkout_window row counts: rows
+-- whose components are all 0 are left out (every record ever added to them was taken back: a
+-- pending checkout decided into another window, or a late first event that moved a checkout to an
+-- earlier window). One rule for cx_checkout_rows and the hour rollup (R__hour_rollups.sql).
+CREATE OR REPLACE FUNCTION cx_checkout_row_counts AS (started, pending) ->
+    started != 0 OR pending != 0;
+
+-- cx_checkout_rows(grain): the rows whose components a bucket of that grain sums, as
+-- cx_survey_rows (R__survey_scores.sql): for grain minute the newest minute rows, for hour and
+-- coarser the sealed hours of cx_checkout_window_hour, then the newest minute rows; only rows
+-- that count (cx_checkout_row_counts; an hour row sums the minute rows that count).
+CREATE OR REPLACE VIEW cx_checkout_rows
+COMMENT 'The checkout rows a bucket of the grain sums: newest minute rows, or sealed hour rows then minute rows, rows with no checkout left out; parameter grain'
+AS WITH
+    (SELECT max(window_end) FROM cx_checkout_window_hour) AS sealed_before,
+    lower({grain:String}) IN ('second', 'minute') AS minute_rows
+SELECT *
+FROM
+(
+    SELECT * FROM cx_checkout_window FINAL
+    WHERE minute_rows OR window_start >= sealed_before
+    UNION ALL
+    SELECT * FROM cx_checkout_window_hour FINAL
+    WHERE NOT minute_rows AND window_start < sealed_before
+)
+WHERE cx_checkout_row_counts(started, pending);
+
 -- cx_checkout_window_latest: cx_checkout_window with only the newest version of each
 -- (window_start, channel, segment) row (FINAL for the reasons given for cx_survey_window_latest),
--- without rows whose components are all 0 (every record ever added to them was taken back: a
--- pending checkout decided into another window, or a late first event that moved a checkout to an
--- earlier window).
+-- without rows whose components are all 0 (see cx_checkout_rows).
 CREATE OR REPLACE VIEW cx_checkout_window_latest
 COMMENT 'cx_checkout_window, newest version of each (window_start, channel, segment) row only, rows with no checkout left out'
 AS SELECT
@@ -30,8 +55,7 @@ AS SELECT
     completion_time_counts,
     completion_time_sum_ms,
     version
-FROM cx_checkout_window FINAL
-WHERE started != 0 OR pending != 0;
+FROM cx_checkout_rows(grain = 'minute');
 
 -- cx_checkout_abandonment(grain = 'minute' | 'hour' | 'day'): the one definition of the
 -- checkout maths, parameterised like cx_survey_scores (R__survey_scores.sql).
@@ -123,8 +147,8 @@ FROM
 (
     SELECT
         toDateTime(dateTrunc({grain:String}, w.window_start), 'UTC') AS bucket_start,
-        if(grouping(w.channel) = 1, 'all', w.channel) AS channel,
-        if(grouping(w.segment) = 1, 'all', w.segment) AS segment,
+        channel,
+        segment,
         sum(w.started) AS started,
         sum(w.completed) AS completed,
         sum(w.abandoned) AS abandoned,
@@ -134,14 +158,10 @@ FROM
         sumMap(w.abandoned_reasons, w.abandoned_reason_counts) AS reasons_summed,
         sumMap(w.completion_time_buckets, w.completion_time_counts) AS completion_summed,
         sum(w.completion_time_sum_ms) AS completion_time_sum_ms
-    FROM cx_checkout_window_latest AS w
-    GROUP BY GROUPING SETS
-    (
-        (bucket_start, w.channel, w.segment),
-        (bucket_start, w.channel),
-        (bucket_start, w.segment),
-        (bucket_start)
-    )
+    FROM cx_checkout_rows(grain = {grain:String}) AS w
+    ARRAY JOIN [w.channel, 'all'] AS channel
+    ARRAY JOIN [w.segment, 'all'] AS segment
+    GROUP BY bucket_start, channel, segment
     HAVING started != 0 OR pending != 0
 );
 

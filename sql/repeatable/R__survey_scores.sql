@@ -33,14 +33,41 @@ AS SELECT
     version
 FROM cx_survey_window FINAL;
 
+-- cx_survey_rows(grain): the rows whose components a bucket of that grain sums. For grain minute
+-- (or second) the newest minute rows; for hour and coarser the sealed hours of
+-- cx_survey_window_hour (R__hour_rollups.sql: one row per hour and key, the same sums) before the
+-- end of the newest sealed hour, and the newest minute rows from there on. So an hour or day
+-- bucket sums sixty times fewer rows and the same components: identical results.
+CREATE OR REPLACE VIEW cx_survey_rows
+COMMENT 'The survey rows a bucket of the grain sums: newest minute rows, or sealed hour rows then minute rows; parameter grain'
+AS WITH
+    (SELECT max(window_end) FROM cx_survey_window_hour) AS sealed_before,
+    lower({grain:String}) IN ('second', 'minute') AS minute_rows
+SELECT *
+FROM
+(
+    SELECT * FROM cx_survey_window FINAL
+    WHERE minute_rows OR window_start >= sealed_before
+    UNION ALL
+    SELECT * FROM cx_survey_window_hour FINAL
+    WHERE NOT minute_rows AND window_start < sealed_before
+);
+
 -- cx_survey_scores(grain = 'minute' | 'hour' | 'day'): the one definition of the survey maths.
 -- A parameterised view; the grain is any unit dateTrunc accepts (the named views below pin
 -- minute, hour and day), e.g. SELECT * FROM cx_survey_scores(grain = 'hour').
 --
 -- Rows: one per bucket and grouping set (bucket, channel, segment), (bucket, channel),
 -- (bucket, segment), (bucket); a dimension that is rolled up reads 'all'. The components are
--- summed over the newest versions only (cx_survey_window_latest), then the scores are derived
--- from the sums, so every rollup is exact (never an average of averages).
+-- summed over the newest versions only (cx_survey_rows), then the scores are derived from the
+-- sums, so every rollup is exact (never an average of averages).
+--
+-- Why ARRAY JOIN and not GROUP BY GROUPING SETS: each row is counted under its own channel and
+-- under 'all' (and likewise its segment), then grouped by plain keys. The engine pushes a
+-- reader's filter (WHERE bucket_start >= … AND channel = 'web') through a plain GROUP BY down to
+-- the table's primary key; through GROUPING SETS it pushes nothing once the filter names a
+-- rolled-up column (measured: a 6 h minute panel over a week of rows read every row, 5 s, instead
+-- of 6 h of rows, 0.1 s).
 --
 -- Columns:
 --   bucket_start                            DateTime('UTC'), start of the minute/hour/day
@@ -116,8 +143,8 @@ FROM
 (
     SELECT
         toDateTime(dateTrunc({grain:String}, w.window_start), 'UTC') AS bucket_start,
-        if(grouping(w.channel) = 1, 'all', w.channel) AS channel,
-        if(grouping(w.segment) = 1, 'all', w.segment) AS segment,
+        channel,
+        segment,
         sum(w.csat_total) AS csat_total,
         sum(w.csat_satisfied) AS csat_satisfied,
         sum(w.nps_total) AS nps_total,
@@ -128,14 +155,10 @@ FROM
         sum(w.ces_sum) AS ces_sum,
         sum(w.ces_sum_squares) AS ces_sum_squares,
         sumForEach(w.ces_histogram) AS ces_histogram
-    FROM cx_survey_window_latest AS w
-    GROUP BY GROUPING SETS
-    (
-        (bucket_start, w.channel, w.segment),
-        (bucket_start, w.channel),
-        (bucket_start, w.segment),
-        (bucket_start)
-    )
+    FROM cx_survey_rows(grain = {grain:String}) AS w
+    ARRAY JOIN [w.channel, 'all'] AS channel
+    ARRAY JOIN [w.segment, 'all'] AS segment
+    GROUP BY bucket_start, channel, segment
 );
 
 -- cx_survey_scores_minute, _hour, _day: cx_survey_scores(grain = 'minute' | 'hour' | 'day'), for BI

@@ -4,16 +4,50 @@
 --
 -- A repeatable script (see index.txt): edit the views here, in place.
 
--- cx_ticket_window_latest: cx_ticket_window with only the newest version of each
--- (window_start, channel, segment, priority) row (FINAL for the reasons given for
--- cx_survey_window_latest: exactly the table's own replacing rule), without the rows whose
+-- cx_ticket_row_counts(…): whether a newest cx_ticket_window row counts: not when its
 -- components are all 0. The ticket job adds signed facts: a late event that moves a fact to
 -- another window (an earlier OPENED, a reply that overtook the deadline) takes it back from its
 -- first window, which is then written again with every component 0. Such a row says nothing
 -- happened there, so it is left out here, where every ticket view reads, by the rule the checkout
 -- views already follow (a bucket with no fact has no row). The counts are never negative and
 -- every sum of times or histogram count belongs to one of them, so a row is empty exactly when all
--- of them are 0.
+-- of them are 0. One rule for cx_ticket_rows and the hour rollup (R__hour_rollups.sql).
+CREATE OR REPLACE FUNCTION cx_ticket_row_counts AS
+    (tickets_opened, tickets_reopened, first_responses, sla_met, sla_breached,
+        sla_breached_unanswered, resolved, backlog_delta) ->
+    tickets_opened != 0
+        OR tickets_reopened != 0
+        OR first_responses != 0
+        OR sla_met != 0
+        OR sla_breached != 0
+        OR sla_breached_unanswered != 0
+        OR resolved != 0
+        OR backlog_delta != 0;
+
+-- cx_ticket_rows(grain): the rows whose components a bucket of that grain sums, as cx_survey_rows
+-- (R__survey_scores.sql): for grain minute the newest versions of each
+-- (window_start, channel, segment, priority) row (FINAL for the reasons given for
+-- cx_survey_window_latest: exactly the table's own replacing rule), for hour and coarser the
+-- sealed hours of cx_ticket_window_hour and then the newest minute rows; only rows that count
+-- (cx_ticket_row_counts; an hour row sums the minute rows that count).
+CREATE OR REPLACE VIEW cx_ticket_rows
+COMMENT 'The ticket rows a bucket of the grain sums: newest minute rows, or sealed hour rows then minute rows, rows without facts left out; parameter grain'
+AS WITH
+    (SELECT max(window_end) FROM cx_ticket_window_hour) AS sealed_before,
+    lower({grain:String}) IN ('second', 'minute') AS minute_rows
+SELECT *
+FROM
+(
+    SELECT * FROM cx_ticket_window FINAL
+    WHERE minute_rows OR window_start >= sealed_before
+    UNION ALL
+    SELECT * FROM cx_ticket_window_hour FINAL
+    WHERE NOT minute_rows AND window_start < sealed_before
+)
+WHERE cx_ticket_row_counts(tickets_opened, tickets_reopened, first_responses, sla_met,
+    sla_breached, sla_breached_unanswered, resolved, backlog_delta);
+
+-- cx_ticket_window_latest: the newest minute rows of cx_ticket_rows.
 CREATE OR REPLACE VIEW cx_ticket_window_latest
 COMMENT 'cx_ticket_window, newest version of each (window_start, channel, segment, priority) row only, rows with no fact left out'
 AS SELECT
@@ -38,15 +72,7 @@ AS SELECT
     backlog_delta,
     awaiting_first_response_delta,
     version
-FROM cx_ticket_window FINAL
-WHERE tickets_opened != 0
-    OR tickets_reopened != 0
-    OR first_responses != 0
-    OR sla_met != 0
-    OR sla_breached != 0
-    OR sla_breached_unanswered != 0
-    OR resolved != 0
-    OR backlog_delta != 0;
+FROM cx_ticket_rows(grain = 'minute');
 
 -- cx_ticket_response_times(grain = 'minute' | 'hour' | 'day'): the one definition of the support
 -- maths. A parameterised view like cx_survey_scores; the grain is any unit dateTrunc accepts.
@@ -132,9 +158,9 @@ FROM
 (
     SELECT
         toDateTime(dateTrunc({grain:String}, w.window_start), 'UTC') AS bucket_start,
-        if(grouping(w.channel) = 1, 'all', w.channel) AS channel,
-        if(grouping(w.segment) = 1, 'all', w.segment) AS segment,
-        if(grouping(w.priority) = 1, 'all', w.priority) AS priority,
+        channel,
+        segment,
+        priority,
         sum(w.tickets_opened) AS tickets_opened,
         sum(w.tickets_reopened) AS tickets_reopened,
         sum(w.first_responses) AS first_responses,
@@ -147,18 +173,11 @@ FROM
         sum(w.resolution_sum_ms) AS resolution_sum_ms,
         sumMap(w.resolution_buckets, w.resolution_counts) AS resolution_histogram,
         sum(w.backlog_delta) AS backlog_delta
-    FROM cx_ticket_window_latest AS w
-    GROUP BY GROUPING SETS
-    (
-        (bucket_start, w.channel, w.segment, w.priority),
-        (bucket_start, w.channel, w.segment),
-        (bucket_start, w.channel, w.priority),
-        (bucket_start, w.segment, w.priority),
-        (bucket_start, w.channel),
-        (bucket_start, w.segment),
-        (bucket_start, w.priority),
-        (bucket_start)
-    )
+    FROM cx_ticket_rows(grain = {grain:String}) AS w
+    ARRAY JOIN [w.channel, 'all'] AS channel
+    ARRAY JOIN [w.segment, 'all'] AS segment
+    ARRAY JOIN [w.priority, 'all'] AS priority
+    GROUP BY bucket_start, channel, segment, priority
 );
 
 -- cx_ticket_response_times_minute, _hour, _day: cx_ticket_response_times(grain = 'minute' |

@@ -56,14 +56,16 @@ final class EngineConfig {
    * Every grant the one engine user has. Creating databases, tables, views and SQL functions
    * ({@code CREATE FUNCTION}: the migrations' shared formulas, sql/repeatable/R__formulas.sql), and
    * changing and dropping them, is what the migrations need; reading, inserting and optimising is
-   * what the jobs and the readers need. Whether a request may write is decided per HTTP user by
-   * {@code readonly}, above these grants: a read-only user can call the functions but neither
-   * create nor drop one (measured: READONLY, 164).
+   * what the jobs and the readers need; {@code SYSTEM VIEWS} lets a caller run a refreshable
+   * materialized view now ({@code SYSTEM REFRESH VIEW}, e.g. the hour rollups of
+   * sql/repeatable/R__hour_rollups.sql) instead of waiting for its schedule. Whether a request may
+   * write is decided per HTTP user by {@code readonly}, above these grants: a read-only user can
+   * call the functions but neither create nor drop one (measured: READONLY, 164).
    */
   static final List<String> GRANTS =
       List.of(
           "GRANT SHOW, SELECT, INSERT, ALTER, CREATE DATABASE, CREATE TABLE, CREATE VIEW,"
-              + " CREATE FUNCTION, DROP, TRUNCATE, OPTIMIZE ON *.*");
+              + " CREATE FUNCTION, DROP, TRUNCATE, OPTIMIZE, SYSTEM VIEWS ON *.*");
 
   /**
    * The system tables the engine loses at every start, before it serves anything: {@code models}

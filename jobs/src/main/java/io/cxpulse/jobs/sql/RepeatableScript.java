@@ -11,10 +11,12 @@ import java.util.regex.Pattern;
  * One repeatable script, {@code R__<description>.sql}: SQL functions and views, edited in place and
  * applied again by {@link SchemaMigrator} whenever it (or a script before it) changes.
  *
- * <p>Only {@code CREATE OR REPLACE VIEW} and {@code CREATE OR REPLACE FUNCTION} statements may be
- * in one: running such a statement again converges on the definition, and the migrator can put back
- * what a failed run replaced, because it knows from the statements alone which objects the script
- * defines. Tables belong in versioned migrations.
+ * <p>Only {@code CREATE OR REPLACE VIEW}, {@code CREATE OR REPLACE MATERIALIZED VIEW} and {@code
+ * CREATE OR REPLACE FUNCTION} statements may be in one: running such a statement again converges on
+ * the definition, and the migrator can put back what a failed run replaced, because it knows from
+ * the statements alone which objects the script defines. Tables belong in versioned migrations (a
+ * materialized view here must write {@code TO} a table of a versioned migration, so that replacing
+ * it never touches data).
  *
  * @param name the file name, e.g. {@code R__survey_scores.sql}
  * @param sql the file's text
@@ -27,19 +29,50 @@ public record RepeatableScript(String name, String sql, String checksum) {
 
   private static final Pattern DEFINITION =
       Pattern.compile(
-          "CREATE\\s+OR\\s+REPLACE\\s+(VIEW|FUNCTION)\\s+([A-Za-z_][A-Za-z0-9_]*)(?:\\s|$)",
+          "CREATE\\s+OR\\s+REPLACE\\s+(VIEW|FUNCTION|MATERIALIZED\\s+VIEW)\\s+([A-Za-z_][A-Za-z0-9_]*)"
+              + "(?:\\s|$)",
           Pattern.CASE_INSENSITIVE);
 
   /** What a statement of a repeatable script defines. */
   public enum Kind {
-    VIEW,
-    FUNCTION
+    VIEW("VIEW", "View"),
+    /** A view whose query writes into a table, e.g. a refreshable one; never holds data itself. */
+    MATERIALIZED_VIEW("MATERIALIZED VIEW", "MaterializedView"),
+    FUNCTION("FUNCTION", null);
+
+    private final String keyword;
+    private final String engine;
+
+    Kind(String keyword, String engine) {
+      this.keyword = keyword;
+      this.engine = engine;
+    }
+
+    /** The words that name the kind in SQL, e.g. {@code MATERIALIZED VIEW}. */
+    public String keyword() {
+      return keyword;
+    }
+
+    /** The engine {@code system.tables} lists for it; null for a function. */
+    public String engine() {
+      return engine;
+    }
+
+    static Kind ofKeyword(String words) {
+      String normalised = words.toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
+      for (Kind kind : values()) {
+        if (kind.keyword.equals(normalised)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException("not a repeatable kind: " + words);
+    }
   }
 
   /**
    * An object a statement defines.
    *
-   * @param kind a view or a SQL function
+   * @param kind a view, a materialized view or a SQL function
    * @param name its name, unqualified: a view lives in the migrated database
    */
   public record DefinedObject(Kind kind, String name) {}
@@ -48,8 +81,8 @@ public record RepeatableScript(String name, String sql, String checksum) {
    * A repeatable script from its file name and content.
    *
    * @throws MigrationException if the name does not follow {@link #FILE_NAME}, the file is not made
-   *     of {@code ;}-terminated statements, or a statement is not a {@code CREATE OR REPLACE VIEW}
-   *     or {@code FUNCTION} of an unqualified name
+   *     of {@code ;}-terminated statements, or a statement is not a {@code CREATE OR REPLACE VIEW},
+   *     {@code MATERIALIZED VIEW} or {@code FUNCTION} of an unqualified name
    */
   public static RepeatableScript of(String name, byte[] content) {
     if (!FILE_NAME.matcher(name).matches()) {
@@ -84,12 +117,11 @@ public record RepeatableScript(String name, String sql, String checksum) {
                 + name
                 + ": the statement on line "
                 + statement.line()
-                + " is not CREATE OR REPLACE VIEW or FUNCTION of an unqualified name; tables"
+                + " is not CREATE OR REPLACE VIEW, MATERIALIZED VIEW or FUNCTION of an unqualified name;"
+                + " tables"
                 + " and other changes belong in a versioned migration");
       }
-      objects.add(
-          new DefinedObject(
-              Kind.valueOf(matcher.group(1).toUpperCase(Locale.ROOT)), matcher.group(2)));
+      objects.add(new DefinedObject(Kind.ofKeyword(matcher.group(1)), matcher.group(2)));
     }
     return objects;
   }

@@ -74,7 +74,7 @@ public final class SchemaMigrator {
 
   private static final String SELECT_VIEW =
       "SELECT create_table_query FROM system.tables"
-          + " WHERE database = currentDatabase() AND name = ? AND engine = 'View'";
+          + " WHERE database = currentDatabase() AND name = ? AND engine = ?";
 
   private static final String SELECT_FUNCTION =
       "SELECT create_query FROM system.functions WHERE name = ? AND origin = 'SQLUserDefined'";
@@ -212,17 +212,22 @@ public final class SchemaMigrator {
    */
   private static String createQuery(Connection connection, RepeatableScript.DefinedObject object)
       throws SQLException {
-    boolean view = object.kind() == RepeatableScript.Kind.VIEW;
+    RepeatableScript.Kind kind = object.kind();
+    boolean function = kind == RepeatableScript.Kind.FUNCTION;
     try (PreparedStatement query =
-        connection.prepareStatement(view ? SELECT_VIEW : SELECT_FUNCTION)) {
+        connection.prepareStatement(function ? SELECT_FUNCTION : SELECT_VIEW)) {
       query.setString(1, object.name());
+      if (!function) {
+        query.setString(2, kind.engine());
+      }
       try (ResultSet rs = query.executeQuery()) {
         if (!rs.next()) {
           return null;
         }
-        // The engine stores CREATE VIEW … and CREATE FUNCTION …, whatever the statement said.
+        // The engine stores CREATE VIEW …, CREATE MATERIALIZED VIEW … and CREATE FUNCTION …,
+        // whatever the statement said.
         String stored = rs.getString(1);
-        String create = view ? "CREATE VIEW " : "CREATE FUNCTION ";
+        String create = "CREATE " + kind.keyword() + " ";
         if (!stored.startsWith(create)) {
           throw new MigrationException(
               null, "Unexpected definition of " + object.name() + " in the engine: " + stored);
@@ -230,6 +235,11 @@ public final class SchemaMigrator {
         return "CREATE OR REPLACE " + stored.substring("CREATE ".length());
       }
     }
+  }
+
+  /** DROP VIEW drops a materialized view too (and never its TO table). */
+  private static String dropKeyword(RepeatableScript.Kind kind) {
+    return kind == RepeatableScript.Kind.FUNCTION ? "FUNCTION" : "VIEW";
   }
 
   /**
@@ -244,7 +254,10 @@ public final class SchemaMigrator {
         String sql =
             definition.createQuery() != null
                 ? definition.createQuery()
-                : "DROP " + definition.object().kind() + " IF EXISTS " + definition.object().name();
+                : "DROP "
+                    + dropKeyword(definition.object().kind())
+                    + " IF EXISTS "
+                    + definition.object().name();
         try {
           statement.execute(sql);
         } catch (SQLException e) {

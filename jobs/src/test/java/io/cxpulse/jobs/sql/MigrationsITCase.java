@@ -35,7 +35,7 @@ import picocli.CommandLine;
 class MigrationsITCase {
 
   /** The repository's latest schema version. */
-  private static final int LATEST = 12;
+  private static final int LATEST = 13;
 
   /**
    * How many migrations the repository lists (a version may be missing until its branch merges).
@@ -47,21 +47,37 @@ class MigrationsITCase {
           "cx_alert_evaluations",
           "cx_alerts",
           "cx_checkout_window",
+          "cx_checkout_window_hour",
           "cx_dead_letters",
           "cx_driver_window",
+          "cx_driver_window_hour",
           "cx_job_progress",
           "cx_schema_migrations",
           "cx_schema_repeatables",
           "cx_survey_window",
-          "cx_ticket_window");
+          "cx_survey_window_hour",
+          "cx_ticket_window",
+          "cx_ticket_window_hour");
+
+  /** The refreshable materialized views that seal the hour rollups. */
+  private static final List<String> MATERIALIZED_VIEWS =
+      List.of(
+          "cx_checkout_window_hour_seal",
+          "cx_driver_window_hour_seal",
+          "cx_survey_window_hour_seal",
+          "cx_ticket_window_hour_seal");
 
   /** The views that take a {@code grain} parameter. */
   private static final List<String> PARAMETERISED_VIEWS =
       List.of(
           "cx_checkout_abandonment",
+          "cx_checkout_rows",
+          "cx_driver_rows",
+          "cx_survey_rows",
           "cx_survey_scores",
           "cx_ticket_backlog",
-          "cx_ticket_response_times");
+          "cx_ticket_response_times",
+          "cx_ticket_rows");
 
   private static final List<String> VIEWS =
       List.of(
@@ -72,19 +88,24 @@ class MigrationsITCase {
           "cx_checkout_abandonment_day",
           "cx_checkout_abandonment_hour",
           "cx_checkout_abandonment_minute",
+          "cx_checkout_rows",
           "cx_checkout_window_latest",
           "cx_dead_letter_counts",
           "cx_dead_letter_counts_by_job",
+          "cx_driver_rows",
+          "cx_driver_rows_between",
           "cx_driver_split",
           "cx_driver_split_between",
           "cx_driver_window_latest",
           "cx_job_progress_latest",
+          "cx_survey_rows",
           "cx_survey_scores",
           "cx_survey_scores_day",
           "cx_survey_scores_hour",
           "cx_survey_scores_minute",
           "cx_survey_window_latest",
           "cx_ticket_backlog",
+          "cx_ticket_backlog_between",
           "cx_ticket_backlog_day",
           "cx_ticket_backlog_hour",
           "cx_ticket_backlog_minute",
@@ -92,6 +113,7 @@ class MigrationsITCase {
           "cx_ticket_response_times_day",
           "cx_ticket_response_times_hour",
           "cx_ticket_response_times_minute",
+          "cx_ticket_rows",
           "cx_ticket_window_latest");
 
   private static final List<String> SCORE_COLUMNS =
@@ -166,8 +188,11 @@ class MigrationsITCase {
       assertThat(first.repeatablesApplied()).containsExactlyElementsOf(migrations.repeatables());
       assertThat(first.alreadyApplied()).isZero();
       assertThat(first.schemaVersion()).isEqualTo(LATEST);
-      assertThat(tablesByEngine(connection, false)).containsExactlyElementsOf(TABLES);
-      assertThat(tablesByEngine(connection, true)).containsExactlyElementsOf(VIEWS);
+      assertThat(tablesByEngine(connection, "NOT IN ('View', 'MaterializedView')"))
+          .containsExactlyElementsOf(TABLES);
+      assertThat(tablesByEngine(connection, "= 'View'")).containsExactlyElementsOf(VIEWS);
+      assertThat(tablesByEngine(connection, "= 'MaterializedView'"))
+          .containsExactlyElementsOf(MATERIALIZED_VIEWS);
       List<AppliedMigration> applied = migrator.applied(connection);
       assertThat(applied)
           .extracting(AppliedMigration::version, AppliedMigration::name, AppliedMigration::checksum)
@@ -269,7 +294,7 @@ class MigrationsITCase {
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
       // A database at V011, as a build before V012 and before the repeatable scripts left it.
-      Files.writeString(index, repositoryIndex.replace(v012 + "\n", ""));
+      Files.writeString(index, repositoryIndex.substring(0, repositoryIndex.indexOf(v012)));
       Files.writeString(repeatableIndex, "");
       new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
       statement.execute(
@@ -523,7 +548,7 @@ class MigrationsITCase {
       MigrationResult fixed = new SchemaMigrator(Migrations.fromDirectory(sql)).migrate(connection);
       assertThat(fixed.repeatablesApplied())
           .containsExactlyElementsOf(Migrations.fromDirectory(sql).repeatables());
-      assertThat(tablesByEngine(connection, true)).contains("cx_migrations_it_new");
+      assertThat(tablesByEngine(connection, "= 'View'")).contains("cx_migrations_it_new");
       assertThat(functions(connection))
           .anySatisfy(f -> assertThat(f).startsWith("cx_migrations_it_new"))
           .anySatisfy(f -> assertThat(f).startsWith("cx_wilson_low").contains("0.5 +"));
@@ -617,10 +642,13 @@ class MigrationsITCase {
         queries.add(view + "(grain = '" + grain + "')");
       }
     }
-    queries.remove("cx_driver_split_between");
-    queries.add(
-        "cx_driver_split_between(from_time = '2026-03-01 00:00:00', to_time = '2026-04-01"
-            + " 00:00:00')");
+    String range = "from_time = '2026-03-01 00:00:00', to_time = '2026-04-01 00:00:00'";
+    for (String view : List.of("cx_driver_split_between", "cx_driver_rows_between")) {
+      queries.remove(view);
+      queries.add(view + "(" + range + ")");
+    }
+    queries.remove("cx_ticket_backlog_between");
+    queries.add("cx_ticket_backlog_between(grain = 'hour', " + range + ")");
     return queries;
   }
 
@@ -644,15 +672,14 @@ class MigrationsITCase {
     return columns;
   }
 
-  private static List<String> tablesByEngine(Connection connection, boolean views)
+  private static List<String> tablesByEngine(Connection connection, String engineCondition)
       throws SQLException {
     List<String> names = new ArrayList<>();
     try (Statement statement = connection.createStatement();
         ResultSet rs =
             statement.executeQuery(
-                "SELECT name FROM system.tables WHERE database = currentDatabase() AND (engine ="
-                    + " 'View') = "
-                    + views
+                "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine "
+                    + engineCondition
                     + " ORDER BY name")) {
       while (rs.next()) {
         names.add(rs.getString(1));

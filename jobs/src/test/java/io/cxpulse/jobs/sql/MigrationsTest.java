@@ -99,7 +99,8 @@ class MigrationsTest {
             .noneSatisfy(
                 s ->
                     assertThat(s.sql())
-                        .containsPattern("(?i)^CREATE\\s+(OR\\s+REPLACE\\s+)?(VIEW|FUNCTION)"));
+                        .containsPattern(
+                            "(?i)^CREATE\\s+(OR\\s+REPLACE\\s+)?(MATERIALIZED\\s+)?(VIEW|FUNCTION)"));
       }
     }
   }
@@ -125,13 +126,16 @@ class MigrationsTest {
         RepeatableScript.of(
             "R__x.sql",
             ("-- a function\ncreate or replace function cx_f AS (a) -> a;\n"
-                    + "CREATE OR REPLACE VIEW cx_v\nAS SELECT cx_f(1);\n")
+                    + "CREATE OR REPLACE VIEW cx_v\nAS SELECT cx_f(1);\n"
+                    + "CREATE OR REPLACE MATERIALIZED   VIEW cx_mv\nREFRESH EVERY 1 MINUTE APPEND TO t"
+                    + " AS SELECT 1;\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     assertThat(script.definitions())
         .containsExactly(
             new RepeatableScript.DefinedObject(RepeatableScript.Kind.FUNCTION, "cx_f"),
-            new RepeatableScript.DefinedObject(RepeatableScript.Kind.VIEW, "cx_v"));
+            new RepeatableScript.DefinedObject(RepeatableScript.Kind.VIEW, "cx_v"),
+            new RepeatableScript.DefinedObject(RepeatableScript.Kind.MATERIALIZED_VIEW, "cx_mv"));
   }
 
   @Test

@@ -227,25 +227,114 @@ class RepeatableViewsITCase {
 
       Map<String, List<String>> oldColumns = viewColumns(old);
       assertThat(oldColumns).hasSizeGreaterThanOrEqualTo(28);
-      assertThat(viewColumns(current)).isEqualTo(oldColumns);
+      // Every view of the versioned migrations, column for column; the scripts add views of
+      // their own (the *_rows views of the hour rollups).
+      Map<String, List<String>> currentColumns = viewColumns(current);
+      assertThat(currentColumns.keySet()).containsAll(oldColumns.keySet());
+      currentColumns.keySet().retainAll(oldColumns.keySet());
+      assertThat(currentColumns).isEqualTo(oldColumns);
       // The new path's views are those of the repeatable scripts, not the versioned files' left
       // over: each was created after the versioned migrations ran.
       assertThat(definitionsMentioning(current, "cx_wilson_low")).isEmpty();
       assertThat(definitionsMentioning(current, "t975_table")).isEmpty();
       assertThat(definitionsMentioning(old, "t975_table")).hasSize(2);
 
-      int nonEmpty = 0;
-      for (String query : queries(oldColumns.keySet())) {
-        Result expected = result(old, query);
-        Result actual = result(current, query);
-        assertThat(actual.columns()).as(query).isEqualTo(expected.columns());
-        assertThat(actual.rows()).as(query).isEqualTo(expected.rows());
-        if (!expected.rows().isEmpty()) {
-          nonEmpty++;
+      assertSameRows(old, current, queries(oldColumns.keySet()));
+      assertSameRows(old, current, BETWEEN.keySet(), BETWEEN::get);
+
+      // And again with every hour final and sealed into the hour rollups (R__hour_rollups.sql):
+      // the hour and day buckets of the new views now sum hour rows, the old views minute rows.
+      for (Connection connection : List.of(old, current)) {
+        try (Statement statement = connection.createStatement()) {
+          statement.execute(ALL_FINAL);
         }
       }
-      // Every view returns rows over the seed, so the comparison compared values.
-      assertThat(nonEmpty).isEqualTo(queries(oldColumns.keySet()).size());
+      assertThat(HourRollups.sealNow(current)).isGreaterThanOrEqualTo(4);
+      for (String stream : List.of("survey", "checkout", "ticket", "driver")) {
+        assertThat(count(current, "cx_" + stream + "_window_hour FINAL"))
+            .as("cx_%s_window_hour holds the sealed hours", stream)
+            .isPositive();
+        assertThat(count(current, "cx_" + stream + "_rows(grain = 'hour')"))
+            .as("an hour bucket of %s reads hour rows, fewer than the minute rows", stream)
+            .isLessThan(count(current, "cx_" + stream + "_rows(grain = 'minute')"));
+      }
+      // Only the queries whose rows can come from the hour rollups: hour and day grains, ranges.
+      List<String> rollupQueries =
+          queries(oldColumns.keySet()).stream()
+              .filter(q -> q.contains("hour") || q.contains("day") || q.contains("driver_split"))
+              .toList();
+      assertThat(rollupQueries).hasSizeGreaterThanOrEqualTo(16);
+      assertSameRows(old, current, rollupQueries);
+      assertSameRows(old, current, BETWEEN.keySet(), BETWEEN::get);
+    }
+  }
+
+  /** Progress that makes every seeded window final, for every window table. */
+  private static final String ALL_FINAL =
+      """
+      INSERT INTO cx_job_progress (job, table_name, watermark, complete_before, final_before,
+          updated_at, run_first_window)
+      SELECT 'it', t, '2026-03-03 00:00:00', '2026-03-03 00:00:00', '2026-03-03 00:00:00',
+          '2026-03-03 00:00:00', '2026-03-01 09:00:00'
+      FROM (SELECT arrayJoin(['cx_survey_window', 'cx_checkout_window', 'cx_ticket_window',
+          'cx_driver_window']) AS t)
+      """;
+
+  /**
+   * The range views the repeatable scripts add, each with the same rows computed from a view of the
+   * versioned migrations: ranges that start and end inside an hour, so they read minute rows at
+   * both ends and (once sealed) hour rows between.
+   */
+  private static final Map<String, String> BETWEEN =
+      Map.of(
+          "cx_ticket_backlog_between(grain = 'minute', from_time = '2026-03-01 10:17:30',"
+              + " to_time = '2026-03-01 12:05:00')",
+          "cx_ticket_backlog(grain = 'minute') WHERE bucket_start >= '2026-03-01 10:17:30'"
+              + " AND bucket_start <= '2026-03-01 12:05:00'",
+          "cx_ticket_backlog_between(grain = 'hour', from_time = '2026-03-01 10:17:30',"
+              + " to_time = '2026-03-01 12:05:00')",
+          "cx_ticket_backlog(grain = 'hour') WHERE bucket_start >= '2026-03-01 10:17:30'"
+              + " AND bucket_start <= '2026-03-01 12:05:00'",
+          "cx_driver_split_between(from_time = '2026-03-01 10:17:30',"
+              + " to_time = '2026-03-01 12:05:00')",
+          "cx_driver_split_between(from_time = '2026-03-01 10:17:30',"
+              + " to_time = '2026-03-01 12:05:00')");
+
+  /** Every query gives the same columns and rows on both databases, and every one some rows. */
+  private static void assertSameRows(Connection old, Connection current, List<String> queries)
+      throws SQLException {
+    assertSameRows(old, current, queries, query -> query);
+  }
+
+  /**
+   * Every query gives on the current database the columns and rows its counterpart gives on the old
+   * one, and every one some rows.
+   */
+  private static void assertSameRows(
+      Connection old,
+      Connection current,
+      java.util.Collection<String> queries,
+      java.util.function.UnaryOperator<String> oldQuery)
+      throws SQLException {
+    int nonEmpty = 0;
+    for (String query : queries) {
+      Result expected = result(old, oldQuery.apply(query));
+      Result actual = result(current, query);
+      assertThat(actual.columns()).as(query).isEqualTo(expected.columns());
+      assertThat(actual.rows()).as(query).isEqualTo(expected.rows());
+      if (!expected.rows().isEmpty()) {
+        nonEmpty++;
+      }
+    }
+    // Every view returns rows over the seed, so the comparison compared values.
+    assertThat(nonEmpty).isEqualTo(queries.size());
+  }
+
+  private static long count(Connection connection, String from) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT count() FROM " + from)) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -130,7 +130,8 @@ public final class ClickHouseJdbcBenchmark implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  private static void deleteRecursively(Path dir) throws java.io.IOException {
+  /** Removes a benchmark's data directory: a month of rows is gigabytes. */
+  static void deleteRecursively(Path dir) throws java.io.IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
