@@ -264,7 +264,8 @@ class NoKryoTest {
         env,
         survey,
         SurveyJob.kafkaInput(survey),
-        SurveyJob.productionSinks(survey).withAlerting(alerting(survey.bootstrapServers())));
+        SurveyJob.productionSinks(survey)
+            .withAlerting(alerting(survey.kafka().bootstrapServers())));
     CheckoutJob.defineWorkflow(
         env,
         checkout,

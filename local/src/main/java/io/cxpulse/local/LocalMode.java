@@ -3,6 +3,7 @@ package io.cxpulse.local;
 import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertRules;
 import io.cxpulse.jobs.alerts.Alerting;
@@ -15,9 +16,13 @@ import io.cxpulse.jobs.generator.live.FollowUpSurveys;
 import io.cxpulse.jobs.generator.live.Incident;
 import io.cxpulse.jobs.generator.live.LiveTrafficSet;
 import io.cxpulse.jobs.generator.live.TrafficFlags;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.MigrationResult;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
@@ -358,15 +363,29 @@ public final class LocalMode implements Callable<Integer> {
                 .dataDir(absoluteDataDir.resolve("kafka"))
                 .build()
                 .start());
+    // The option groups all four jobs share, set once.
+    KafkaOptions kafkaOptions = new KafkaOptions(kafka.bootstrapServers());
+    ClickHouseOptions clickHouseOptions =
+        new ClickHouseOptions(
+            clickHouse.jdbcUrl(), LocalCredentials.WRITER, credentials.writerPassword());
+    RuntimeOptions runtime =
+        new RuntimeOptions(
+            checkpointInterval,
+            parallelism,
+            false,
+            RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+            RuntimeOptions.DEFAULT_JDBC_FLUSH_INTERVAL);
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new SurveyJobOptions(
+            kafkaOptions,
+            SurveyJobOptions.DEFAULT_TOPIC,
+            KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
+            SurveyJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            EventTimeOptions.DEFAULTS,
+            EventGateOptions.DEFAULTS,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     CheckoutJobOptions checkoutOptions =
         CheckoutJobOptions.builder()
             .inactivityTimeout(inactivityTimeout)
@@ -407,12 +426,16 @@ public final class LocalMode implements Callable<Integer> {
     }
     // One rule set for the three jobs; each job evaluates the rules of the metrics it produces.
     // Its own Alerting each, so each job gets its own sink instances.
-    Alerting surveyAlerting = alerting(options, rules, Duration.ZERO);
+    Alerting surveyAlerting = alerting(kafkaOptions, clickHouseOptions, runtime, Duration.ZERO);
     // Abandonment is decided an inactivity timeout after a checkout's last step: see
     // CHECKOUT_ALERT_EXTRA_DELAY.
     Alerting checkoutAlerting =
-        alerting(options, rules, inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
-    Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
+        alerting(
+            kafkaOptions,
+            clickHouseOptions,
+            runtime,
+            inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
+    Alerting ticketAlerting = alerting(kafkaOptions, clickHouseOptions, runtime, Duration.ZERO);
 
     continueStarting();
     SavedState savedState = new SavedState(absoluteDataDir);
@@ -428,7 +451,10 @@ public final class LocalMode implements Callable<Integer> {
                       env,
                       options,
                       EventInput.kafka(
-                          options.bootstrapServers(), options.topic(), options.groupId(), false),
+                          kafkaOptions.bootstrapServers(),
+                          options.topic(),
+                          options.groupId(),
+                          false),
                       SurveyJob.productionSinks(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
@@ -530,17 +556,12 @@ public final class LocalMode implements Callable<Integer> {
   }
 
   /** The alert stage of one job, or null with {@code --no-alerts}. */
-  private Alerting alerting(SurveyJobOptions options, AlertRules rules, Duration delay) {
+  private Alerting alerting(
+      KafkaOptions kafka, ClickHouseOptions clickHouse, RuntimeOptions runtime, Duration delay) {
     if (rules == null) {
       return null;
     }
-    return alertFlags.alerting(
-        options.bootstrapServers(),
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()),
-        delay,
-        rules);
+    return alertFlags.alerting(kafka, clickHouse, runtime, delay, rules);
   }
 
   private static java.util.Properties jdbcCredentials(String user, String password) {
@@ -656,7 +677,7 @@ public final class LocalMode implements Callable<Integer> {
             + ", checkpoints every "
             + HumanDuration.format(checkpointInterval)
             + ", "
-            + HumanDuration.format(options.window())
+            + HumanDuration.format(options.eventTime().window())
             + " windows, checkouts abandoned after "
             + HumanDuration.format(inactivityTimeout)
             + " without a step");

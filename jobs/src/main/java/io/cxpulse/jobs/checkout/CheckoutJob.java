@@ -10,21 +10,21 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RawRecord;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -133,7 +133,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--topic",
@@ -153,7 +153,7 @@ public final class CheckoutJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--window",
@@ -163,7 +163,7 @@ public final class CheckoutJob implements Callable<Integer> {
           "Tumbling window of checkout start, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
@@ -193,7 +193,7 @@ public final class CheckoutJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration maxCheckoutDuration;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
@@ -203,7 +203,7 @@ public final class CheckoutJob implements Callable<Integer> {
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -235,7 +235,12 @@ public final class CheckoutJob implements Callable<Integer> {
     Alerting alerting;
     try {
       options = options();
-      alerting = alertFlags.alerting(kafka, clickHouse, runtime, options.inactivityTimeout());
+      alerting =
+          alertFlags.alerting(
+              kafka.options(),
+              clickHouse.options(),
+              runtime.options(checkpointInterval),
+              options.inactivityTimeout());
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -261,26 +266,26 @@ public final class CheckoutJob implements Callable<Integer> {
 
   private CheckoutJobOptions options() {
     return new CheckoutJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options().bootstrapServers(),
         topic,
         deadLetterTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
+        clickHouse.options().clickhouseUrl(),
+        clickHouse.options().clickhouseUser(),
+        clickHouse.options().clickhousePassword(),
         window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
+        watermarks.options(window, allowedLateness).outOfOrderness(),
+        watermarks.options(window, allowedLateness).idleness(),
         allowedLateness,
         inactivityTimeout,
         maxCheckoutDuration,
-        gate.dedupTtl(),
-        gate.eventGate(),
+        gate.options().dedupTtl(),
+        gate.options().bounds(),
         checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
+        runtime.options(checkpointInterval).parallelism(),
+        runtime.options(checkpointInterval).bounded(),
+        runtime.options(checkpointInterval).jdbcBatchSize(),
+        runtime.options(checkpointInterval).jdbcFlushInterval(),
         salts);
   }
 
@@ -375,6 +380,7 @@ public final class CheckoutJob implements Callable<Integer> {
             CHECKOUT_EVENTS,
             new CheckoutEventValidator(options.gate()),
             timing(options),
+            options.dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -401,6 +407,7 @@ public final class CheckoutJob implements Callable<Integer> {
             CHECKOUT_EVENTS,
             new CheckoutEventValidator(options.gate()),
             timing(options),
+            options.dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -412,13 +419,9 @@ public final class CheckoutJob implements Callable<Integer> {
         options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
   }
 
-  private static EventFront.Timing timing(CheckoutJobOptions options) {
-    return new EventFront.Timing(
-        options.window(),
-        options.outOfOrderness(),
-        options.idleness(),
-        options.allowedLateness(),
-        options.dedupTtl());
+  private static EventTimeOptions timing(CheckoutJobOptions options) {
+    return new EventTimeOptions(
+        options.window(), options.outOfOrderness(), options.idleness(), options.allowedLateness());
   }
 
   private static void defineWorkflow(

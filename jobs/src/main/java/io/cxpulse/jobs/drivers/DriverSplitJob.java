@@ -6,21 +6,21 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
@@ -132,7 +132,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--ticket-topic",
@@ -154,7 +154,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--sla-targets",
@@ -185,7 +185,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration joinHorizon;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
@@ -196,7 +196,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
@@ -206,7 +206,7 @@ public final class DriverSplitJob implements Callable<Integer> {
           "Checkpoint interval; the sink flushes on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -253,25 +253,25 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   private DriverSplitJobOptions options() {
     return new DriverSplitJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options().bootstrapServers(),
         ticketTopic,
         surveyTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
+        clickHouse.options().clickhouseUrl(),
+        clickHouse.options().clickhouseUser(),
+        clickHouse.options().clickhousePassword(),
         window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
+        watermarks.options(window, allowedLateness).outOfOrderness(),
+        watermarks.options(window, allowedLateness).idleness(),
         allowedLateness,
-        gate.dedupTtl(),
-        gate.eventGate(),
+        gate.options().dedupTtl(),
+        gate.options().bounds(),
         joinHorizon,
         checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
+        runtime.options(checkpointInterval).parallelism(),
+        runtime.options(checkpointInterval).bounded(),
+        runtime.options(checkpointInterval).jdbcBatchSize(),
+        runtime.options(checkpointInterval).jdbcFlushInterval(),
         salts,
         slaTargetsFile);
   }
@@ -368,13 +368,12 @@ public final class DriverSplitJob implements Callable<Integer> {
     // The survey and ticket jobs' own front: the same rules and counters. Its invalid and
     // duplicate records are those jobs' dead letters, its too-late ones this job's (see the class
     // comment).
-    EventFront.Timing timing =
-        new EventFront.Timing(
+    EventTimeOptions timing =
+        new EventTimeOptions(
             options.window(),
             options.outOfOrderness(),
             options.idleness(),
-            options.allowedLateness(),
-            options.dedupTtl());
+            options.allowedLateness());
     EventFront<TicketEvent> ticketFront =
         EventFront.apply(
             env,
@@ -382,6 +381,7 @@ public final class DriverSplitJob implements Callable<Integer> {
             TicketJob.TICKET_EVENTS,
             new TicketEventValidator(options.gate()),
             timing,
+            options.dedupTtl(),
             new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"));
     EventFront<SurveyResponse> surveyFront =
         EventFront.apply(
@@ -390,6 +390,7 @@ public final class DriverSplitJob implements Callable<Integer> {
             SurveyJob.SURVEY_RESPONSES,
             new SurveyResponseValidator(options.gate()),
             timing,
+            options.dedupTtl(),
             new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"));
     DataStream<DecodedEvent<TicketEvent>> tickets = ticketFront.counted();
     DataStream<DecodedEvent<SurveyResponse>> surveys = surveyFront.counted();

@@ -10,21 +10,21 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RawRecord;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.TicketEventValidator;
 import java.io.UncheckedIOException;
@@ -124,7 +124,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--topic",
@@ -144,7 +144,7 @@ public final class TicketJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--sla-targets",
@@ -165,7 +165,7 @@ public final class TicketJob implements Callable<Integer> {
       description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
@@ -176,7 +176,7 @@ public final class TicketJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
@@ -186,7 +186,7 @@ public final class TicketJob implements Callable<Integer> {
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -220,7 +220,12 @@ public final class TicketJob implements Callable<Integer> {
       options = options();
       // Read the targets now: a bad file is a bad argument, not a failure after submission.
       options.slaTargets();
-      alerting = alertFlags.alerting(kafka, clickHouse, runtime, Duration.ZERO);
+      alerting =
+          alertFlags.alerting(
+              kafka.options(),
+              clickHouse.options(),
+              runtime.options(checkpointInterval),
+              Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -246,24 +251,24 @@ public final class TicketJob implements Callable<Integer> {
 
   private TicketJobOptions options() {
     return new TicketJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options().bootstrapServers(),
         topic,
         deadLetterTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
+        clickHouse.options().clickhouseUrl(),
+        clickHouse.options().clickhouseUser(),
+        clickHouse.options().clickhousePassword(),
         window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
+        watermarks.options(window, allowedLateness).outOfOrderness(),
+        watermarks.options(window, allowedLateness).idleness(),
         allowedLateness,
-        gate.dedupTtl(),
-        gate.eventGate(),
+        gate.options().dedupTtl(),
+        gate.options().bounds(),
         checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
+        runtime.options(checkpointInterval).parallelism(),
+        runtime.options(checkpointInterval).bounded(),
+        runtime.options(checkpointInterval).jdbcBatchSize(),
+        runtime.options(checkpointInterval).jdbcFlushInterval(),
         salts,
         slaTargetsFile);
   }
@@ -396,6 +401,7 @@ public final class TicketJob implements Callable<Integer> {
             TICKET_EVENTS,
             new TicketEventValidator(options.gate()),
             timing(options),
+            options.dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -418,7 +424,12 @@ public final class TicketJob implements Callable<Integer> {
       DataStream<RawRecord> raw, TicketJobOptions options, MetricSinks<TicketWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
-            raw, TICKET_EVENTS, new TicketEventValidator(options.gate()), timing(options), NAMING),
+            raw,
+            TICKET_EVENTS,
+            new TicketEventValidator(options.gate()),
+            timing(options),
+            options.dedupTtl(),
+            NAMING),
         options,
         sinks);
   }
@@ -429,13 +440,9 @@ public final class TicketJob implements Callable<Integer> {
         options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
   }
 
-  private static EventFront.Timing timing(TicketJobOptions options) {
-    return new EventFront.Timing(
-        options.window(),
-        options.outOfOrderness(),
-        options.idleness(),
-        options.allowedLateness(),
-        options.dedupTtl());
+  private static EventTimeOptions timing(TicketJobOptions options) {
+    return new EventTimeOptions(
+        options.window(), options.outOfOrderness(), options.idleness(), options.allowedLateness());
   }
 
   private static void defineWorkflow(

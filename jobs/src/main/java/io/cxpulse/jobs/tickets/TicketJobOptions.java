@@ -1,9 +1,9 @@
 package io.cxpulse.jobs.tickets;
 
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.EventGate;
 import java.io.IOException;
@@ -66,12 +66,12 @@ public record TicketJobOptions(
     String slaTargetsFile)
     implements Serializable {
 
-  public static final String DEFAULT_BOOTSTRAP_SERVERS = KafkaFlags.DEFAULT_BOOTSTRAP_SERVERS;
+  public static final String DEFAULT_BOOTSTRAP_SERVERS = KafkaOptions.DEFAULT_BOOTSTRAP_SERVERS;
   public static final String DEFAULT_TOPIC = "cx.tickets";
   public static final String DEFAULT_DEAD_LETTER_TOPIC = "cx.dead-letters";
   public static final String DEFAULT_GROUP_ID = "cx-pulse-tickets";
-  public static final String DEFAULT_CLICKHOUSE_URL = ClickHouseFlags.DEFAULT_URL;
-  public static final String DEFAULT_CLICKHOUSE_USER = ClickHouseFlags.DEFAULT_USER;
+  public static final String DEFAULT_CLICKHOUSE_URL = ClickHouseOptions.DEFAULT_URL;
+  public static final String DEFAULT_CLICKHOUSE_USER = ClickHouseOptions.DEFAULT_USER;
   public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(1);
   public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(5);
   public static final Duration DEFAULT_IDLENESS = Duration.ofMinutes(1);
@@ -82,7 +82,7 @@ public record TicketJobOptions(
   /** Parallelism value meaning "the environment's default". */
   public static final int DEFAULT_PARALLELISM = -1;
 
-  public static final int DEFAULT_JDBC_BATCH_SIZE = RuntimeFlags.DEFAULT_JDBC_BATCH_SIZE;
+  public static final int DEFAULT_JDBC_BATCH_SIZE = RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE;
   public static final Duration DEFAULT_JDBC_FLUSH_INTERVAL = Duration.ofSeconds(1);
 
   /** {@link #slaTargetsFile()} meaning "the bundled targets". */
