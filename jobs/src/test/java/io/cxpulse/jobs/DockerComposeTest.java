@@ -127,11 +127,11 @@ class DockerComposeTest {
             args -> {
               CheckoutJobOptions o = CheckoutJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.topic(),
                   o.deadLetterTopic(),
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(AlertFlags.parse(args).topic()));
             },
             CheckoutJobOptions.DEFAULT_TOPIC),

@@ -269,9 +269,9 @@ class NoKryoTest {
     CheckoutJob.defineWorkflow(
         env,
         checkout,
-        EventInput.kafka(
-            checkout.bootstrapServers(), checkout.topic(), checkout.groupId(), checkout.bounded()),
-        CheckoutJob.productionSinks(checkout).withAlerting(alerting(checkout.bootstrapServers())));
+        CheckoutJob.kafkaInput(checkout),
+        CheckoutJob.productionSinks(checkout)
+            .withAlerting(alerting(checkout.kafka().bootstrapServers())));
     TicketJob.defineWorkflow(
         env,
         tickets,

@@ -387,15 +387,18 @@ public final class LocalMode implements Callable<Integer> {
             runtime,
             WindowAggregation.DEFAULT_SALTS);
     CheckoutJobOptions checkoutOptions =
-        CheckoutJobOptions.builder()
-            .inactivityTimeout(inactivityTimeout)
-            .bootstrapServers(kafka.bootstrapServers())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new CheckoutJobOptions(
+            kafkaOptions,
+            CheckoutJobOptions.DEFAULT_TOPIC,
+            KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
+            CheckoutJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            EventTimeOptions.DEFAULTS,
+            inactivityTimeout,
+            CheckoutJobOptions.DEFAULT_MAX_CHECKOUT_DURATION,
+            EventGateOptions.DEFAULTS,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     TicketJobOptions ticketOptions =
         TicketJobOptions.builder()
             .bootstrapServers(kafka.bootstrapServers())
@@ -460,7 +463,7 @@ public final class LocalMode implements Callable<Integer> {
                       env,
                       checkoutOptions,
                       EventInput.kafka(
-                          checkoutOptions.bootstrapServers(),
+                          kafkaOptions.bootstrapServers(),
                           checkoutOptions.topic(),
                           checkoutOptions.groupId(),
                           false),
