@@ -141,11 +141,11 @@ class DockerComposeTest {
             args -> {
               TicketJobOptions o = TicketJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.topic(),
                   o.deadLetterTopic(),
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(AlertFlags.parse(args).topic()));
             },
             TicketJobOptions.DEFAULT_TOPIC),
@@ -155,11 +155,11 @@ class DockerComposeTest {
             args -> {
               DriverSplitJobOptions o = DriverSplitJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.surveyTopic(),
                   null,
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(o.ticketTopic()));
             },
             SurveyJobOptions.DEFAULT_TOPIC));

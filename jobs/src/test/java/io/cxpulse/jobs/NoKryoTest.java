@@ -29,7 +29,6 @@ import io.cxpulse.jobs.drivers.DriverWindowRow;
 import io.cxpulse.jobs.drivers.JoinedSurvey;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.GateOutcome;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
@@ -275,9 +274,9 @@ class NoKryoTest {
     TicketJob.defineWorkflow(
         env,
         tickets,
-        EventInput.kafka(
-            tickets.bootstrapServers(), tickets.topic(), tickets.groupId(), tickets.bounded()),
-        TicketJob.productionSinks(tickets).withAlerting(alerting(tickets.bootstrapServers())));
+        TicketJob.kafkaInput(tickets),
+        TicketJob.productionSinks(tickets)
+            .withAlerting(alerting(tickets.kafka().bootstrapServers())));
     DriverSplitJob.defineWorkflow(
         env,
         drivers,

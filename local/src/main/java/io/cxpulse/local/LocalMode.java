@@ -400,28 +400,34 @@ public final class LocalMode implements Callable<Integer> {
             runtime,
             WindowAggregation.DEFAULT_SALTS);
     TicketJobOptions ticketOptions =
-        TicketJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new TicketJobOptions(
+            kafkaOptions,
+            TicketJobOptions.DEFAULT_TOPIC,
+            KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
+            TicketJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            EventTimeOptions.DEFAULTS,
+            EventGateOptions.DEFAULTS,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     DriverSplitJobOptions driverOptions =
-        DriverSplitJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .ticketTopic(ticketOptions.topic())
-            .surveyTopic(options.topic())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .window(driverWindow)
-            .joinHorizon(DRIVER_JOIN_HORIZON)
-            .allowedLateness(DRIVER_ALLOWED_LATENESS)
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new DriverSplitJobOptions(
+            kafkaOptions,
+            ticketOptions.topic(),
+            options.topic(),
+            DriverSplitJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            new EventTimeOptions(
+                driverWindow,
+                EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS,
+                EventTimeOptions.DEFAULT_IDLENESS,
+                DRIVER_ALLOWED_LATENESS),
+            DRIVER_JOIN_HORIZON,
+            EventGateOptions.DEFAULTS,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     kafka.createTopics(partitions, options.topic(), checkoutOptions.topic(), ticketOptions.topic());
     kafka.createTopics(1, options.deadLetterTopic());
     if (!alertFlags.disabled()) {
@@ -472,7 +478,7 @@ public final class LocalMode implements Callable<Integer> {
                       env,
                       ticketOptions,
                       EventInput.kafka(
-                          ticketOptions.bootstrapServers(),
+                          kafkaOptions.bootstrapServers(),
                           ticketOptions.topic(),
                           ticketOptions.groupId(),
                           false),

@@ -169,7 +169,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--window",
-      defaultValue = "PT1H",
+      defaultValue = DriverSplitJobOptions.DEFAULT_WINDOW_TEXT,
       converter = DurationConverter.class,
       description =
           "Tumbling window of the survey's event time, ISO-8601 or 30s/1m/1h"
@@ -178,7 +178,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--join-horizon",
-      defaultValue = "P7D",
+      defaultValue = DriverSplitJobOptions.DEFAULT_JOIN_HORIZON_TEXT,
       converter = DurationConverter.class,
       description =
           "Longest event-time distance between a survey and its ticket's first-response outcome"
@@ -189,7 +189,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--allowed-lateness",
-      defaultValue = "PT1H",
+      defaultValue = EventTimeOptions.DEFAULT_ALLOWED_LATENESS_TEXT,
       converter = DurationConverter.class,
       description =
           "How long after its window's end a late event still counts, both topics"
@@ -200,7 +200,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "PT10S",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
       converter = DurationConverter.class,
       description =
           "Checkpoint interval; the sink flushes on checkpoints (default: ${DEFAULT-VALUE}).")
@@ -253,45 +253,35 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   private DriverSplitJobOptions options() {
     return new DriverSplitJobOptions(
-        kafka.options().bootstrapServers(),
+        kafka.options(),
         ticketTopic,
         surveyTopic,
         groupId,
-        clickHouse.options().clickhouseUrl(),
-        clickHouse.options().clickhouseUser(),
-        clickHouse.options().clickhousePassword(),
-        window,
-        watermarks.options(window, allowedLateness).outOfOrderness(),
-        watermarks.options(window, allowedLateness).idleness(),
-        allowedLateness,
-        gate.options().dedupTtl(),
-        gate.options().bounds(),
+        clickHouse.options(),
+        slaTargetsFile,
+        watermarks.options(window, allowedLateness),
         joinHorizon,
-        checkpointInterval,
-        runtime.options(checkpointInterval).parallelism(),
-        runtime.options(checkpointInterval).bounded(),
-        runtime.options(checkpointInterval).jdbcBatchSize(),
-        runtime.options(checkpointInterval).jdbcFlushInterval(),
-        salts,
-        slaTargetsFile);
+        gate.options(),
+        runtime.options(checkpointInterval),
+        salts);
   }
 
   /** The ticket topic, consumer group {@code <groupId>-tickets}. */
   public static EventInput ticketSource(DriverSplitJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.ticketTopic(),
         options.groupId() + "-tickets",
-        options.bounded());
+        options.runtime().bounded());
   }
 
   /** The survey topic, consumer group {@code <groupId>-surveys}. */
   public static EventInput surveySource(DriverSplitJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.surveyTopic(),
         options.groupId() + "-surveys",
-        options.bounded());
+        options.runtime().bounded());
   }
 
   /** The production sink: JDBC into cx_driver_window. */
@@ -308,17 +298,14 @@ public final class DriverSplitJob implements Callable<Integer> {
     return new JobProgress.Spec(
         JOB_ID,
         DriverWindowRow.TABLE.name(),
-        options.window(),
+        options.eventTime().window(),
         options.joinHorizon().plus(options.settle()),
-        options.allowedLateness());
+        options.eventTime().allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, DriverSplitJobOptions options) {
-    env.enableCheckpointing(options.checkpointInterval().toMillis());
-    if (options.hasParallelism()) {
-      env.setParallelism(options.parallelism());
-    }
+    options.runtime().configure(env);
   }
 
   /**
@@ -331,8 +318,12 @@ public final class DriverSplitJob implements Callable<Integer> {
       windowAggregation(DriverSplitJobOptions options) {
     return WindowAggregation.<JoinedSurvey, SurveyAccumulator, DriverWindowRow>builder(
             "driver window", WINDOW_UID)
-        .window(options.window())
-        .retention(options.joinHorizon().plus(options.settle()).plus(options.allowedLateness()))
+        .window(options.eventTime().window())
+        .retention(
+            options
+                .joinHorizon()
+                .plus(options.settle())
+                .plus(options.eventTime().allowedLateness()))
         .salts(options.salts())
         .attribution(DriverSplitJob::attribute)
         .components(
@@ -368,29 +359,23 @@ public final class DriverSplitJob implements Callable<Integer> {
     // The survey and ticket jobs' own front: the same rules and counters. Its invalid and
     // duplicate records are those jobs' dead letters, its too-late ones this job's (see the class
     // comment).
-    EventTimeOptions timing =
-        new EventTimeOptions(
-            options.window(),
-            options.outOfOrderness(),
-            options.idleness(),
-            options.allowedLateness());
     EventFront<TicketEvent> ticketFront =
         EventFront.apply(
             env,
             ticketSource,
             TicketJob.TICKET_EVENTS,
-            new TicketEventValidator(options.gate()),
-            timing,
-            options.dedupTtl(),
+            new TicketEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"));
     EventFront<SurveyResponse> surveyFront =
         EventFront.apply(
             env,
             surveySource,
             SurveyJob.SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.gate()),
-            timing,
-            options.dedupTtl(),
+            new SurveyResponseValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"));
     DataStream<DecodedEvent<TicketEvent>> tickets = ticketFront.counted();
     DataStream<DecodedEvent<SurveyResponse>> surveys = surveyFront.counted();

@@ -11,7 +11,6 @@ import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
@@ -134,7 +133,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Option(
       names = "--dead-letter-topic",
-      defaultValue = TicketJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      defaultValue = KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
       description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
   private String deadLetterTopic;
 
@@ -160,7 +159,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Option(
       names = "--window",
-      defaultValue = "PT1M",
+      defaultValue = EventTimeOptions.DEFAULT_WINDOW_TEXT,
       converter = DurationConverter.class,
       description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
@@ -169,7 +168,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Option(
       names = "--allowed-lateness",
-      defaultValue = "PT1H",
+      defaultValue = EventTimeOptions.DEFAULT_ALLOWED_LATENESS_TEXT,
       converter = DurationConverter.class,
       description =
           "How long after its window's end a late ticket event still corrects the rows"
@@ -180,7 +179,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "PT10S",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
       converter = DurationConverter.class,
       description =
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
@@ -222,10 +221,7 @@ public final class TicketJob implements Callable<Integer> {
       options.slaTargets();
       alerting =
           alertFlags.alerting(
-              kafka.options(),
-              clickHouse.options(),
-              runtime.options(checkpointInterval),
-              Duration.ZERO);
+              options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -235,9 +231,9 @@ public final class TicketJob implements Callable<Integer> {
         JOB_NAME,
         options,
         JobLauncher.dedupTtlWarnings(
-            options.dedupTtl(),
-            options.window(),
-            options.allowedLateness(),
+            options.gate().dedupTtl(),
+            options.eventTime().window(),
+            options.eventTime().allowedLateness(),
             "a redelivered event may reach a ticket whose state was already cleaned up"),
         env -> {
           configure(env, options);
@@ -251,26 +247,16 @@ public final class TicketJob implements Callable<Integer> {
 
   private TicketJobOptions options() {
     return new TicketJobOptions(
-        kafka.options().bootstrapServers(),
+        kafka.options(),
         topic,
         deadLetterTopic,
         groupId,
-        clickHouse.options().clickhouseUrl(),
-        clickHouse.options().clickhouseUser(),
-        clickHouse.options().clickhousePassword(),
-        window,
-        watermarks.options(window, allowedLateness).outOfOrderness(),
-        watermarks.options(window, allowedLateness).idleness(),
-        allowedLateness,
-        gate.options().dedupTtl(),
-        gate.options().bounds(),
-        checkpointInterval,
-        runtime.options(checkpointInterval).parallelism(),
-        runtime.options(checkpointInterval).bounded(),
-        runtime.options(checkpointInterval).jdbcBatchSize(),
-        runtime.options(checkpointInterval).jdbcFlushInterval(),
-        salts,
-        slaTargetsFile);
+        clickHouse.options(),
+        slaTargetsFile,
+        watermarks.options(window, allowedLateness),
+        gate.options(),
+        runtime.options(checkpointInterval),
+        salts);
   }
 
   /**
@@ -282,11 +268,10 @@ public final class TicketJob implements Callable<Integer> {
     return MetricSinks.production(
         TicketWindowRow.TABLE,
         JOB_ID,
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.deadLetterTopic(),
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+        options.clickHouse().connectionOptions(),
+        options.runtime().jdbcExecutionOptions());
   }
 
   /**
@@ -298,17 +283,14 @@ public final class TicketJob implements Callable<Integer> {
     return new JobProgress.Spec(
         JOB_ID,
         TicketWindowRow.TABLE.name(),
-        options.window(),
+        options.eventTime().window(),
         Duration.ZERO,
-        options.allowedLateness());
+        options.eventTime().allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, TicketJobOptions options) {
-    env.enableCheckpointing(options.checkpointInterval().toMillis());
-    if (options.hasParallelism()) {
-      env.setParallelism(options.parallelism());
-    }
+    options.runtime().configure(env);
   }
 
   /**
@@ -348,8 +330,8 @@ public final class TicketJob implements Callable<Integer> {
       windowAggregation(TicketJobOptions options) {
     return WindowAggregation.<TicketOutcome, TicketComponents, TicketWindowRow>builder(
             WINDOW_NAME, WINDOW_UID)
-        .window(options.window())
-        .retention(options.allowedLateness())
+        .window(options.eventTime().window())
+        .retention(options.eventTime().allowedLateness())
         .salts(options.salts())
         .attribution(TicketJob::attribute)
         .components(
@@ -382,7 +364,7 @@ public final class TicketJob implements Callable<Integer> {
    * more, so a late event never meets an emptied state and its corrections are never lost.
    */
   public static Duration lifecycleStateRetention(TicketJobOptions options) {
-    return options.allowedLateness().plus(options.window());
+    return options.eventTime().allowedLateness().plus(options.eventTime().window());
   }
 
   /**
@@ -399,9 +381,9 @@ public final class TicketJob implements Callable<Integer> {
             env,
             input,
             TICKET_EVENTS,
-            new TicketEventValidator(options.gate()),
-            timing(options),
-            options.dedupTtl(),
+            new TicketEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -426,9 +408,9 @@ public final class TicketJob implements Callable<Integer> {
         EventFront.apply(
             raw,
             TICKET_EVENTS,
-            new TicketEventValidator(options.gate()),
-            timing(options),
-            options.dedupTtl(),
+            new TicketEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -437,12 +419,10 @@ public final class TicketJob implements Callable<Integer> {
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(TicketJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
-  }
-
-  private static EventTimeOptions timing(TicketJobOptions options) {
-    return new EventTimeOptions(
-        options.window(), options.outOfOrderness(), options.idleness(), options.allowedLateness());
+        options.kafka().bootstrapServers(),
+        options.topic(),
+        options.groupId(),
+        options.runtime().bounded());
   }
 
   private static void defineWorkflow(
@@ -487,8 +467,8 @@ public final class TicketJob implements Callable<Integer> {
           TicketWindowRow::metricRows,
           sinks.alerting(),
           "ticket",
-          options.window(),
-          options.allowedLateness());
+          options.eventTime().window(),
+          options.eventTime().allowedLateness());
     }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())

@@ -439,18 +439,17 @@ class DriverSplitDeadLettersITCase {
 
   private static JobID runTicketJob() throws Exception {
     TicketJobOptions options =
-        TicketJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .topic(TICKET_TOPIC)
-            .deadLetterTopic(DEAD_LETTER_TOPIC)
-            .groupId("dead-letters-it-tickets")
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .bounded(true)
-            .parallelism(1)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        new TicketJobOptions(
+            kafkaOptions(),
+            TICKET_TOPIC,
+            DEAD_LETTER_TOPIC,
+            "dead-letters-it-tickets",
+            clickHouseOptions(),
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            eventTime(EventTimeOptions.DEFAULT_ALLOWED_LATENESS),
+            EventGateOptions.DEFAULTS,
+            RUNTIME,
+            WindowAggregation.DEFAULT_SALTS);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     TicketJob.configure(env, options);
     TicketJob.defineWorkflow(
@@ -460,20 +459,18 @@ class DriverSplitDeadLettersITCase {
 
   private static JobID runDriverJob() throws Exception {
     DriverSplitJobOptions options =
-        DriverSplitJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .ticketTopic(TICKET_TOPIC)
-            .surveyTopic(SURVEY_TOPIC)
-            .groupId("dead-letters-it-driver")
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .allowedLateness(DRIVER_ALLOWED_LATENESS)
-            .joinHorizon(Duration.ofHours(1))
-            .bounded(true)
-            .parallelism(1)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        new DriverSplitJobOptions(
+            kafkaOptions(),
+            TICKET_TOPIC,
+            SURVEY_TOPIC,
+            "dead-letters-it-driver",
+            clickHouseOptions(),
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            eventTime(DRIVER_ALLOWED_LATENESS),
+            Duration.ofHours(1),
+            EventGateOptions.DEFAULTS,
+            RUNTIME,
+            WindowAggregation.DEFAULT_SALTS);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DriverSplitJob.configure(env, options);
     DriverSplitJob.defineWorkflow(
