@@ -19,7 +19,6 @@ import io.cxpulse.jobs.generator.live.TrafficFlags;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
-import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
@@ -368,6 +367,8 @@ public final class LocalMode implements Callable<Integer> {
     ClickHouseOptions clickHouseOptions =
         new ClickHouseOptions(
             clickHouse.jdbcUrl(), LocalCredentials.WRITER, credentials.writerPassword());
+    EventTimeOptions eventTime = EventTimeOptions.DEFAULTS;
+    EventGateOptions eventGate = EventGateOptions.DEFAULTS;
     RuntimeOptions runtime =
         new RuntimeOptions(
             checkpointInterval,
@@ -382,8 +383,8 @@ public final class LocalMode implements Callable<Integer> {
             KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
             SurveyJobOptions.DEFAULT_GROUP_ID,
             clickHouseOptions,
-            EventTimeOptions.DEFAULTS,
-            EventGateOptions.DEFAULTS,
+            eventTime,
+            eventGate,
             runtime,
             WindowAggregation.DEFAULT_SALTS);
     CheckoutJobOptions checkoutOptions =
@@ -393,10 +394,10 @@ public final class LocalMode implements Callable<Integer> {
             KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
             CheckoutJobOptions.DEFAULT_GROUP_ID,
             clickHouseOptions,
-            EventTimeOptions.DEFAULTS,
+            eventTime,
             inactivityTimeout,
             CheckoutJobOptions.DEFAULT_MAX_CHECKOUT_DURATION,
-            EventGateOptions.DEFAULTS,
+            eventGate,
             runtime,
             WindowAggregation.DEFAULT_SALTS);
     TicketJobOptions ticketOptions =
@@ -407,8 +408,8 @@ public final class LocalMode implements Callable<Integer> {
             TicketJobOptions.DEFAULT_GROUP_ID,
             clickHouseOptions,
             TicketJobOptions.BUNDLED_SLA_TARGETS,
-            EventTimeOptions.DEFAULTS,
-            EventGateOptions.DEFAULTS,
+            eventTime,
+            eventGate,
             runtime,
             WindowAggregation.DEFAULT_SALTS);
     DriverSplitJobOptions driverOptions =
@@ -421,11 +422,11 @@ public final class LocalMode implements Callable<Integer> {
             TicketJobOptions.BUNDLED_SLA_TARGETS,
             new EventTimeOptions(
                 driverWindow,
-                EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS,
-                EventTimeOptions.DEFAULT_IDLENESS,
+                eventTime.outOfOrderness(),
+                eventTime.idleness(),
                 DRIVER_ALLOWED_LATENESS),
             DRIVER_JOIN_HORIZON,
-            EventGateOptions.DEFAULTS,
+            eventGate,
             runtime,
             WindowAggregation.DEFAULT_SALTS);
     kafka.createTopics(partitions, options.topic(), checkoutOptions.topic(), ticketOptions.topic());
@@ -459,29 +460,17 @@ public final class LocalMode implements Callable<Integer> {
                   SurveyJob.defineWorkflow(
                       env,
                       options,
-                      EventInput.kafka(
-                          kafkaOptions.bootstrapServers(),
-                          options.topic(),
-                          options.groupId(),
-                          false),
+                      SurveyJob.kafkaInput(options),
                       SurveyJob.productionSinks(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
                       checkoutOptions,
-                      EventInput.kafka(
-                          kafkaOptions.bootstrapServers(),
-                          checkoutOptions.topic(),
-                          checkoutOptions.groupId(),
-                          false),
+                      CheckoutJob.kafkaInput(checkoutOptions),
                       CheckoutJob.productionSinks(checkoutOptions).withAlerting(checkoutAlerting));
                   TicketJob.defineWorkflow(
                       env,
                       ticketOptions,
-                      EventInput.kafka(
-                          kafkaOptions.bootstrapServers(),
-                          ticketOptions.topic(),
-                          ticketOptions.groupId(),
-                          false),
+                      TicketJob.kafkaInput(ticketOptions),
                       TicketJob.productionSinks(ticketOptions).withAlerting(ticketAlerting));
                   DriverSplitJob.defineWorkflow(
                       env,
