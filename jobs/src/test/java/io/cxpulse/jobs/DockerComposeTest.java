@@ -12,6 +12,7 @@ import io.cxpulse.jobs.drivers.DriverSplitJob;
 import io.cxpulse.jobs.drivers.DriverSplitJobOptions;
 import io.cxpulse.jobs.generator.live.GenerateCommand;
 import io.cxpulse.jobs.generator.live.TrafficFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.sql.MigrateCommand;
 import io.cxpulse.jobs.sql.Migration;
 import io.cxpulse.jobs.sql.Migrations;
@@ -112,11 +113,11 @@ class DockerComposeTest {
             args -> {
               SurveyJobOptions o = SurveyJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.topic(),
                   o.deadLetterTopic(),
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(AlertFlags.parse(args).topic()));
             },
             SurveyJobOptions.DEFAULT_TOPIC),
@@ -126,11 +127,11 @@ class DockerComposeTest {
             args -> {
               CheckoutJobOptions o = CheckoutJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.topic(),
                   o.deadLetterTopic(),
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(AlertFlags.parse(args).topic()));
             },
             CheckoutJobOptions.DEFAULT_TOPIC),
@@ -140,11 +141,11 @@ class DockerComposeTest {
             args -> {
               TicketJobOptions o = TicketJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.topic(),
                   o.deadLetterTopic(),
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(AlertFlags.parse(args).topic()));
             },
             TicketJobOptions.DEFAULT_TOPIC),
@@ -154,11 +155,11 @@ class DockerComposeTest {
             args -> {
               DriverSplitJobOptions o = DriverSplitJob.parseOptions(args);
               return new Endpoints(
-                  o.bootstrapServers(),
+                  o.kafka().bootstrapServers(),
                   o.surveyTopic(),
                   null,
-                  o.clickhouseUrl(),
-                  o.clickhouseUser(),
+                  o.clickHouse().clickhouseUrl(),
+                  o.clickHouse().clickhouseUser(),
                   List.of(o.ticketTopic()));
             },
             SurveyJobOptions.DEFAULT_TOPIC));
@@ -211,7 +212,7 @@ class DockerComposeTest {
     assertThat(env("kafka", "KAFKA_ADVERTISED_LISTENERS")).contains("//kafka:29092");
     assertThat(options.topic()).isEqualTo(client.topic());
     if (options.deadLetterTopic() != null) {
-      assertThat(options.deadLetterTopic()).isEqualTo(SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC);
+      assertThat(options.deadLetterTopic()).isEqualTo(KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC);
     }
     assertThat(options.clickhouseUrl()).isEqualTo("jdbc:clickhouse:http://clickhouse:8123/default");
     assertThat(options.clickhouseUser()).isEqualTo(env("clickhouse", "CLICKHOUSE_USER"));

@@ -29,7 +29,6 @@ import io.cxpulse.jobs.drivers.DriverWindowRow;
 import io.cxpulse.jobs.drivers.JoinedSurvey;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
-import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.GateOutcome;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
@@ -264,19 +263,20 @@ class NoKryoTest {
         env,
         survey,
         SurveyJob.kafkaInput(survey),
-        SurveyJob.productionSinks(survey).withAlerting(alerting(survey.bootstrapServers())));
+        SurveyJob.productionSinks(survey)
+            .withAlerting(alerting(survey.kafka().bootstrapServers())));
     CheckoutJob.defineWorkflow(
         env,
         checkout,
-        EventInput.kafka(
-            checkout.bootstrapServers(), checkout.topic(), checkout.groupId(), checkout.bounded()),
-        CheckoutJob.productionSinks(checkout).withAlerting(alerting(checkout.bootstrapServers())));
+        CheckoutJob.kafkaInput(checkout),
+        CheckoutJob.productionSinks(checkout)
+            .withAlerting(alerting(checkout.kafka().bootstrapServers())));
     TicketJob.defineWorkflow(
         env,
         tickets,
-        EventInput.kafka(
-            tickets.bootstrapServers(), tickets.topic(), tickets.groupId(), tickets.bounded()),
-        TicketJob.productionSinks(tickets).withAlerting(alerting(tickets.bootstrapServers())));
+        TicketJob.kafkaInput(tickets),
+        TicketJob.productionSinks(tickets)
+            .withAlerting(alerting(tickets.kafka().bootstrapServers())));
     DriverSplitJob.defineWorkflow(
         env,
         drivers,

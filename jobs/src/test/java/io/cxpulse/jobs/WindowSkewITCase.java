@@ -215,7 +215,7 @@ class WindowSkewITCase {
     }
 
     SurveySkew(int salts, int responses, long stepMillis) {
-      this.options = SurveyJobOptions.builder().salts(salts).build();
+      this.options = SurveyJob.parseOptions("--salts", String.valueOf(salts));
       this.responses = responses;
       this.stepMillis = stepMillis;
     }

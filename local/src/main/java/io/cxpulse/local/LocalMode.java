@@ -3,6 +3,7 @@ package io.cxpulse.local;
 import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertRules;
 import io.cxpulse.jobs.alerts.Alerting;
@@ -15,9 +16,12 @@ import io.cxpulse.jobs.generator.live.FollowUpSurveys;
 import io.cxpulse.jobs.generator.live.Incident;
 import io.cxpulse.jobs.generator.live.LiveTrafficSet;
 import io.cxpulse.jobs.generator.live.TrafficFlags;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.MigrationResult;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
@@ -358,48 +362,73 @@ public final class LocalMode implements Callable<Integer> {
                 .dataDir(absoluteDataDir.resolve("kafka"))
                 .build()
                 .start());
+    // The option groups all four jobs share, set once.
+    KafkaOptions kafkaOptions = new KafkaOptions(kafka.bootstrapServers());
+    ClickHouseOptions clickHouseOptions =
+        new ClickHouseOptions(
+            clickHouse.jdbcUrl(), LocalCredentials.WRITER, credentials.writerPassword());
+    EventTimeOptions eventTime = EventTimeOptions.DEFAULTS;
+    EventGateOptions eventGate = EventGateOptions.DEFAULTS;
+    RuntimeOptions runtime =
+        new RuntimeOptions(
+            checkpointInterval,
+            parallelism,
+            false,
+            RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+            RuntimeOptions.DEFAULT_JDBC_FLUSH_INTERVAL);
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new SurveyJobOptions(
+            kafkaOptions,
+            SurveyJobOptions.DEFAULT_TOPIC,
+            KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
+            SurveyJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            eventTime,
+            eventGate,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     CheckoutJobOptions checkoutOptions =
-        CheckoutJobOptions.builder()
-            .inactivityTimeout(inactivityTimeout)
-            .bootstrapServers(kafka.bootstrapServers())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new CheckoutJobOptions(
+            kafkaOptions,
+            CheckoutJobOptions.DEFAULT_TOPIC,
+            KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
+            CheckoutJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            eventTime,
+            inactivityTimeout,
+            CheckoutJobOptions.DEFAULT_MAX_CHECKOUT_DURATION,
+            eventGate,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     TicketJobOptions ticketOptions =
-        TicketJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new TicketJobOptions(
+            kafkaOptions,
+            TicketJobOptions.DEFAULT_TOPIC,
+            KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
+            TicketJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            eventTime,
+            eventGate,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     DriverSplitJobOptions driverOptions =
-        DriverSplitJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .ticketTopic(ticketOptions.topic())
-            .surveyTopic(options.topic())
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .clickhouseUser(LocalCredentials.WRITER)
-            .clickhousePassword(credentials.writerPassword())
-            .window(driverWindow)
-            .joinHorizon(DRIVER_JOIN_HORIZON)
-            .allowedLateness(DRIVER_ALLOWED_LATENESS)
-            .checkpointInterval(checkpointInterval)
-            .parallelism(parallelism)
-            .build();
+        new DriverSplitJobOptions(
+            kafkaOptions,
+            ticketOptions.topic(),
+            options.topic(),
+            DriverSplitJobOptions.DEFAULT_GROUP_ID,
+            clickHouseOptions,
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            new EventTimeOptions(
+                driverWindow,
+                eventTime.outOfOrderness(),
+                eventTime.idleness(),
+                DRIVER_ALLOWED_LATENESS),
+            DRIVER_JOIN_HORIZON,
+            eventGate,
+            runtime,
+            WindowAggregation.DEFAULT_SALTS);
     kafka.createTopics(partitions, options.topic(), checkoutOptions.topic(), ticketOptions.topic());
     kafka.createTopics(1, options.deadLetterTopic());
     if (!alertFlags.disabled()) {
@@ -407,12 +436,16 @@ public final class LocalMode implements Callable<Integer> {
     }
     // One rule set for the three jobs; each job evaluates the rules of the metrics it produces.
     // Its own Alerting each, so each job gets its own sink instances.
-    Alerting surveyAlerting = alerting(options, rules, Duration.ZERO);
+    Alerting surveyAlerting = alerting(kafkaOptions, clickHouseOptions, runtime, Duration.ZERO);
     // Abandonment is decided an inactivity timeout after a checkout's last step: see
     // CHECKOUT_ALERT_EXTRA_DELAY.
     Alerting checkoutAlerting =
-        alerting(options, rules, inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
-    Alerting ticketAlerting = alerting(options, rules, Duration.ZERO);
+        alerting(
+            kafkaOptions,
+            clickHouseOptions,
+            runtime,
+            inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY));
+    Alerting ticketAlerting = alerting(kafkaOptions, clickHouseOptions, runtime, Duration.ZERO);
 
     continueStarting();
     SavedState savedState = new SavedState(absoluteDataDir);
@@ -427,26 +460,17 @@ public final class LocalMode implements Callable<Integer> {
                   SurveyJob.defineWorkflow(
                       env,
                       options,
-                      EventInput.kafka(
-                          options.bootstrapServers(), options.topic(), options.groupId(), false),
+                      SurveyJob.kafkaInput(options),
                       SurveyJob.productionSinks(options).withAlerting(surveyAlerting));
                   CheckoutJob.defineWorkflow(
                       env,
                       checkoutOptions,
-                      EventInput.kafka(
-                          checkoutOptions.bootstrapServers(),
-                          checkoutOptions.topic(),
-                          checkoutOptions.groupId(),
-                          false),
+                      CheckoutJob.kafkaInput(checkoutOptions),
                       CheckoutJob.productionSinks(checkoutOptions).withAlerting(checkoutAlerting));
                   TicketJob.defineWorkflow(
                       env,
                       ticketOptions,
-                      EventInput.kafka(
-                          ticketOptions.bootstrapServers(),
-                          ticketOptions.topic(),
-                          ticketOptions.groupId(),
-                          false),
+                      TicketJob.kafkaInput(ticketOptions),
                       TicketJob.productionSinks(ticketOptions).withAlerting(ticketAlerting));
                   DriverSplitJob.defineWorkflow(
                       env,
@@ -530,17 +554,12 @@ public final class LocalMode implements Callable<Integer> {
   }
 
   /** The alert stage of one job, or null with {@code --no-alerts}. */
-  private Alerting alerting(SurveyJobOptions options, AlertRules rules, Duration delay) {
+  private Alerting alerting(
+      KafkaOptions kafka, ClickHouseOptions clickHouse, RuntimeOptions runtime, Duration delay) {
     if (rules == null) {
       return null;
     }
-    return alertFlags.alerting(
-        options.bootstrapServers(),
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()),
-        delay,
-        rules);
+    return alertFlags.alerting(kafka, clickHouse, runtime, delay, rules);
   }
 
   private static java.util.Properties jdbcCredentials(String user, String password) {
@@ -656,7 +675,7 @@ public final class LocalMode implements Callable<Integer> {
             + ", checkpoints every "
             + HumanDuration.format(checkpointInterval)
             + ", "
-            + HumanDuration.format(options.window())
+            + HumanDuration.format(options.eventTime().window())
             + " windows, checkouts abandoned after "
             + HumanDuration.format(inactivityTimeout)
             + " without a step");

@@ -155,7 +155,7 @@ class LocalModeTest {
             "http://" + serviceHost + ":8081/"),
         "RUNNING",
         List.of(SurveyJobOptions.DEFAULT_TOPIC),
-        SurveyJobOptions.builder().build(),
+        SurveyJobOptions.defaults(),
         new MigrationResult(List.of(), 7, 7),
         Instant.parse("2025-06-01T12:00:00Z"));
   }

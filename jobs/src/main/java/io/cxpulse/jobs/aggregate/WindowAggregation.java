@@ -104,18 +104,27 @@ public final class WindowAggregation<IN, C extends WindowComponents<C>, ROW>
     if (builder.retention.isNegative()) {
       throw new IllegalArgumentException("retention must not be negative: " + builder.retention);
     }
-    if (builder.salts < 1) {
-      throw new IllegalArgumentException("salts must be at least 1: " + builder.salts);
-    }
     this.windowMillis = builder.window.toMillis();
     this.retentionMillis = builder.retention.toMillis();
-    this.salts = builder.salts;
+    this.salts = requireSalts(builder.salts);
     this.attributor = Objects.requireNonNull(builder.attributor, "attribution");
     this.componentsFactory = Objects.requireNonNull(builder.componentsFactory, "components");
     this.adder = Objects.requireNonNull(builder.adder, "components adder");
     this.componentsType = Objects.requireNonNull(builder.componentsType, "components type");
     this.rowFactory = Objects.requireNonNull(builder.rowFactory, "rows");
     this.rowType = Objects.requireNonNull(builder.rowType, "row type");
+  }
+
+  /**
+   * {@code salts}, which must be at least 1 (1 disables salting).
+   *
+   * @throws IllegalArgumentException "{@code salts must be at least 1: <salts>}"
+   */
+  public static int requireSalts(int salts) {
+    if (salts < 1) {
+      throw new IllegalArgumentException("salts must be at least 1: " + salts);
+    }
+    return salts;
   }
 
   /**

@@ -1,16 +1,14 @@
 package io.cxpulse.jobs.alerts;
 
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
-import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
-import org.apache.flink.connector.jdbc.JdbcExecutionOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -49,16 +47,10 @@ public final class AlertFlags {
 
   @Option(
       names = "--alert-webhook-timeout",
-      defaultValue = "PT5S",
+      defaultValue = WebhookOptions.DEFAULT_TIMEOUT_TEXT,
       converter = DurationConverter.class,
       description = "Connect and request timeout of the webhook (default: ${DEFAULT-VALUE}).")
   private Duration webhookTimeout;
-
-  /** The flags' defaults: the shipped rules, topic {@code cx.alerts}, no webhook. */
-  public AlertFlags() {
-    topic = AlertSinks.DEFAULT_ALERT_TOPIC;
-    webhookTimeout = WebhookOptions.DEFAULT_TIMEOUT;
-  }
 
   /**
    * The alerting flags among a job's arguments, the others ignored: for checks that a deployment
@@ -114,30 +106,23 @@ public final class AlertFlags {
    *     field) or the webhook URL is not an http(s) URL
    */
   public Alerting alerting(
-      KafkaFlags kafka,
-      ClickHouseFlags clickHouse,
-      RuntimeFlags runtime,
+      KafkaOptions kafka,
+      ClickHouseOptions clickHouse,
+      RuntimeOptions runtime,
       Duration evaluationDelay) {
     // --no-alerts reads no rules file at all.
-    return disabled
-        ? null
-        : alerting(
-            kafka.bootstrapServers(),
-            clickHouse.connectionOptions(),
-            runtime.jdbcExecutionOptions(),
-            evaluationDelay,
-            rules());
+    return disabled ? null : alerting(kafka, clickHouse, runtime, evaluationDelay, rules());
   }
 
   /**
-   * Like {@link #alerting(KafkaFlags, ClickHouseFlags, RuntimeFlags, Duration)}, with {@code rules}
-   * instead of reading them (read them once with {@link #rules(Supplier)} when several jobs share
-   * them, as the local mode does).
+   * Like {@link #alerting(KafkaOptions, ClickHouseOptions, RuntimeOptions, Duration)}, with {@code
+   * rules} instead of reading them (read them once with {@link #rules(Supplier)} when several jobs
+   * share them, as the local mode does).
    */
   public Alerting alerting(
-      String bootstrapServers,
-      JdbcConnectionOptions connection,
-      JdbcExecutionOptions execution,
+      KafkaOptions kafka,
+      ClickHouseOptions clickHouse,
+      RuntimeOptions runtime,
       Duration evaluationDelay,
       AlertRules rules) {
     if (disabled) {
@@ -150,6 +135,11 @@ public final class AlertFlags {
     return new Alerting(
         rules,
         evaluationDelay,
-        AlertSinks.production(bootstrapServers, topic, connection, execution, webhook));
+        AlertSinks.production(
+            kafka.bootstrapServers(),
+            topic,
+            clickHouse.connectionOptions(),
+            runtime.jdbcExecutionOptions(),
+            webhook));
   }
 }

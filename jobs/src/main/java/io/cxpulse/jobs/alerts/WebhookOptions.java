@@ -24,8 +24,11 @@ public record WebhookOptions(
     URI url, Duration timeout, int maxAttempts, Duration initialBackoff, int queueCapacity)
     implements Serializable {
 
+  /** Default connect and request timeout, as text for the {@code --alert-webhook-timeout} flag. */
+  public static final String DEFAULT_TIMEOUT_TEXT = "PT5S";
+
   /** Default connect and request timeout. */
-  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_TIMEOUT = Duration.parse(DEFAULT_TIMEOUT_TEXT);
 
   /** Default attempts per alert: the first and up to four retries after 1, 2, 4 and 8 s. */
   public static final int DEFAULT_MAX_ATTEMPTS = 5;

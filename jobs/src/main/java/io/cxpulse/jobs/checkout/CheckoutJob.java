@@ -10,21 +10,20 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RawRecord;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -133,7 +132,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--topic",
@@ -143,7 +142,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Option(
       names = "--dead-letter-topic",
-      defaultValue = CheckoutJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      defaultValue = KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
       description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
   private String deadLetterTopic;
 
@@ -153,21 +152,21 @@ public final class CheckoutJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--window",
-      defaultValue = "PT1M",
+      defaultValue = EventTimeOptions.DEFAULT_WINDOW_TEXT,
       converter = DurationConverter.class,
       description =
           "Tumbling window of checkout start, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
-      defaultValue = "PT1H",
+      defaultValue = EventTimeOptions.DEFAULT_ALLOWED_LATENESS_TEXT,
       converter = DurationConverter.class,
       description =
           "How long after its window's end a late event is still taken, and after its decision a"
@@ -176,7 +175,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Option(
       names = "--inactivity-timeout",
-      defaultValue = "PT30M",
+      defaultValue = CheckoutJobOptions.DEFAULT_INACTIVITY_TIMEOUT_TEXT,
       converter = DurationConverter.class,
       description =
           "Event time after a checkout's last step without an order until it counts as abandoned"
@@ -185,7 +184,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Option(
       names = "--max-checkout-duration",
-      defaultValue = "PT6H",
+      defaultValue = CheckoutJobOptions.DEFAULT_MAX_CHECKOUT_DURATION_TEXT,
       converter = DurationConverter.class,
       description =
           "Longest time from a checkout's first event to its decision that is still counted;"
@@ -193,17 +192,17 @@ public final class CheckoutJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private Duration maxCheckoutDuration;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "PT10S",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
       converter = DurationConverter.class,
       description =
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -235,7 +234,12 @@ public final class CheckoutJob implements Callable<Integer> {
     Alerting alerting;
     try {
       options = options();
-      alerting = alertFlags.alerting(kafka, clickHouse, runtime, options.inactivityTimeout());
+      alerting =
+          alertFlags.alerting(
+              options.kafka(),
+              options.clickHouse(),
+              options.runtime(),
+              options.inactivityTimeout());
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -245,9 +249,9 @@ public final class CheckoutJob implements Callable<Integer> {
         JOB_NAME,
         options,
         JobLauncher.dedupTtlWarnings(
-            options.dedupTtl(),
-            options.window(),
-            options.allowedLateness(),
+            options.gate().dedupTtl(),
+            options.eventTime().window(),
+            options.eventTime().allowedLateness(),
             "a redelivered checkout event may be counted twice while its checkout can still change"),
         env -> {
           configure(env, options);
@@ -261,26 +265,16 @@ public final class CheckoutJob implements Callable<Integer> {
 
   private CheckoutJobOptions options() {
     return new CheckoutJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options(),
         topic,
         deadLetterTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
-        window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
-        allowedLateness,
+        clickHouse.options(),
+        watermarks.options(window, allowedLateness),
         inactivityTimeout,
         maxCheckoutDuration,
-        gate.dedupTtl(),
-        gate.eventGate(),
-        checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
+        gate.options(),
+        runtime.options(checkpointInterval),
         salts);
   }
 
@@ -293,11 +287,10 @@ public final class CheckoutJob implements Callable<Integer> {
     return MetricSinks.production(
         CheckoutWindowRow.TABLE,
         JOB_ID,
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.deadLetterTopic(),
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+        options.clickHouse().connectionOptions(),
+        options.runtime().jdbcExecutionOptions());
   }
 
   /**
@@ -310,17 +303,14 @@ public final class CheckoutJob implements Callable<Integer> {
     return new JobProgress.Spec(
         JOB_ID,
         CheckoutWindowRow.TABLE.name(),
-        options.window(),
+        options.eventTime().window(),
         options.inactivityTimeout(),
-        options.allowedLateness());
+        options.eventTime().allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, CheckoutJobOptions options) {
-    env.enableCheckpointing(options.checkpointInterval().toMillis());
-    if (options.hasParallelism()) {
-      env.setParallelism(options.parallelism());
-    }
+    options.runtime().configure(env);
   }
 
   /**
@@ -334,7 +324,7 @@ public final class CheckoutJob implements Callable<Integer> {
       windowAggregation(CheckoutJobOptions options) {
     return WindowAggregation.<CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>builder(
             WINDOW_NAME, WINDOW_UID)
-        .window(options.window())
+        .window(options.eventTime().window())
         .retention(options.retention())
         .salts(options.salts())
         .attribution(CheckoutJob::attribute)
@@ -373,8 +363,9 @@ public final class CheckoutJob implements Callable<Integer> {
             env,
             input,
             CHECKOUT_EVENTS,
-            new CheckoutEventValidator(options.gate()),
-            timing(options),
+            new CheckoutEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -399,8 +390,9 @@ public final class CheckoutJob implements Callable<Integer> {
         EventFront.apply(
             raw,
             CHECKOUT_EVENTS,
-            new CheckoutEventValidator(options.gate()),
-            timing(options),
+            new CheckoutEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -409,16 +401,10 @@ public final class CheckoutJob implements Callable<Integer> {
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(CheckoutJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
-  }
-
-  private static EventFront.Timing timing(CheckoutJobOptions options) {
-    return new EventFront.Timing(
-        options.window(),
-        options.outOfOrderness(),
-        options.idleness(),
-        options.allowedLateness(),
-        options.dedupTtl());
+        options.kafka().bootstrapServers(),
+        options.topic(),
+        options.groupId(),
+        options.runtime().bounded());
   }
 
   private static void defineWorkflow(
@@ -433,7 +419,7 @@ public final class CheckoutJob implements Callable<Integer> {
             .process(
                 new CheckoutSessionFunction(
                     options.inactivityTimeout(),
-                    options.allowedLateness(),
+                    options.eventTime().allowedLateness(),
                     options.maxCheckoutDuration()),
                 TypeInformation.of(CheckoutOutcome.class))
             .name("checkout sessions (abandonment timer)")
@@ -470,7 +456,7 @@ public final class CheckoutJob implements Callable<Integer> {
           CheckoutWindowRow::metricRows,
           sinks.alerting(),
           "checkout",
-          options.window(),
+          options.eventTime().window(),
           options.retention());
     }
     deadLetters

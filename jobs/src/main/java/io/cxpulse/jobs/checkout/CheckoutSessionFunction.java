@@ -60,12 +60,6 @@ public class CheckoutSessionFunction
 
   private static final long serialVersionUID = 1L;
 
-  /** The inactivity timeout of the DESIGN: 30 minutes of event time. */
-  public static final Duration DEFAULT_INACTIVITY_TIMEOUT = Duration.ofMinutes(30);
-
-  /** How long after its decision a checkout can still be corrected by default. */
-  public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
-
   /** Keyed state: every event of the checkout. */
   public static final String EVENTS_STATE = "checkout-events";
 

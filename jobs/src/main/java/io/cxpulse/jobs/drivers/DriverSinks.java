@@ -34,11 +34,8 @@ public record DriverSinks(
    * DriverSplitJob#JOB_ID}) at the ClickHouse of {@code options}, at-least-once.
    */
   public static DriverSinks production(DriverSplitJobOptions options) {
-    JdbcConnectionOptions connection =
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword());
-    JdbcExecutionOptions execution =
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval());
+    JdbcConnectionOptions connection = options.clickHouse().connectionOptions();
+    JdbcExecutionOptions execution = options.runtime().jdbcExecutionOptions();
     return new DriverSinks(
         DriverWindowRow.TABLE.sink(connection, execution),
         ClickHouseSinks.deadLetterSink(DriverSplitJob.JOB_ID, connection, execution),

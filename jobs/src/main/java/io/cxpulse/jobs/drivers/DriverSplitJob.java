@@ -6,21 +6,21 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
@@ -132,7 +132,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--ticket-topic",
@@ -154,7 +154,7 @@ public final class DriverSplitJob implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--sla-targets",
@@ -169,7 +169,7 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--window",
-      defaultValue = "PT1H",
+      defaultValue = DriverSplitJobOptions.DEFAULT_WINDOW_TEXT,
       converter = DurationConverter.class,
       description =
           "Tumbling window of the survey's event time, ISO-8601 or 30s/1m/1h"
@@ -178,35 +178,35 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   @Option(
       names = "--join-horizon",
-      defaultValue = "P7D",
+      defaultValue = DriverSplitJobOptions.DEFAULT_JOIN_HORIZON_TEXT,
       converter = DurationConverter.class,
       description =
           "Longest event-time distance between a survey and its ticket's first-response outcome"
               + " (default: ${DEFAULT-VALUE}).")
   private Duration joinHorizon;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
-      defaultValue = "PT1H",
+      defaultValue = EventTimeOptions.DEFAULT_ALLOWED_LATENESS_TEXT,
       converter = DurationConverter.class,
       description =
           "How long after its window's end a late event still counts, both topics"
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "PT10S",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
       converter = DurationConverter.class,
       description =
           "Checkpoint interval; the sink flushes on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -253,45 +253,35 @@ public final class DriverSplitJob implements Callable<Integer> {
 
   private DriverSplitJobOptions options() {
     return new DriverSplitJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options(),
         ticketTopic,
         surveyTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
-        window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
-        allowedLateness,
-        gate.dedupTtl(),
-        gate.eventGate(),
+        clickHouse.options(),
+        slaTargetsFile,
+        watermarks.options(window, allowedLateness),
         joinHorizon,
-        checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
-        salts,
-        slaTargetsFile);
+        gate.options(),
+        runtime.options(checkpointInterval),
+        salts);
   }
 
   /** The ticket topic, consumer group {@code <groupId>-tickets}. */
   public static EventInput ticketSource(DriverSplitJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.ticketTopic(),
         options.groupId() + "-tickets",
-        options.bounded());
+        options.runtime().bounded());
   }
 
   /** The survey topic, consumer group {@code <groupId>-surveys}. */
   public static EventInput surveySource(DriverSplitJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.surveyTopic(),
         options.groupId() + "-surveys",
-        options.bounded());
+        options.runtime().bounded());
   }
 
   /** The production sink: JDBC into cx_driver_window. */
@@ -308,17 +298,14 @@ public final class DriverSplitJob implements Callable<Integer> {
     return new JobProgress.Spec(
         JOB_ID,
         DriverWindowRow.TABLE.name(),
-        options.window(),
+        options.eventTime().window(),
         options.joinHorizon().plus(options.settle()),
-        options.allowedLateness());
+        options.eventTime().allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, DriverSplitJobOptions options) {
-    env.enableCheckpointing(options.checkpointInterval().toMillis());
-    if (options.hasParallelism()) {
-      env.setParallelism(options.parallelism());
-    }
+    options.runtime().configure(env);
   }
 
   /**
@@ -331,8 +318,12 @@ public final class DriverSplitJob implements Callable<Integer> {
       windowAggregation(DriverSplitJobOptions options) {
     return WindowAggregation.<JoinedSurvey, SurveyAccumulator, DriverWindowRow>builder(
             "driver window", WINDOW_UID)
-        .window(options.window())
-        .retention(options.joinHorizon().plus(options.settle()).plus(options.allowedLateness()))
+        .window(options.eventTime().window())
+        .retention(
+            options
+                .joinHorizon()
+                .plus(options.settle())
+                .plus(options.eventTime().allowedLateness()))
         .salts(options.salts())
         .attribution(DriverSplitJob::attribute)
         .components(
@@ -368,28 +359,23 @@ public final class DriverSplitJob implements Callable<Integer> {
     // The survey and ticket jobs' own front: the same rules and counters. Its invalid and
     // duplicate records are those jobs' dead letters, its too-late ones this job's (see the class
     // comment).
-    EventFront.Timing timing =
-        new EventFront.Timing(
-            options.window(),
-            options.outOfOrderness(),
-            options.idleness(),
-            options.allowedLateness(),
-            options.dedupTtl());
     EventFront<TicketEvent> ticketFront =
         EventFront.apply(
             env,
             ticketSource,
             TicketJob.TICKET_EVENTS,
-            new TicketEventValidator(options.gate()),
-            timing,
+            new TicketEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"));
     EventFront<SurveyResponse> surveyFront =
         EventFront.apply(
             env,
             surveySource,
             SurveyJob.SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.gate()),
-            timing,
+            new SurveyResponseValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"));
     DataStream<DecodedEvent<TicketEvent>> tickets = ticketFront.counted();
     DataStream<DecodedEvent<SurveyResponse>> surveys = surveyFront.counted();

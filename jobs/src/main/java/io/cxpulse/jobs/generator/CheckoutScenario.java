@@ -2,9 +2,11 @@ package io.cxpulse.jobs.generator;
 
 import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.FunnelStep;
+import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.generator.CheckoutBadRecords.BadCheckoutRecord;
 import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.pipeline.EagerBoundedOutOfOrderness;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
@@ -313,10 +315,10 @@ public final class CheckoutScenario {
     private double checkoutsPerSecond = 1.5;
     private double hotShare;
     private final List<CheckoutIncident> incidents = new ArrayList<>();
-    private Duration windowSize = Duration.ofMinutes(1);
-    private Duration outOfOrderness = Duration.ofSeconds(5);
-    private Duration allowedLateness = Duration.ofHours(1);
-    private Duration inactivityTimeout = Duration.ofMinutes(30);
+    private Duration windowSize = EventTimeOptions.DEFAULT_WINDOW;
+    private Duration outOfOrderness = EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS;
+    private Duration allowedLateness = EventTimeOptions.DEFAULT_ALLOWED_LATENESS;
+    private Duration inactivityTimeout = CheckoutJobOptions.DEFAULT_INACTIVITY_TIMEOUT;
     private Duration watermarkStep = EagerBoundedOutOfOrderness.DEFAULT_STEP;
     private double lateFraction = 0.01;
     private double lateOrderFraction = 0.02;
@@ -361,25 +363,28 @@ public final class CheckoutScenario {
       return this;
     }
 
-    /** The job's window of checkout start (and of the lateness gate); default 1 minute. */
+    /** The job's window of checkout start (and of the lateness gate); default the job's. */
     public Builder windowSize(Duration value) {
       this.windowSize = value;
       return this;
     }
 
-    /** The job's watermark out-of-orderness bound and the stream's disorder bound; default 5 s. */
+    /**
+     * The job's watermark out-of-orderness bound and the stream's disorder bound; default the
+     * job's.
+     */
     public Builder outOfOrderness(Duration value) {
       this.outOfOrderness = value;
       return this;
     }
 
-    /** The job's allowed lateness; default 1 hour (the job's default). */
+    /** The job's allowed lateness; default the job's. */
     public Builder allowedLateness(Duration value) {
       this.allowedLateness = value;
       return this;
     }
 
-    /** The job's inactivity timeout; default 30 minutes. */
+    /** The job's inactivity timeout; default the job's. */
     public Builder inactivityTimeout(Duration value) {
       this.inactivityTimeout = value;
       return this;

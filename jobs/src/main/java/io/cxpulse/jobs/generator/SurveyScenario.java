@@ -2,6 +2,7 @@ package io.cxpulse.jobs.generator;
 
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.generator.BadRecords.BadRecord;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.time.Duration;
 import java.time.Instant;
@@ -347,8 +348,8 @@ public final class SurveyScenario {
     private final List<SurveyResponse> events;
     private final Instant referenceTime;
     private long seed = 1L;
-    private Duration windowSize = Duration.ofMinutes(1);
-    private Duration outOfOrderness = Duration.ofSeconds(5);
+    private Duration windowSize = EventTimeOptions.DEFAULT_WINDOW;
+    private Duration outOfOrderness = EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS;
     private Duration allowedLateness = Duration.ofMinutes(15);
     private double lateFraction = 0.01;
     private double duplicateFraction = 0.01;
@@ -370,13 +371,16 @@ public final class SurveyScenario {
       return this;
     }
 
-    /** Size of the job's tumbling windows; default 1 minute. */
+    /** Size of the job's tumbling windows; default the job's. */
     public Builder windowSize(Duration windowSize) {
       this.windowSize = windowSize;
       return this;
     }
 
-    /** The job's watermark out-of-orderness bound and the stream's disorder bound; default 5 s. */
+    /**
+     * The job's watermark out-of-orderness bound and the stream's disorder bound; default the
+     * job's.
+     */
     public Builder outOfOrderness(Duration outOfOrderness) {
       this.outOfOrderness = outOfOrderness;
       return this;

@@ -4,6 +4,7 @@ import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
 import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.TicketBadRecords.BadRecord;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.time.Duration;
@@ -255,8 +256,8 @@ public final class TicketScenario {
     private double ticketsPerSecond = 1.0;
     private double hotShare;
     private SlaTargets slaTargets;
-    private Duration windowSize = Duration.ofMinutes(1);
-    private Duration outOfOrderness = Duration.ofSeconds(5);
+    private Duration windowSize = EventTimeOptions.DEFAULT_WINDOW;
+    private Duration outOfOrderness = EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS;
     private Duration allowedLateness = Duration.ofMinutes(20);
     private double lateFraction = 0.01;
     private double duplicateFraction = 0.01;
@@ -301,13 +302,13 @@ public final class TicketScenario {
       return this;
     }
 
-    /** The job's window size; default 1 minute. */
+    /** The job's window size; default the job's. */
     public Builder windowSize(Duration value) {
       this.windowSize = value;
       return this;
     }
 
-    /** The job's out-of-orderness bound and the stream's disorder bound; default 5 s. */
+    /** The job's out-of-orderness bound and the stream's disorder bound; default the job's. */
     public Builder outOfOrderness(Duration value) {
       this.outOfOrderness = value;
       return this;

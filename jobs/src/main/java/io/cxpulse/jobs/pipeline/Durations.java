@@ -3,13 +3,15 @@ package io.cxpulse.jobs.pipeline;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Parses durations given on command lines: ISO-8601 ({@code PT1M}, {@code PT0.5S}, {@code P1D}) or
  * the shorthand {@code 500ms}, {@code 30s}, {@code 1m}, {@code 1h}, {@code 2d}, also combined
- * ({@code 1h30m}).
+ * ({@code 1h30m}); and checks the durations of the options, with the messages the command lines
+ * show.
  */
 public final class Durations {
 
@@ -66,5 +68,31 @@ public final class Durations {
         "not a duration: '"
             + text
             + "' (use ISO-8601 such as PT1M or PT0.5S, or 500ms, 30s, 1m, 1h, 2d, 1h30m)");
+  }
+
+  /**
+   * {@code value}, which must be positive.
+   *
+   * @throws IllegalArgumentException "{@code <name> must be positive: <value>}"
+   */
+  public static Duration requirePositive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + value);
+    }
+    return value;
+  }
+
+  /**
+   * {@code value}, which must not be negative.
+   *
+   * @throws IllegalArgumentException "{@code <name> must not be negative: <value>}"
+   */
+  public static Duration requireNotNegative(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative: " + value);
+    }
+    return value;
   }
 }

@@ -33,22 +33,6 @@ public record EventFront<T extends SpecificRecord>(
     SingleOutputStreamOperator<DecodedEvent<T>> counted) {
 
   /**
-   * The timing of the front.
-   *
-   * @param window the tumbling window size the lateness gate measures against
-   * @param outOfOrderness the watermark's out-of-orderness bound
-   * @param idleness after how long without events an input stops holding back the watermark
-   * @param allowedLateness how long after its window's end an event still passes
-   * @param dedupTtl how long (processing time) an event id is remembered
-   */
-  public record Timing(
-      Duration window,
-      Duration outOfOrderness,
-      Duration idleness,
-      Duration allowedLateness,
-      Duration dedupTtl) {}
-
-  /**
    * Operator names and uids.
    *
    * @param uidPrefix e.g. {@code ticket}: uids {@code ticket-decode-validate}, …
@@ -71,13 +55,18 @@ public record EventFront<T extends SpecificRecord>(
    * far behind the others (a backfill) holds the watermark back instead of having its records
    * dropped as too late, and a source subtask without partitions is idle, not holding back. From
    * {@link EventInput.Raw} the gate runs as an operator and watermarks follow it, per subtask.
+   *
+   * @param eventTime the watermarks' bound and idleness; the window and allowed lateness the
+   *     lateness gate measures against
+   * @param dedupTtl how long (processing time) an event id is remembered
    */
   public static <T extends SpecificRecord> EventFront<T> apply(
       StreamExecutionEnvironment env,
       EventInput input,
       EventDescriptor<T> descriptor,
       EventValidator<T> validator,
-      Timing timing,
+      EventTimeOptions eventTime,
+      Duration dedupTtl,
       Naming naming) {
     String sourceName = naming.plural() + " source";
     String sourceUid = naming.uidPrefix() + "-source";
@@ -91,12 +80,13 @@ public record EventFront<T extends SpecificRecord>(
               .uid(sourceUid),
           descriptor,
           validator,
-          timing,
+          eventTime,
+          dedupTtl,
           naming);
     }
     EventInput.Kafka kafka = (EventInput.Kafka) input;
     // Shipped to the task managers: capture the bound and the descriptor, not this record.
-    Duration outOfOrderness = timing.outOfOrderness();
+    Duration outOfOrderness = eventTime.outOfOrderness();
     WatermarkStrategy<GateOutcome<T>> perPartition =
         WatermarkStrategy.<GateOutcome<T>>forGenerator(
                 context ->
@@ -109,7 +99,7 @@ public record EventFront<T extends SpecificRecord>(
                         ? descriptor.eventTimeMillis(outcome.getAdmitted().getEvent())
                         // Never read: a rejected record goes to the dead letters only.
                         : kafkaTimestamp)
-            .withIdleness(timing.idleness());
+            .withIdleness(eventTime.idleness());
     SingleOutputStreamOperator<DecodedEvent<T>> decoded =
         env.fromSource(
                 KafkaConnectors.gatedSource(kafka, descriptor, validator),
@@ -120,23 +110,24 @@ public record EventFront<T extends SpecificRecord>(
             .process(new RouteGateOutcomes<T>(), DecodedEvent.typeInfo(descriptor.type()))
             .name("route " + naming.plural() + " the gate rejected to dead letters")
             .uid(naming.uidPrefix() + "-decode-validate");
-    return new EventFront<>(decoded, deduplicate(decoded, descriptor, timing, naming));
+    return new EventFront<>(decoded, deduplicate(decoded, descriptor, eventTime, dedupTtl, naming));
   }
 
   /**
    * Adds the front after {@code raw}: the gate as an operator, then watermarks per subtask. For
    * sources other than Kafka; see {@link #apply(StreamExecutionEnvironment, EventInput,
-   * EventDescriptor, EventValidator, Timing, Naming)}.
+   * EventDescriptor, EventValidator, EventTimeOptions, Duration, Naming)}.
    */
   public static <T extends SpecificRecord> EventFront<T> apply(
       DataStream<RawRecord> raw,
       EventDescriptor<T> descriptor,
       EventValidator<T> validator,
-      Timing timing,
+      EventTimeOptions eventTime,
+      Duration dedupTtl,
       Naming naming) {
     TypeInformation<DecodedEvent<T>> type = DecodedEvent.typeInfo(descriptor.type());
     // The watermark generator is shipped to the task managers: capture the bound, not the record.
-    Duration outOfOrderness = timing.outOfOrderness();
+    Duration outOfOrderness = eventTime.outOfOrderness();
     SingleOutputStreamOperator<DecodedEvent<T>> decoded =
         raw.process(new DecodeAndValidateFunction<>(descriptor, validator), type)
             .name("decode and validate " + naming.plural())
@@ -151,22 +142,24 @@ public record EventFront<T extends SpecificRecord>(
                                 outOfOrderness, EagerBoundedOutOfOrderness.DEFAULT_STEP))
                     .withTimestampAssigner(
                         (event, kafkaTimestamp) -> descriptor.eventTimeMillis(event.getEvent()))
-                    .withIdleness(timing.idleness()))
+                    .withIdleness(eventTime.idleness()))
             .name(naming.singular() + " event-time watermarks")
             .uid(naming.uidPrefix() + "-watermarks");
-    return new EventFront<>(decoded, deduplicate(timestamped, descriptor, timing, naming));
+    return new EventFront<>(
+        decoded, deduplicate(timestamped, descriptor, eventTime, dedupTtl, naming));
   }
 
   private static <T extends SpecificRecord> SingleOutputStreamOperator<DecodedEvent<T>> deduplicate(
       DataStream<DecodedEvent<T>> timestamped,
       EventDescriptor<T> descriptor,
-      Timing timing,
+      EventTimeOptions eventTime,
+      Duration dedupTtl,
       Naming naming) {
     return timestamped
         .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
         .process(
             new DedupAndLatenessFunction<>(
-                descriptor, timing.window(), timing.allowedLateness(), timing.dedupTtl()),
+                descriptor, eventTime.window(), eventTime.allowedLateness(), dedupTtl),
             DecodedEvent.typeInfo(descriptor.type()))
         .name("de-duplicate and drop too-late " + naming.plural())
         .uid(naming.uidPrefix() + "-dedup-lateness");

@@ -10,23 +10,22 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RawRecord;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -110,7 +109,7 @@ public final class SurveyJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--topic",
@@ -120,7 +119,7 @@ public final class SurveyJob implements Callable<Integer> {
 
   @Option(
       names = "--dead-letter-topic",
-      defaultValue = SurveyJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      defaultValue = KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
       description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
   private String deadLetterTopic;
 
@@ -130,37 +129,37 @@ public final class SurveyJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--window",
-      defaultValue = "PT1M",
+      defaultValue = EventTimeOptions.DEFAULT_WINDOW_TEXT,
       converter = DurationConverter.class,
       description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
-      defaultValue = "PT1H",
+      defaultValue = EventTimeOptions.DEFAULT_ALLOWED_LATENESS_TEXT,
       converter = DurationConverter.class,
       description =
           "How long after its end a window still takes late responses"
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "PT10S",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
       converter = DurationConverter.class,
       description =
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -192,7 +191,9 @@ public final class SurveyJob implements Callable<Integer> {
     Alerting alerting;
     try {
       options = options();
-      alerting = alertFlags.alerting(kafka, clickHouse, runtime, Duration.ZERO);
+      alerting =
+          alertFlags.alerting(
+              options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -202,9 +203,9 @@ public final class SurveyJob implements Callable<Integer> {
         JOB_NAME,
         options,
         JobLauncher.dedupTtlWarnings(
-            options.dedupTtl(),
-            options.window(),
-            options.allowedLateness(),
+            options.gate().dedupTtl(),
+            options.eventTime().window(),
+            options.eventTime().allowedLateness(),
             "a redelivered response may be counted twice in a window that is still open"),
         env -> {
           configure(env, options);
@@ -218,24 +219,14 @@ public final class SurveyJob implements Callable<Integer> {
 
   private SurveyJobOptions options() {
     return new SurveyJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options(),
         topic,
         deadLetterTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
-        window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
-        allowedLateness,
-        gate.dedupTtl(),
-        gate.eventGate(),
-        checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
+        clickHouse.options(),
+        watermarks.options(window, allowedLateness),
+        gate.options(),
+        runtime.options(checkpointInterval),
         salts);
   }
 
@@ -249,8 +240,8 @@ public final class SurveyJob implements Callable<Integer> {
     return WindowAggregation
         .<DecodedEvent<SurveyResponse>, SurveyAccumulator, SurveyWindowRow>builder(
             "survey window", WINDOW_UID)
-        .window(options.window())
-        .retention(options.allowedLateness())
+        .window(options.eventTime().window())
+        .retention(options.eventTime().allowedLateness())
         .salts(options.salts())
         .attribution(SurveyJob::attribute)
         .components(
@@ -280,11 +271,10 @@ public final class SurveyJob implements Callable<Integer> {
     return MetricSinks.production(
         SurveyWindowRow.TABLE,
         JOB_ID,
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.deadLetterTopic(),
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+        options.clickHouse().connectionOptions(),
+        options.runtime().jdbcExecutionOptions());
   }
 
   /** A window is complete once it fired, final once its allowed lateness passed. */
@@ -292,17 +282,14 @@ public final class SurveyJob implements Callable<Integer> {
     return new JobProgress.Spec(
         JOB_ID,
         SurveyWindowRow.TABLE.name(),
-        options.window(),
+        options.eventTime().window(),
         Duration.ZERO,
-        options.allowedLateness());
+        options.eventTime().allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, SurveyJobOptions options) {
-    env.enableCheckpointing(options.checkpointInterval().toMillis());
-    if (options.hasParallelism()) {
-      env.setParallelism(options.parallelism());
-    }
+    options.runtime().configure(env);
   }
 
   /**
@@ -319,8 +306,9 @@ public final class SurveyJob implements Callable<Integer> {
             env,
             input,
             SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.gate()),
-            timing(options),
+            new SurveyResponseValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -345,8 +333,9 @@ public final class SurveyJob implements Callable<Integer> {
         EventFront.apply(
             raw,
             SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.gate()),
-            timing(options),
+            new SurveyResponseValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -355,16 +344,10 @@ public final class SurveyJob implements Callable<Integer> {
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(SurveyJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
-  }
-
-  private static EventFront.Timing timing(SurveyJobOptions options) {
-    return new EventFront.Timing(
-        options.window(),
-        options.outOfOrderness(),
-        options.idleness(),
-        options.allowedLateness(),
-        options.dedupTtl());
+        options.kafka().bootstrapServers(),
+        options.topic(),
+        options.groupId(),
+        options.runtime().bounded());
   }
 
   private static void defineWorkflow(
@@ -399,8 +382,8 @@ public final class SurveyJob implements Callable<Integer> {
           SurveyWindowRow::metricRows,
           sinks.alerting(),
           "survey",
-          options.window(),
-          options.allowedLateness());
+          options.eventTime().window(),
+          options.eventTime().allowedLateness());
     }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())

@@ -10,21 +10,20 @@ import io.cxpulse.jobs.alerts.AlertFlags;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.pipeline.ClickHouseFlags;
-import io.cxpulse.jobs.pipeline.ClickHouseSinks;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventFront;
-import io.cxpulse.jobs.pipeline.EventGateFlags;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RawRecord;
-import io.cxpulse.jobs.pipeline.RuntimeFlags;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
-import io.cxpulse.jobs.pipeline.WatermarkFlags;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.TicketEventValidator;
 import java.io.UncheckedIOException;
@@ -124,7 +123,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Mixin private AlertFlags alertFlags = new AlertFlags();
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Option(
       names = "--topic",
@@ -134,7 +133,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Option(
       names = "--dead-letter-topic",
-      defaultValue = TicketJobOptions.DEFAULT_DEAD_LETTER_TOPIC,
+      defaultValue = KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC,
       description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
   private String deadLetterTopic;
 
@@ -144,7 +143,7 @@ public final class TicketJob implements Callable<Integer> {
       description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
-  @Mixin private ClickHouseFlags clickHouse = new ClickHouseFlags();
+  @Mixin private ClickHouseOptions.Flags clickHouse = new ClickHouseOptions.Flags();
 
   @Option(
       names = "--sla-targets",
@@ -160,33 +159,33 @@ public final class TicketJob implements Callable<Integer> {
 
   @Option(
       names = "--window",
-      defaultValue = "PT1M",
+      defaultValue = EventTimeOptions.DEFAULT_WINDOW_TEXT,
       converter = DurationConverter.class,
       description = "Tumbling window size, ISO-8601 or 30s/1m/1h (default: ${DEFAULT-VALUE}).")
   private Duration window;
 
-  @Mixin private WatermarkFlags watermarks = new WatermarkFlags();
+  @Mixin private EventTimeOptions.WatermarkFlags watermarks = new EventTimeOptions.WatermarkFlags();
 
   @Option(
       names = "--allowed-lateness",
-      defaultValue = "PT1H",
+      defaultValue = EventTimeOptions.DEFAULT_ALLOWED_LATENESS_TEXT,
       converter = DurationConverter.class,
       description =
           "How long after its window's end a late ticket event still corrects the rows"
               + " (default: ${DEFAULT-VALUE}).")
   private Duration allowedLateness;
 
-  @Mixin private EventGateFlags gate = new EventGateFlags();
+  @Mixin private EventGateOptions.Flags gate = new EventGateOptions.Flags();
 
   @Option(
       names = "--checkpoint-interval",
-      defaultValue = "PT10S",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
       converter = DurationConverter.class,
       description =
           "Checkpoint interval; the sinks flush on checkpoints (default: ${DEFAULT-VALUE}).")
   private Duration checkpointInterval;
 
-  @Mixin private RuntimeFlags runtime = new RuntimeFlags();
+  @Mixin private RuntimeOptions.Flags runtime = new RuntimeOptions.Flags();
 
   @Option(
       names = "--salts",
@@ -220,7 +219,9 @@ public final class TicketJob implements Callable<Integer> {
       options = options();
       // Read the targets now: a bad file is a bad argument, not a failure after submission.
       options.slaTargets();
-      alerting = alertFlags.alerting(kafka, clickHouse, runtime, Duration.ZERO);
+      alerting =
+          alertFlags.alerting(
+              options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -230,9 +231,9 @@ public final class TicketJob implements Callable<Integer> {
         JOB_NAME,
         options,
         JobLauncher.dedupTtlWarnings(
-            options.dedupTtl(),
-            options.window(),
-            options.allowedLateness(),
+            options.gate().dedupTtl(),
+            options.eventTime().window(),
+            options.eventTime().allowedLateness(),
             "a redelivered event may reach a ticket whose state was already cleaned up"),
         env -> {
           configure(env, options);
@@ -246,26 +247,16 @@ public final class TicketJob implements Callable<Integer> {
 
   private TicketJobOptions options() {
     return new TicketJobOptions(
-        kafka.bootstrapServers(),
+        kafka.options(),
         topic,
         deadLetterTopic,
         groupId,
-        clickHouse.url(),
-        clickHouse.user(),
-        clickHouse.password(),
-        window,
-        watermarks.outOfOrderness(),
-        watermarks.idleness(),
-        allowedLateness,
-        gate.dedupTtl(),
-        gate.eventGate(),
-        checkpointInterval,
-        runtime.parallelism(),
-        runtime.bounded(),
-        runtime.jdbcBatchSize(),
-        runtime.jdbcFlushInterval(),
-        salts,
-        slaTargetsFile);
+        clickHouse.options(),
+        slaTargetsFile,
+        watermarks.options(window, allowedLateness),
+        gate.options(),
+        runtime.options(checkpointInterval),
+        salts);
   }
 
   /**
@@ -277,11 +268,10 @@ public final class TicketJob implements Callable<Integer> {
     return MetricSinks.production(
         TicketWindowRow.TABLE,
         JOB_ID,
-        options.bootstrapServers(),
+        options.kafka().bootstrapServers(),
         options.deadLetterTopic(),
-        ClickHouseSinks.connectionOptions(
-            options.clickhouseUrl(), options.clickhouseUser(), options.clickhousePassword()),
-        ClickHouseSinks.executionOptions(options.jdbcBatchSize(), options.jdbcFlushInterval()));
+        options.clickHouse().connectionOptions(),
+        options.runtime().jdbcExecutionOptions());
   }
 
   /**
@@ -293,17 +283,14 @@ public final class TicketJob implements Callable<Integer> {
     return new JobProgress.Spec(
         JOB_ID,
         TicketWindowRow.TABLE.name(),
-        options.window(),
+        options.eventTime().window(),
         Duration.ZERO,
-        options.allowedLateness());
+        options.eventTime().allowedLateness());
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, TicketJobOptions options) {
-    env.enableCheckpointing(options.checkpointInterval().toMillis());
-    if (options.hasParallelism()) {
-      env.setParallelism(options.parallelism());
-    }
+    options.runtime().configure(env);
   }
 
   /**
@@ -343,8 +330,8 @@ public final class TicketJob implements Callable<Integer> {
       windowAggregation(TicketJobOptions options) {
     return WindowAggregation.<TicketOutcome, TicketComponents, TicketWindowRow>builder(
             WINDOW_NAME, WINDOW_UID)
-        .window(options.window())
-        .retention(options.allowedLateness())
+        .window(options.eventTime().window())
+        .retention(options.eventTime().allowedLateness())
         .salts(options.salts())
         .attribution(TicketJob::attribute)
         .components(
@@ -377,7 +364,7 @@ public final class TicketJob implements Callable<Integer> {
    * more, so a late event never meets an emptied state and its corrections are never lost.
    */
   public static Duration lifecycleStateRetention(TicketJobOptions options) {
-    return options.allowedLateness().plus(options.window());
+    return options.eventTime().allowedLateness().plus(options.eventTime().window());
   }
 
   /**
@@ -394,8 +381,9 @@ public final class TicketJob implements Callable<Integer> {
             env,
             input,
             TICKET_EVENTS,
-            new TicketEventValidator(options.gate()),
-            timing(options),
+            new TicketEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
             NAMING),
         options,
         sinks);
@@ -418,7 +406,12 @@ public final class TicketJob implements Callable<Integer> {
       DataStream<RawRecord> raw, TicketJobOptions options, MetricSinks<TicketWindowRow> sinks) {
     defineWorkflow(
         EventFront.apply(
-            raw, TICKET_EVENTS, new TicketEventValidator(options.gate()), timing(options), NAMING),
+            raw,
+            TICKET_EVENTS,
+            new TicketEventValidator(options.gate().bounds()),
+            options.eventTime(),
+            options.gate().dedupTtl(),
+            NAMING),
         options,
         sinks);
   }
@@ -426,16 +419,10 @@ public final class TicketJob implements Callable<Integer> {
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(TicketJobOptions options) {
     return EventInput.kafka(
-        options.bootstrapServers(), options.topic(), options.groupId(), options.bounded());
-  }
-
-  private static EventFront.Timing timing(TicketJobOptions options) {
-    return new EventFront.Timing(
-        options.window(),
-        options.outOfOrderness(),
-        options.idleness(),
-        options.allowedLateness(),
-        options.dedupTtl());
+        options.kafka().bootstrapServers(),
+        options.topic(),
+        options.groupId(),
+        options.runtime().bounded());
   }
 
   private static void defineWorkflow(
@@ -480,8 +467,8 @@ public final class TicketJob implements Callable<Integer> {
           TicketWindowRow::metricRows,
           sinks.alerting(),
           "ticket",
-          options.window(),
-          options.allowedLateness());
+          options.eventTime().window(),
+          options.eventTime().allowedLateness());
     }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())

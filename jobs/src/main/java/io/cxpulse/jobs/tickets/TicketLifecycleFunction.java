@@ -56,9 +56,6 @@ public class TicketLifecycleFunction
 
   private static final long serialVersionUID = 1L;
 
-  /** How long after its last event a resolved ticket's state is kept by default. */
-  public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofHours(1);
-
   /** Keyed state: every event of the ticket. */
   public static final String EVENTS_STATE = "ticket-events";
 
@@ -91,11 +88,6 @@ public class TicketLifecycleFunction
   private transient ValueState<Long> timer;
   private transient Counter corrections;
   private transient Counter eventsWithoutOpening;
-
-  /** With the default allowed lateness (1 h). */
-  public TicketLifecycleFunction(SlaPolicy slaPolicy) {
-    this(slaPolicy, DEFAULT_ALLOWED_LATENESS);
-  }
 
   /**
    * @param slaPolicy first-response targets by channel and priority

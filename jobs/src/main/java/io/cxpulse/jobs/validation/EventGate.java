@@ -11,7 +11,7 @@ import java.util.Objects;
  * the longest string field.
  *
  * <p>Each default is declared once here, as text so that the command-line flags ({@code
- * EventGateFlags}) can name it in their annotations, and as the parsed {@link #DEFAULT}.
+ * EventGateOptions.Flags}) can name it in their annotations, and as the parsed {@link #DEFAULT}.
  *
  * <p>Why these bounds: an event_time before {@link #earliestEventTime} is a unit or clock bug (0,
  * negative, seconds read as milliseconds) and would land in windows ClickHouse's {@code DateTime}

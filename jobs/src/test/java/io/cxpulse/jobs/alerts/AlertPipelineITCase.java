@@ -11,15 +11,21 @@ import io.cxpulse.events.AlertStatus;
 import io.cxpulse.events.Channel;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.ScoreShift;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.ClickHouseSinks;
 import io.cxpulse.jobs.pipeline.Dimensions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
@@ -477,22 +483,18 @@ class AlertPipelineITCase {
   private static JobExecutionResult runJob(
       String groupId, String alertTopic, WebhookOptions webhook) throws Exception {
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .topic(SURVEY_TOPIC)
-            .deadLetterTopic(DEAD_LETTER_TOPIC)
-            .groupId(groupId)
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .outOfOrderness(OUT_OF_ORDERNESS)
-            .allowedLateness(ALLOWED_LATENESS)
-            .bounded(true)
-            .parallelism(2)
+        new SurveyJobOptions(
+            new KafkaOptions(kafka.bootstrapServers()),
+            SURVEY_TOPIC,
+            DEAD_LETTER_TOPIC,
+            groupId,
+            new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, ""),
+            new EventTimeOptions(
+                WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
+            EventGateOptions.DEFAULTS,
             // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcBatchSize(200)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+            new RuntimeOptions(Duration.ofMillis(500), 2, true, 200, Duration.ofMillis(200)),
+            WindowAggregation.DEFAULT_SALTS);
     AlertSinks alertSinks =
         AlertSinks.production(
             kafka.bootstrapServers(),
@@ -512,7 +514,10 @@ class AlertPipelineITCase {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         SurveyJob.productionSinks(options).withAlerting(alerting));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("survey job with alerting, " + groupId);

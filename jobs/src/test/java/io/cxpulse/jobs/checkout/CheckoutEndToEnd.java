@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
 import io.cxpulse.jobs.generator.CheckoutScenario;
 import io.cxpulse.jobs.generator.CheckoutScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyScenario.Fate;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -58,7 +64,7 @@ public final class CheckoutEndToEnd implements AutoCloseable {
   public static final double CHECKOUTS_PER_SECOND = 1.5;
 
   public static final String CHECKOUT_TOPIC = CheckoutJobOptions.DEFAULT_TOPIC;
-  public static final String DEAD_LETTER_TOPIC = CheckoutJobOptions.DEFAULT_DEAD_LETTER_TOPIC;
+  public static final String DEAD_LETTER_TOPIC = KafkaOptions.DEFAULT_DEAD_LETTER_TOPIC;
 
   private final EmbeddedClickHouse clickHouse;
   private final EmbeddedKafka kafka;
@@ -97,18 +103,20 @@ public final class CheckoutEndToEnd implements AutoCloseable {
   }
 
   /** The job options matching {@link #scenario}, against these engines, bounded. */
-  public CheckoutJobOptions.Builder options(String groupId) {
-    return CheckoutJobOptions.builder()
-        .bootstrapServers(kafka.bootstrapServers())
-        .topic(CHECKOUT_TOPIC)
-        .deadLetterTopic(DEAD_LETTER_TOPIC)
-        .groupId(groupId)
-        .clickhouseUrl(clickHouse.jdbcUrl())
-        .window(WINDOW)
-        .outOfOrderness(OUT_OF_ORDERNESS)
-        .allowedLateness(ALLOWED_LATENESS)
-        .inactivityTimeout(INACTIVITY_TIMEOUT)
-        .bounded(true);
+  public CheckoutJobOptions options(String groupId, RuntimeOptions runtime) {
+    return new CheckoutJobOptions(
+        new KafkaOptions(kafka.bootstrapServers()),
+        CHECKOUT_TOPIC,
+        DEAD_LETTER_TOPIC,
+        groupId,
+        new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, ""),
+        new EventTimeOptions(
+            WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
+        INACTIVITY_TIMEOUT,
+        CheckoutJobOptions.DEFAULT_MAX_CHECKOUT_DURATION,
+        EventGateOptions.DEFAULTS,
+        runtime,
+        WindowAggregation.DEFAULT_SALTS);
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -41,7 +42,7 @@ class CheckoutJobGraphTest {
 
   @Test
   void thePreAggregationOperatorIsFoundByTheAggregationsNameAndUid() {
-    CheckoutJobOptions options = CheckoutJobOptions.builder().salts(8).build();
+    CheckoutJobOptions options = CheckoutJob.parseOptions("--salts", "8");
     WindowAggregation<CheckoutOutcome, CheckoutComponents, CheckoutWindowRow> aggregation =
         CheckoutJob.windowAggregation(options);
     assertThat(aggregation.preAggregateUid()).isEqualTo(CheckoutJob.PRE_AGGREGATE_UID);
@@ -58,11 +59,11 @@ class CheckoutJobGraphTest {
   @Test
   void configureAppliesCheckpointingAndParallelism() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    CheckoutJob.configure(env, CheckoutJobOptions.builder().parallelism(3).build());
+    CheckoutJob.configure(env, CheckoutJob.parseOptions("--parallelism", "3"));
 
     assertThat(env.getParallelism()).isEqualTo(3);
     assertThat(env.getCheckpointInterval())
-        .isEqualTo(CheckoutJobOptions.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        .isEqualTo(RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
   }
 
   private static List<StreamNode> productionGraph(CheckoutJobOptions options) {
@@ -72,7 +73,10 @@ class CheckoutJobGraphTest {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         CheckoutJob.productionSinks(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());
   }

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.validation.EventGate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,22 +20,22 @@ import picocli.CommandLine;
 class CheckoutJobOptionsTest {
 
   @Test
-  void commandLineDefaultsAreTheNamedDefaults() {
-    CheckoutJobOptions parsed = CheckoutJob.parseOptions();
+  void theCommandLineDefaultsAreTheDeclaredOnes() {
+    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
+    CheckoutJobOptions parsed = CheckoutJob.parseOptions("--clickhouse-password=");
     CheckoutJobOptions defaults = CheckoutJobOptions.defaults();
 
-    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
-    assertThat(parsed.toBuilder().clickhousePassword("").build()).isEqualTo(defaults);
+    assertThat(parsed).isEqualTo(defaults);
     assertThat(defaults.topic()).isEqualTo("cx.checkout");
     assertThat(defaults.groupId()).isEqualTo("cx-pulse-checkout");
     assertThat(defaults.deadLetterTopic()).isEqualTo("cx.dead-letters");
-    assertThat(defaults.window()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(defaults.allowedLateness()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.eventTime().window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.eventTime().allowedLateness()).isEqualTo(Duration.ofHours(1));
     assertThat(defaults.inactivityTimeout()).isEqualTo(Duration.ofMinutes(30));
     assertThat(defaults.maxCheckoutDuration()).isEqualTo(Duration.ofHours(6));
     assertThat(defaults.salts()).isEqualTo(WindowAggregation.DEFAULT_SALTS);
     assertThat(defaults.retention()).isEqualTo(Duration.ofHours(7));
-    assertThat(defaults.hasParallelism()).isFalse();
+    assertThat(defaults.runtime().hasParallelism()).isFalse();
   }
 
   @Test
@@ -86,26 +91,23 @@ class CheckoutJobOptionsTest {
     assertThat(options)
         .isEqualTo(
             new CheckoutJobOptions(
-                "kafka:29092",
+                new KafkaOptions("kafka:29092"),
                 "c",
                 "d",
                 "g",
-                "jdbc:clickhouse:http://ch:8123/cx",
-                "cx",
-                "secret",
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(30),
-                Duration.ofHours(2),
+                new ClickHouseOptions("jdbc:clickhouse:http://ch:8123/cx", "cx", "secret"),
+                new EventTimeOptions(
+                    Duration.ofMinutes(5),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
+                    Duration.ofHours(2)),
                 Duration.ofMinutes(45),
                 Duration.ofHours(12),
-                Duration.ofHours(48),
-                new EventGate(Duration.ofMinutes(10), Instant.parse("2010-06-01T00:00:00Z"), 100),
-                Duration.ofMinutes(1),
-                4,
-                true,
-                50,
-                Duration.ofSeconds(2),
+                new EventGateOptions(
+                    Duration.ofHours(48),
+                    new EventGate(
+                        Duration.ofMinutes(10), Instant.parse("2010-06-01T00:00:00Z"), 100)),
+                new RuntimeOptions(Duration.ofMinutes(1), 4, true, 50, Duration.ofSeconds(2)),
                 16));
     assertThat(options.retention()).isEqualTo(Duration.ofHours(14));
     assertThat(options.toString()).doesNotContain("secret").contains("clickhousePassword=(set)");
@@ -115,15 +117,13 @@ class CheckoutJobOptionsTest {
   void rejectsValuesOutOfRangeAsBadArguments() {
     assertThatThrownBy(
             () ->
-                CheckoutJobOptions.builder()
-                    .inactivityTimeout(Duration.ofHours(2))
-                    .maxCheckoutDuration(Duration.ofHours(1))
-                    .build())
+                CheckoutJob.parseOptions(
+                    "--inactivity-timeout", "2h", "--max-checkout-duration", "1h"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("inactivity timeout");
-    assertThatThrownBy(() -> CheckoutJobOptions.builder().salts(0).build())
+    assertThatThrownBy(() -> CheckoutJob.parseOptions("--salts", "0"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> CheckoutJobOptions.builder().window(Duration.ZERO).build())
+    assertThatThrownBy(() -> CheckoutJob.parseOptions("--window", "0s"))
         .isInstanceOf(IllegalArgumentException.class);
 
     StringWriter err = new StringWriter();

@@ -10,6 +10,7 @@ import io.cxpulse.jobs.generator.CheckoutTruth;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -106,14 +107,10 @@ class CheckoutPipelineITCase {
     }
 
     CheckoutJobOptions options =
-        engines
-            .options("checkout-pipeline-it")
-            .parallelism(2)
+        engines.options(
+            "checkout-pipeline-it",
             // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcBatchSize(500)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+            new RuntimeOptions(Duration.ofMillis(500), 2, true, 500, Duration.ofMillis(200)));
     // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -123,7 +120,10 @@ class CheckoutPipelineITCase {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         CheckoutJob.productionSinks(options));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("checkout pipeline end to end");

@@ -10,9 +10,15 @@ import io.cxpulse.events.TicketActor;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
 import io.cxpulse.jobs.TestEvents;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.TicketBadRecords;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.survey.SurveyJob;
@@ -78,6 +84,16 @@ class DriverSplitDeadLettersITCase {
 
   private static final Duration DRIVER_ALLOWED_LATENESS = Duration.ofMinutes(2);
   private static final Duration WINDOW = Duration.ofMinutes(1);
+
+  /** The three jobs' runtime: bounded, one subtask, frequent checkpoints and flushes. */
+  private static final RuntimeOptions RUNTIME =
+      new RuntimeOptions(
+          Duration.ofMillis(500),
+          1,
+          true,
+          RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+          Duration.ofMillis(200));
+
   private static final int TICKETS = 150;
 
   /** Late, but within every job's lateness. */
@@ -404,18 +420,16 @@ class DriverSplitDeadLettersITCase {
 
   private static JobID runSurveyJob() throws Exception {
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .topic(SURVEY_TOPIC)
-            .deadLetterTopic(DEAD_LETTER_TOPIC)
-            .groupId("dead-letters-it-survey")
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .bounded(true)
-            .parallelism(1)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        new SurveyJobOptions(
+            kafkaOptions(),
+            SURVEY_TOPIC,
+            DEAD_LETTER_TOPIC,
+            "dead-letters-it-survey",
+            clickHouseOptions(),
+            eventTime(EventTimeOptions.DEFAULT_ALLOWED_LATENESS),
+            EventGateOptions.DEFAULTS,
+            RUNTIME,
+            WindowAggregation.DEFAULT_SALTS);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(
@@ -425,18 +439,17 @@ class DriverSplitDeadLettersITCase {
 
   private static JobID runTicketJob() throws Exception {
     TicketJobOptions options =
-        TicketJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .topic(TICKET_TOPIC)
-            .deadLetterTopic(DEAD_LETTER_TOPIC)
-            .groupId("dead-letters-it-tickets")
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .bounded(true)
-            .parallelism(1)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        new TicketJobOptions(
+            kafkaOptions(),
+            TICKET_TOPIC,
+            DEAD_LETTER_TOPIC,
+            "dead-letters-it-tickets",
+            clickHouseOptions(),
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            eventTime(EventTimeOptions.DEFAULT_ALLOWED_LATENESS),
+            EventGateOptions.DEFAULTS,
+            RUNTIME,
+            WindowAggregation.DEFAULT_SALTS);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     TicketJob.configure(env, options);
     TicketJob.defineWorkflow(
@@ -446,20 +459,18 @@ class DriverSplitDeadLettersITCase {
 
   private static JobID runDriverJob() throws Exception {
     DriverSplitJobOptions options =
-        DriverSplitJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .ticketTopic(TICKET_TOPIC)
-            .surveyTopic(SURVEY_TOPIC)
-            .groupId("dead-letters-it-driver")
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .allowedLateness(DRIVER_ALLOWED_LATENESS)
-            .joinHorizon(Duration.ofHours(1))
-            .bounded(true)
-            .parallelism(1)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        new DriverSplitJobOptions(
+            kafkaOptions(),
+            TICKET_TOPIC,
+            SURVEY_TOPIC,
+            "dead-letters-it-driver",
+            clickHouseOptions(),
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            eventTime(DRIVER_ALLOWED_LATENESS),
+            Duration.ofHours(1),
+            EventGateOptions.DEFAULTS,
+            RUNTIME,
+            WindowAggregation.DEFAULT_SALTS);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     DriverSplitJob.configure(env, options);
     DriverSplitJob.defineWorkflow(
@@ -469,6 +480,23 @@ class DriverSplitDeadLettersITCase {
         DriverSplitJob.surveySource(options),
         DriverSplitJob.productionSinks(options));
     return env.execute("driver split job").getJobID();
+  }
+
+  private static KafkaOptions kafkaOptions() {
+    return new KafkaOptions(kafka.bootstrapServers());
+  }
+
+  private static ClickHouseOptions clickHouseOptions() {
+    return new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, "");
+  }
+
+  /** {@link #WINDOW}, the default watermarks, {@code allowedLateness}. */
+  private static EventTimeOptions eventTime(Duration allowedLateness) {
+    return new EventTimeOptions(
+        WINDOW,
+        EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS,
+        EventTimeOptions.DEFAULT_IDLENESS,
+        allowedLateness);
   }
 
   private static TreeSet<Long> offsets(List<Sent> records, Kind... kinds) {

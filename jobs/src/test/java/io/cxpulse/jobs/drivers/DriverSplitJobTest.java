@@ -16,7 +16,7 @@ class DriverSplitJobTest {
     assertThat(defaults.ticketTopic()).isEqualTo("cx.tickets");
     assertThat(defaults.surveyTopic()).isEqualTo("cx.surveys");
     assertThat(defaults.joinHorizon()).isEqualTo(Duration.ofDays(7));
-    assertThat(defaults.window()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.eventTime().window()).isEqualTo(Duration.ofHours(1));
     assertThat(defaults.settle()).isEqualTo(Duration.ofHours(2));
 
     DriverSplitJobOptions parsed =
@@ -27,7 +27,7 @@ class DriverSplitJobTest {
             "--survey-topic=s",
             "--clickhouse-password=secret");
     assertThat(parsed.joinHorizon()).isEqualTo(Duration.ofDays(3));
-    assertThat(parsed.window()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(parsed.eventTime().window()).isEqualTo(Duration.ofMinutes(15));
     assertThat(parsed.ticketOptions().topic()).isEqualTo("t");
     assertThat(parsed.surveyTopic()).isEqualTo("s");
     assertThat(parsed.toString()).doesNotContain("secret").contains("joinHorizon=PT72H");
@@ -35,10 +35,10 @@ class DriverSplitJobTest {
 
   @Test
   void outOfRangeValuesAreRejected() {
-    assertThatThrownBy(() -> DriverSplitJobOptions.builder().joinHorizon(Duration.ZERO).build())
+    assertThatThrownBy(() -> DriverSplitJob.parseOptions("--join-horizon", "0s"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("join horizon");
-    assertThatThrownBy(() -> DriverSplitJobOptions.builder().salts(0).build())
+    assertThatThrownBy(() -> DriverSplitJob.parseOptions("--salts", "0"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

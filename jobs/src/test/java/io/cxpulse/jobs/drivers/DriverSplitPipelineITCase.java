@@ -6,16 +6,23 @@ import static org.assertj.core.api.Assertions.within;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.GeneratedTicket.SlaVerdict;
 import io.cxpulse.jobs.generator.TicketFollowUpSurveys;
 import io.cxpulse.jobs.generator.TicketScenario;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.Dimensions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.JobLauncher;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.pipeline.RawRecords;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.validation.RejectReason;
 import io.cxpulse.metrics.CesComponents;
 import io.cxpulse.metrics.ConfidenceInterval;
@@ -211,21 +218,24 @@ class DriverSplitPipelineITCase {
     assertThat(withoutOutcome).isPositive();
 
     DriverSplitJobOptions options =
-        DriverSplitJobOptions.builder()
-            .bootstrapServers(kafka.bootstrapServers())
-            .ticketTopic(TICKET_TOPIC)
-            .surveyTopic(SURVEY_TOPIC)
-            .groupId("driver-split-it")
-            .clickhouseUrl(clickHouse.jdbcUrl())
-            .window(WINDOW)
-            .outOfOrderness(OUT_OF_ORDERNESS)
-            .allowedLateness(ALLOWED_LATENESS)
-            .joinHorizon(HORIZON)
-            .bounded(true)
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        new DriverSplitJobOptions(
+            new KafkaOptions(kafka.bootstrapServers()),
+            TICKET_TOPIC,
+            SURVEY_TOPIC,
+            "driver-split-it",
+            new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, ""),
+            TicketJobOptions.BUNDLED_SLA_TARGETS,
+            new EventTimeOptions(
+                WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
+            HORIZON,
+            EventGateOptions.DEFAULTS,
+            new RuntimeOptions(
+                Duration.ofMillis(500),
+                2,
+                true,
+                RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+                Duration.ofMillis(200)),
+            WindowAggregation.DEFAULT_SALTS);
     // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(

@@ -37,7 +37,7 @@ class JobProgressITCase {
     try (SurveyEndToEnd engines = SurveyEndToEnd.start(dir)) {
       SurveyScenario scenario = SurveyEndToEnd.scenario(20_261_209L, 12_000, 3);
       engines.produce(scenario);
-      SurveyJobOptions options = engines.options("progress").build();
+      SurveyJobOptions options = engines.options("progress");
       SurveyEndToEnd.productionJob(options).execute("survey progress");
 
       // The watermark trails the newest event the gate admitted by the out-of-orderness bound,

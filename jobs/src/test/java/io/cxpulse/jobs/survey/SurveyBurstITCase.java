@@ -87,10 +87,7 @@ class SurveyBurstITCase {
     CollectingSink<DeadLetter> deadLetterTopic = new CollectingSink<>();
     CollectingSink<DeadLetter> deadLetterTable = new CollectingSink<>();
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(500))
-            .build();
+        SurveyJob.parseOptions("--parallelism", "2", "--checkpoint-interval", "500ms");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     SurveyJob.configure(env, options);
     SurveyJob.defineWorkflow(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
@@ -13,7 +14,12 @@ import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -112,17 +118,31 @@ final class SurveyEndToEnd implements AutoCloseable {
    * The job options matching {@link #scenario}, against these engines: bounded, so that the job
    * ends after the records produced before it started.
    */
-  SurveyJobOptions.Builder options(String groupId) {
-    return SurveyJobOptions.builder()
-        .bootstrapServers(kafka.bootstrapServers())
-        .topic(SURVEY_TOPIC)
-        .deadLetterTopic(DEAD_LETTER_TOPIC)
-        .groupId(groupId)
-        .clickhouseUrl(clickHouse.jdbcUrl())
-        .window(WINDOW)
-        .outOfOrderness(OUT_OF_ORDERNESS)
-        .allowedLateness(ALLOWED_LATENESS)
-        .bounded(true);
+  SurveyJobOptions options(String groupId) {
+    return options(
+        SURVEY_TOPIC,
+        groupId,
+        new RuntimeOptions(
+            RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL,
+            RuntimeOptions.DEFAULT_PARALLELISM,
+            true,
+            RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+            RuntimeOptions.DEFAULT_JDBC_FLUSH_INTERVAL));
+  }
+
+  /** Like {@link #options(String)}, reading {@code topic} and running as {@code runtime} says. */
+  SurveyJobOptions options(String topic, String groupId, RuntimeOptions runtime) {
+    return new SurveyJobOptions(
+        new KafkaOptions(kafka.bootstrapServers()),
+        topic,
+        DEAD_LETTER_TOPIC,
+        groupId,
+        new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, ""),
+        new EventTimeOptions(
+            WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
+        EventGateOptions.DEFAULTS,
+        runtime,
+        WindowAggregation.DEFAULT_SALTS);
   }
 
   /**
@@ -262,12 +282,10 @@ final class SurveyEndToEnd implements AutoCloseable {
    * often enough that a test-sized stream sees several checkpoints and batches.
    */
   SurveyJobOptions frequentlyCheckpointed(String groupId) {
-    return options(groupId)
-        .parallelism(2)
-        .checkpointInterval(Duration.ofMillis(500))
-        .jdbcBatchSize(200)
-        .jdbcFlushInterval(Duration.ofMillis(200))
-        .build();
+    return options(
+        SURVEY_TOPIC,
+        groupId,
+        new RuntimeOptions(Duration.ofMillis(500), 2, true, 200, Duration.ofMillis(200)));
   }
 
   /** A fresh environment holding the production survey job: Kafka source, production sinks. */
@@ -278,7 +296,10 @@ final class SurveyEndToEnd implements AutoCloseable {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         SurveyJob.productionSinks(options));
     return env;
   }

@@ -6,6 +6,7 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.survey.FailOnceSink.WriterStart;
 import io.cxpulse.jobs.survey.SurveyClickHouse.Emissions;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -108,13 +109,10 @@ class SurveyFaultToleranceITCase {
     }
 
     SurveyJobOptions options =
-        engines
-            .options("survey-fault-tolerance-it")
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(300))
-            .jdbcBatchSize(200)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        engines.options(
+            SurveyEndToEnd.SURVEY_TOPIC,
+            "survey-fault-tolerance-it",
+            new RuntimeOptions(Duration.ofMillis(300), 2, true, 200, Duration.ofMillis(200)));
     MetricSinks<SurveyWindowRow> production = SurveyJob.productionSinks(options);
     MetricSinks<SurveyWindowRow> sinks =
         new MetricSinks<>(
@@ -128,7 +126,10 @@ class SurveyFaultToleranceITCase {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         sinks);
 
     long started = System.nanoTime();

@@ -2,6 +2,7 @@ package io.cxpulse.jobs.survey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -37,11 +38,11 @@ class SurveyJobGraphTest {
   @Test
   void configureAppliesCheckpointingAndParallelism() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    SurveyJob.configure(env, SurveyJobOptions.builder().parallelism(3).build());
+    SurveyJob.configure(env, SurveyJob.parseOptions("--parallelism", "3"));
 
     assertThat(env.getParallelism()).isEqualTo(3);
     assertThat(env.getCheckpointInterval())
-        .isEqualTo(SurveyJobOptions.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        .isEqualTo(RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
   }
 
   private static List<StreamNode> productionGraph(SurveyJobOptions options) {

@@ -3,6 +3,11 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.validation.EventGate;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,28 +19,29 @@ import picocli.CommandLine;
 class SurveyJobOptionsTest {
 
   @Test
-  void commandLineDefaultsAreTheNamedDefaults() {
-    SurveyJobOptions parsed = SurveyJob.parseOptions();
+  void theCommandLineDefaultsAreTheDeclaredOnes() {
+    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
+    SurveyJobOptions parsed = SurveyJob.parseOptions("--clickhouse-password=");
     SurveyJobOptions defaults = SurveyJobOptions.defaults();
 
-    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
-    assertThat(parsed.toBuilder().clickhousePassword("").build()).isEqualTo(defaults);
-    assertThat(defaults.bootstrapServers()).isEqualTo("127.0.0.1:9092");
+    assertThat(parsed).isEqualTo(defaults);
+    assertThat(defaults.kafka().bootstrapServers()).isEqualTo("127.0.0.1:9092");
     assertThat(defaults.topic()).isEqualTo("cx.surveys");
     assertThat(defaults.deadLetterTopic()).isEqualTo("cx.dead-letters");
-    assertThat(defaults.clickhouseUrl()).isEqualTo("jdbc:clickhouse:http://127.0.0.1:8123/default");
-    assertThat(defaults.window()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(defaults.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(defaults.idleness()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(defaults.allowedLateness()).isEqualTo(Duration.ofHours(1));
-    assertThat(defaults.dedupTtl()).isEqualTo(Duration.ofHours(24));
-    assertThat(defaults.gate().maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(defaults.gate().earliestEventTime())
+    assertThat(defaults.clickHouse().clickhouseUrl())
+        .isEqualTo("jdbc:clickhouse:http://127.0.0.1:8123/default");
+    assertThat(defaults.eventTime().window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.eventTime().outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(defaults.eventTime().idleness()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.eventTime().allowedLateness()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.gate().dedupTtl()).isEqualTo(Duration.ofHours(24));
+    assertThat(defaults.gate().bounds().maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(defaults.gate().bounds().earliestEventTime())
         .isEqualTo(Instant.parse("2000-01-01T00:00:00Z"));
-    assertThat(defaults.gate().maxStringBytes()).isEqualTo(256);
-    assertThat(defaults.checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
-    assertThat(defaults.hasParallelism()).isFalse();
-    assertThat(defaults.bounded()).isFalse();
+    assertThat(defaults.gate().bounds().maxStringBytes()).isEqualTo(256);
+    assertThat(defaults.runtime().checkpointInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.runtime().hasParallelism()).isFalse();
+    assertThat(defaults.runtime().bounded()).isFalse();
   }
 
   @Test
@@ -87,24 +93,21 @@ class SurveyJobOptionsTest {
     assertThat(options)
         .isEqualTo(
             new SurveyJobOptions(
-                "kafka:29092",
+                new KafkaOptions("kafka:29092"),
                 "s",
                 "d",
                 "g",
-                "jdbc:clickhouse:http://ch:8123/cx",
-                "cx",
-                "secret",
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(30),
-                Duration.ofHours(2),
-                Duration.ofDays(2),
-                new EventGate(Duration.ofMinutes(15), Instant.parse("2010-06-01T00:00:00Z"), 100),
-                Duration.ofMinutes(1),
-                4,
-                true,
-                500,
-                Duration.ofMillis(250),
+                new ClickHouseOptions("jdbc:clickhouse:http://ch:8123/cx", "cx", "secret"),
+                new EventTimeOptions(
+                    Duration.ofMinutes(5),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
+                    Duration.ofHours(2)),
+                new EventGateOptions(
+                    Duration.ofDays(2),
+                    new EventGate(
+                        Duration.ofMinutes(15), Instant.parse("2010-06-01T00:00:00Z"), 100)),
+                new RuntimeOptions(Duration.ofMinutes(1), 4, true, 500, Duration.ofMillis(250)),
                 12));
   }
 
@@ -137,10 +140,11 @@ class SurveyJobOptionsTest {
   @Test
   void toStringNeverShowsThePassword() {
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .clickhousePassword("hunter2")
-            .clickhouseUrl("jdbc:clickhouse:http://u:pw@ch:8123/db?password=pw")
-            .build();
+        SurveyJob.parseOptions(
+            "--clickhouse-password",
+            "hunter2",
+            "--clickhouse-url",
+            "jdbc:clickhouse:http://u:pw@ch:8123/db?password=pw");
 
     assertThat(options.toString())
         .doesNotContain("hunter2")

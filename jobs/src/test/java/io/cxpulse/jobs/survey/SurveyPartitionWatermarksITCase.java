@@ -7,6 +7,7 @@ import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.pipeline.RawRecords;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.survey.SurveyEndToEnd.Outgoing;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
@@ -179,12 +180,15 @@ class SurveyPartitionWatermarksITCase {
 
   private static Run run(String topic, String groupId, int parallelism) throws Exception {
     SurveyJobOptions options =
-        engines
-            .options(groupId)
-            .topic(topic)
-            .parallelism(parallelism)
-            .checkpointInterval(Duration.ofSeconds(1))
-            .build();
+        engines.options(
+            topic,
+            groupId,
+            new RuntimeOptions(
+                Duration.ofSeconds(1),
+                parallelism,
+                true,
+                RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+                RuntimeOptions.DEFAULT_JDBC_FLUSH_INTERVAL));
     long started = System.nanoTime();
     JobExecutionResult result =
         SurveyEndToEnd.productionJob(options).execute("survey partition watermarks " + groupId);

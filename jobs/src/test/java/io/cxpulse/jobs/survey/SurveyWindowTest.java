@@ -36,10 +36,9 @@ class SurveyWindowTest {
   @BeforeEach
   void setUp() throws Exception {
     SurveyJobOptions options =
-        SurveyJobOptions.builder()
-            .window(Duration.ofMinutes(1))
-            .allowedLateness(ALLOWED_LATENESS)
-            .build();
+        SurveyJob.parseOptions(
+            "--window", Duration.ofMinutes(1).toString(),
+            "--allowed-lateness", ALLOWED_LATENESS.toString());
     harness =
         TwoPhaseHarness.open(
             SurveyJob.windowAggregation(options), DecodedEvent.typeInfo(SurveyResponse.class));

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
 import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.generator.TicketScenario.ScenarioRecord;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.sql.Migrations;
 import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.validation.RejectReason;
@@ -94,17 +100,19 @@ final class TicketEndToEnd implements AutoCloseable {
   }
 
   /** Job options against these engines, matching {@link #scenario}, bounded. */
-  TicketJobOptions.Builder options(String groupId) {
-    return TicketJobOptions.builder()
-        .bootstrapServers(kafka.bootstrapServers())
-        .topic(TICKET_TOPIC)
-        .deadLetterTopic(DEAD_LETTER_TOPIC)
-        .groupId(groupId)
-        .clickhouseUrl(clickHouse.jdbcUrl())
-        .window(WINDOW)
-        .outOfOrderness(OUT_OF_ORDERNESS)
-        .allowedLateness(ALLOWED_LATENESS)
-        .bounded(true);
+  TicketJobOptions options(String groupId, RuntimeOptions runtime) {
+    return new TicketJobOptions(
+        new KafkaOptions(kafka.bootstrapServers()),
+        TICKET_TOPIC,
+        DEAD_LETTER_TOPIC,
+        groupId,
+        new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, ""),
+        TicketJobOptions.BUNDLED_SLA_TARGETS,
+        new EventTimeOptions(
+            WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
+        EventGateOptions.DEFAULTS,
+        runtime,
+        WindowAggregation.DEFAULT_SALTS);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.tickets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.jobs.pipeline.EventInput;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamNode;
@@ -40,17 +41,17 @@ class TicketJobGraphTest {
   void theLifecycleKeepsStateOneWindowLongerThanTheAllowedLateness() {
     TicketJobOptions options = TicketJobOptions.defaults();
     assertThat(TicketJob.lifecycleStateRetention(options))
-        .isEqualTo(options.allowedLateness().plus(options.window()));
+        .isEqualTo(options.eventTime().allowedLateness().plus(options.eventTime().window()));
   }
 
   @Test
   void configureAppliesCheckpointingAndParallelism() {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    TicketJob.configure(env, TicketJobOptions.builder().parallelism(3).build());
+    TicketJob.configure(env, TicketJob.parseOptions("--parallelism", "3"));
 
     assertThat(env.getParallelism()).isEqualTo(3);
     assertThat(env.getCheckpointInterval())
-        .isEqualTo(TicketJobOptions.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        .isEqualTo(RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL.toMillis());
   }
 
   private static List<StreamNode> productionGraph(TicketJobOptions options) {
@@ -60,7 +61,10 @@ class TicketJobGraphTest {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         TicketJob.productionSinks(options));
     return List.copyOf(env.getStreamGraph().getStreamNodes());
   }

@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cxpulse.events.Channel;
 import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
+import io.cxpulse.jobs.pipeline.ClickHouseOptions;
+import io.cxpulse.jobs.pipeline.EventGateOptions;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.EventGate;
 import java.io.PrintWriter;
@@ -24,17 +29,17 @@ class TicketJobOptionsTest {
   @TempDir Path dir;
 
   @Test
-  void commandLineDefaultsAreTheNamedDefaults() {
-    TicketJobOptions parsed = TicketJob.parseOptions();
+  void theCommandLineDefaultsAreTheDeclaredOnes() {
+    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
+    TicketJobOptions parsed = TicketJob.parseOptions("--clickhouse-password=");
     TicketJobOptions defaults = TicketJobOptions.defaults();
 
-    // The password default comes from CLICKHOUSE_PASSWORD, which the test cannot control.
-    assertThat(parsed.toBuilder().clickhousePassword("").build()).isEqualTo(defaults);
+    assertThat(parsed).isEqualTo(defaults);
     assertThat(defaults.topic()).isEqualTo("cx.tickets");
     assertThat(defaults.groupId()).isEqualTo("cx-pulse-tickets");
     assertThat(defaults.deadLetterTopic()).isEqualTo("cx.dead-letters");
-    assertThat(defaults.window()).isEqualTo(Duration.ofMinutes(1));
-    assertThat(defaults.allowedLateness()).isEqualTo(Duration.ofHours(1));
+    assertThat(defaults.eventTime().window()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(defaults.eventTime().allowedLateness()).isEqualTo(Duration.ofHours(1));
     assertThat(defaults.salts()).isEqualTo(WindowAggregation.DEFAULT_SALTS);
     assertThat(defaults.slaTargetsFile()).isEmpty();
     assertThat(defaults.slaTargets()).isEqualTo(SlaTargets.defaults());
@@ -94,26 +99,23 @@ class TicketJobOptionsTest {
     assertThat(options)
         .isEqualTo(
             new TicketJobOptions(
-                "kafka:29092",
+                new KafkaOptions("kafka:29092"),
                 "t",
                 "d",
                 "g",
-                "jdbc:clickhouse:http://ch:8123/cx",
-                "cx",
-                "secret",
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(30),
-                Duration.ofHours(2),
-                Duration.ofDays(2),
-                new EventGate(Duration.ofMinutes(15), Instant.parse("2010-06-01T00:00:00Z"), 100),
-                Duration.ofMinutes(1),
-                4,
-                true,
-                500,
-                Duration.ofMillis(250),
-                12,
-                targets.toString()));
+                new ClickHouseOptions("jdbc:clickhouse:http://ch:8123/cx", "cx", "secret"),
+                targets.toString(),
+                new EventTimeOptions(
+                    Duration.ofMinutes(5),
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(30),
+                    Duration.ofHours(2)),
+                new EventGateOptions(
+                    Duration.ofDays(2),
+                    new EventGate(
+                        Duration.ofMinutes(15), Instant.parse("2010-06-01T00:00:00Z"), 100)),
+                new RuntimeOptions(Duration.ofMinutes(1), 4, true, 500, Duration.ofMillis(250)),
+                12));
     SlaTargets loaded = options.slaTargets();
     assertThat(loaded.targetFor(Channel.CHAT, TicketPriority.URGENT))
         .isEqualTo(Duration.ofMinutes(3));
@@ -151,10 +153,11 @@ class TicketJobOptionsTest {
   @Test
   void toStringNeverShowsThePassword() {
     TicketJobOptions options =
-        TicketJobOptions.builder()
-            .clickhousePassword("hunter2")
-            .clickhouseUrl("jdbc:clickhouse:http://u:pw@ch:8123/db?password=pw")
-            .build();
+        TicketJob.parseOptions(
+            "--clickhouse-password",
+            "hunter2",
+            "--clickhouse-url",
+            "jdbc:clickhouse:http://u:pw@ch:8123/db?password=pw");
 
     assertThat(options.toString())
         .doesNotContain("hunter2")

@@ -184,10 +184,9 @@ class TicketJobTest {
     add(event("a-reply", "a", TicketEventType.AGENT_REPLY, REPLY));
     assertThat(REPLY).isBefore(DEADLINE);
     return run(
-        TicketJobOptions.builder()
-            .allowedLateness(ALLOWED_LATENESS)
-            .outOfOrderness(OUT_OF_ORDERNESS)
-            .build());
+        TicketJob.parseOptions(
+            "--allowed-lateness", ALLOWED_LATENESS.toString(),
+            "--out-of-orderness", OUT_OF_ORDERNESS.toString()));
   }
 
   private Run run(TicketJobOptions options) throws Exception {

@@ -9,6 +9,7 @@ import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Cell;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Grain;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.ViewKey;
@@ -114,13 +115,9 @@ class TicketPipelineITCase {
     }
 
     TicketJobOptions options =
-        engines
-            .options("ticket-pipeline-it")
-            .parallelism(2)
-            .checkpointInterval(Duration.ofMillis(500))
-            .jdbcBatchSize(1000)
-            .jdbcFlushInterval(Duration.ofMillis(200))
-            .build();
+        engines.options(
+            "ticket-pipeline-it",
+            new RuntimeOptions(Duration.ofMillis(500), 2, true, 1000, Duration.ofMillis(200)));
     // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -130,7 +127,10 @@ class TicketPipelineITCase {
         env,
         options,
         EventInput.kafka(
-            options.bootstrapServers(), options.topic(), options.groupId(), options.bounded()),
+            options.kafka().bootstrapServers(),
+            options.topic(),
+            options.groupId(),
+            options.runtime().bounded()),
         TicketJob.productionSinks(options));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("ticket pipeline end to end");

@@ -2,7 +2,7 @@ package io.cxpulse.jobs.generator.live;
 
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.pipeline.DurationConverter;
-import io.cxpulse.jobs.pipeline.KafkaFlags;
+import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
@@ -37,7 +37,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private KafkaFlags kafka = new KafkaFlags();
+  @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
   @Mixin private TrafficFlags traffic = new TrafficFlags();
 
@@ -88,7 +88,7 @@ public final class GenerateCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     try (LiveTrafficSet generators =
         LiveTrafficSet.start(
-            kafka.bootstrapServers(),
+            kafka.options().bootstrapServers(),
             new LiveTrafficSet.Topics(
                 SurveyJobOptions.DEFAULT_TOPIC,
                 CheckoutJobOptions.DEFAULT_TOPIC,
@@ -102,7 +102,7 @@ public final class GenerateCommand implements Callable<Integer> {
       // terminal shows whatever the logging configuration.
       System.out.printf(
           "Generating into %s: %s responses/s, %s checkouts/s, %s tickets/s, incidents %s%n",
-          kafka.bootstrapServers(),
+          kafka.options().bootstrapServers(),
           traffic.rate(),
           traffic.checkoutRate(),
           traffic.ticketRate(),
