@@ -7,10 +7,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,12 +76,19 @@ public final class SchemaMigrator {
   private static final String INSERT_REPEATABLE =
       "INSERT INTO " + REPEATABLES_TABLE + " (name, checksum, applied_at) VALUES (?, ?, now64(6))";
 
-  private static final String SELECT_VIEW =
-      "SELECT create_table_query FROM system.tables"
-          + " WHERE database = currentDatabase() AND name = ? AND engine = ?";
+  /** A view or function a versioned migration defines (they did until V012). */
+  private static final Pattern VERSIONED_DEFINITION =
+      Pattern.compile(
+          "CREATE\\s+(?:OR\\s+REPLACE\\s+)?(?:VIEW|FUNCTION)\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?"
+              + "([A-Za-z_][A-Za-z0-9_]*)(?:\\s|$)",
+          Pattern.CASE_INSENSITIVE);
 
-  private static final String SELECT_FUNCTION =
-      "SELECT create_query FROM system.functions WHERE name = ? AND origin = 'SQLUserDefined'";
+  private static final String SELECT_VIEWS =
+      "SELECT name, create_table_query FROM system.tables"
+          + " WHERE database = currentDatabase() AND engine = ?";
+
+  private static final String SELECT_FUNCTIONS =
+      "SELECT name, create_query FROM system.functions WHERE origin = 'SQLUserDefined'";
 
   private final Migrations migrations;
 
@@ -96,10 +107,18 @@ public final class SchemaMigrator {
     long started = System.nanoTime();
     List<Migration> pending = pending(connection);
     int alreadyApplied = migrations.migrations().size() - pending.size();
+    // On a fresh database every repeatable script runs after the versioned migrations and
+    // defines every view and function anew, so the views of the early versioned files
+    // (V001..V012, from before the scripts) need not be created first: half the time a fresh
+    // database takes (measured: 12 s to 6 s here), which every test database and every first start
+    // pays. Not on an existing database: if a script failed there, the views it would have
+    // replaced must be those of the versioned files just applied.
+    Set<String> definedLater =
+        alreadyApplied == 0 && !pending.isEmpty() ? definedByRepeatables() : Set.of();
     List<Migration> applied = new ArrayList<>();
     for (Migration migration : pending) {
       long fileStarted = System.nanoTime();
-      apply(connection, migration);
+      apply(connection, migration, definedLater);
       applied.add(migration);
       LOG.info("Applied migration {} in {} ms", migration.name(), millisSince(fileStarted));
     }
@@ -195,46 +214,56 @@ public final class SchemaMigrator {
   /** The definition of every object {@code scripts} define, before they run, in their order. */
   private static List<PreviousDefinition> previousDefinitions(
       Connection connection, List<RepeatableScript> scripts) throws SQLException {
+    // Two queries for all objects, not one per object: a fresh database has some sixty to look up,
+    // and a query to the engine costs tens of milliseconds here.
+    Map<RepeatableScript.DefinedObject, String> stored = storedDefinitions(connection);
     Map<RepeatableScript.DefinedObject, PreviousDefinition> previous = new LinkedHashMap<>();
     for (RepeatableScript script : scripts) {
       for (RepeatableScript.DefinedObject object : script.definitions()) {
-        if (!previous.containsKey(object)) {
-          previous.put(object, new PreviousDefinition(object, createQuery(connection, object)));
-        }
+        previous.computeIfAbsent(
+            object, o -> new PreviousDefinition(o, createOrReplace(o, stored.get(o))));
       }
     }
     return new ArrayList<>(previous.values());
   }
 
-  /**
-   * The statement that creates {@code object} as it is now, made a {@code CREATE OR REPLACE}; null
-   * if it does not exist.
-   */
-  private static String createQuery(Connection connection, RepeatableScript.DefinedObject object)
-      throws SQLException {
-    RepeatableScript.Kind kind = object.kind();
-    boolean function = kind == RepeatableScript.Kind.FUNCTION;
-    try (PreparedStatement query =
-        connection.prepareStatement(function ? SELECT_FUNCTION : SELECT_VIEW)) {
-      query.setString(1, object.name());
-      if (!function) {
-        query.setString(2, kind.engine());
-      }
-      try (ResultSet rs = query.executeQuery()) {
-        if (!rs.next()) {
-          return null;
+  /** The stored CREATE statement of every view, materialized view and SQL function. */
+  private static Map<RepeatableScript.DefinedObject, String> storedDefinitions(
+      Connection connection) throws SQLException {
+    Map<RepeatableScript.DefinedObject, String> stored = new LinkedHashMap<>();
+    try (Statement statement = connection.createStatement()) {
+      for (RepeatableScript.Kind kind : RepeatableScript.Kind.values()) {
+        boolean function = kind == RepeatableScript.Kind.FUNCTION;
+        try (ResultSet rs =
+            statement.executeQuery(
+                function
+                    ? SELECT_FUNCTIONS
+                    : SELECT_VIEWS.replace("?", "'" + kind.engine() + "'"))) {
+          while (rs.next()) {
+            stored.put(new RepeatableScript.DefinedObject(kind, rs.getString(1)), rs.getString(2));
+          }
         }
-        // The engine stores CREATE VIEW …, CREATE MATERIALIZED VIEW … and CREATE FUNCTION …,
-        // whatever the statement said.
-        String stored = rs.getString(1);
-        String create = "CREATE " + kind.keyword() + " ";
-        if (!stored.startsWith(create)) {
-          throw new MigrationException(
-              null, "Unexpected definition of " + object.name() + " in the engine: " + stored);
-        }
-        return "CREATE OR REPLACE " + stored.substring("CREATE ".length());
       }
     }
+    return stored;
+  }
+
+  /**
+   * The statement that creates {@code object} as it is {@code stored}, made a {@code CREATE OR
+   * REPLACE}; null if it does not exist.
+   */
+  private static String createOrReplace(RepeatableScript.DefinedObject object, String stored) {
+    if (stored == null) {
+      return null;
+    }
+    // The engine stores CREATE VIEW …, CREATE MATERIALIZED VIEW … and CREATE FUNCTION …,
+    // whatever the statement said.
+    String create = "CREATE " + object.kind().keyword() + " ";
+    if (!stored.startsWith(create)) {
+      throw new MigrationException(
+          null, "Unexpected definition of " + object.name() + " in the engine: " + stored);
+    }
+    return "CREATE OR REPLACE " + stored.substring("CREATE ".length());
   }
 
   /** DROP VIEW drops a materialized view too (and never its TO table). */
@@ -379,9 +408,30 @@ public final class SchemaMigrator {
     return pending;
   }
 
-  private static void apply(Connection connection, Migration migration) throws SQLException {
+  /** The names of the views and functions the repeatable scripts define. */
+  private Set<String> definedByRepeatables() {
+    Set<String> names = new HashSet<>();
+    for (RepeatableScript script : migrations.repeatables()) {
+      for (RepeatableScript.DefinedObject object : script.definitions()) {
+        names.add(object.name());
+      }
+    }
+    return names;
+  }
+
+  private static void apply(Connection connection, Migration migration, Set<String> definedLater)
+      throws SQLException {
     try (Statement statement = connection.createStatement()) {
       for (SqlScript.Statement sql : migration.statements()) {
+        Matcher definition = VERSIONED_DEFINITION.matcher(sql.sql());
+        if (definition.lookingAt() && definedLater.contains(definition.group(1))) {
+          LOG.debug(
+              "Migration {}: {} on line {} left to the repeatable scripts",
+              migration.name(),
+              definition.group(1),
+              sql.line());
+          continue;
+        }
         long started = System.nanoTime();
         try {
           statement.execute(sql.sql());
