@@ -2,6 +2,9 @@ package io.cxpulse.jobs.pipeline;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -17,6 +20,18 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * or final, none for the end-of-input watermark (it says nothing about event time). Of the elements
  * (window rows) only the earliest window is kept, as the run's first window (operator state, so a
  * restore keeps it); the watermark is forwarded.
+ *
+ * <p>A record is published only once the rows it vouches for are in ClickHouse: the progress of a
+ * watermark waits for the first checkpoint whose barrier follows it, and goes out when that
+ * checkpoint completes. Why: the rows and the progress records go to two sinks, each flushing its
+ * batch on its own timer, so a record sent at once could land before the rows of the window it says
+ * is complete (measured in local mode: {@code complete_before} past a minute whose 32 rows were
+ * still in the window sink's batch, inserted 0.3 s later), and a reader of {@code is_complete}
+ * would take a missing or half-written minute for a done one. Every sink writes its batch before it
+ * lets a checkpoint's barrier pass, so a completed checkpoint means every row emitted before its
+ * barrier is in. A later checkpoint's completion also publishes what an aborted one held; the end
+ * of input publishes the newest record at once (the sinks write their last batches as the job
+ * ends).
  *
  * <p>An operator rather than a function: only an operator sees watermarks that arrive without an
  * element, which is exactly when a quiet stream's windows complete.
@@ -42,6 +57,15 @@ final class ProgressOperator<T> extends AbstractStreamOperator<JobProgress.Row>
   private transient Instant runFirstWindow;
   private transient ListState<Long> runFirstWindowState;
 
+  /** The newest watermark that completed or finalised a window since the last barrier, or null. */
+  private transient Long sinceLastBarrier;
+
+  /** By checkpoint id: the progress as of its barrier, published once that checkpoint completes. */
+  private transient NavigableMap<Long, Progress> awaitingCheckpoint;
+
+  /** What a progress record says: a watermark, and the run's first window at that time. */
+  private record Progress(long watermark, Instant runFirstWindow) {}
+
   ProgressOperator(JobProgress.Spec spec, JobProgress.WindowStart<T> windowStart) {
     this.spec = spec;
     this.windowStart = windowStart;
@@ -61,6 +85,33 @@ final class ProgressOperator<T> extends AbstractStreamOperator<JobProgress.Row>
     super.snapshotState(context);
     runFirstWindowState.update(
         runFirstWindow == null ? List.of() : List.of(runFirstWindow.toEpochMilli()));
+    if (sinceLastBarrier != null) {
+      awaitingCheckpoint.put(
+          context.getCheckpointId(), new Progress(sinceLastBarrier, runFirstWindow));
+      sinceLastBarrier = null;
+    }
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    Map.Entry<Long, Progress> newest = awaitingCheckpoint.floorEntry(checkpointId);
+    if (newest != null) {
+      publish(newest.getValue());
+      awaitingCheckpoint.headMap(checkpointId, true).clear();
+    }
+  }
+
+  @Override
+  public void finish() throws Exception {
+    if (sinceLastBarrier != null) {
+      publish(new Progress(sinceLastBarrier, runFirstWindow));
+    } else if (!awaitingCheckpoint.isEmpty()) {
+      publish(awaitingCheckpoint.lastEntry().getValue());
+    }
+    sinceLastBarrier = null;
+    awaitingCheckpoint.clear();
+    super.finish();
   }
 
   @Override
@@ -68,6 +119,7 @@ final class ProgressOperator<T> extends AbstractStreamOperator<JobProgress.Row>
     super.open();
     lastComplete = Long.MIN_VALUE;
     lastFinal = Long.MIN_VALUE;
+    awaitingCheckpoint = new TreeMap<>();
   }
 
   @Override
@@ -89,14 +141,18 @@ final class ProgressOperator<T> extends AbstractStreamOperator<JobProgress.Row>
       if (complete > lastComplete || fin > lastFinal) {
         lastComplete = complete;
         lastFinal = fin;
-        output.collect(
-            new StreamRecord<>(
-                spec.row(
-                    watermark,
-                    getProcessingTimeService().getCurrentProcessingTime(),
-                    runFirstWindow)));
+        sinceLastBarrier = watermark;
       }
     }
     super.processWatermark(mark);
+  }
+
+  private void publish(Progress progress) {
+    output.collect(
+        new StreamRecord<>(
+            spec.row(
+                progress.watermark(),
+                getProcessingTimeService().getCurrentProcessingTime(),
+                progress.runFirstWindow())));
   }
 }

@@ -52,37 +52,69 @@ class JobProgressTest {
   }
 
   @Test
-  void theOperatorWritesOneRecordPerNewlyCompleteWindowAndForwardsWatermarks() throws Exception {
+  void theOperatorWritesOneRecordPerNewlyCompleteWindowOnceACheckpointAfterItCompleted()
+      throws Exception {
     JobProgress.Spec spec =
         new JobProgress.Spec(
             "survey", "cx_survey_window", Duration.ofMinutes(1), Duration.ZERO, Duration.ZERO);
     try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> harness =
         new OneInputStreamOperatorTestHarness<>(new ProgressOperator<String>(spec, row -> T))) {
       harness.open();
-      harness.setProcessingTime(42);
       long minute = Duration.ofMinutes(1).toMillis();
       long start = T.toEpochMilli();
       harness.processElement("a row", start);
       harness.processWatermark(new Watermark(start + 10_000));
       harness.processWatermark(new Watermark(start + 20_000)); // same window: nothing new
+      // The rows of the windows the watermark completed may still be in their sink's batch: the
+      // record waits for the checkpoint whose barrier follows the watermark to complete.
+      assertThat(harness.extractOutputValues()).as("before any checkpoint").isEmpty();
+      harness.snapshot(1, 1);
+      assertThat(harness.extractOutputValues()).as("checkpoint 1 not complete yet").isEmpty();
+      harness.notifyOfCompletedCheckpoint(1);
+      assertThat(harness.extractOutputValues())
+          .extracting(JobProgress.Row::completeBefore)
+          .containsExactly(T);
+
       harness.processWatermark(new Watermark(start + minute - 1)); // [10:00, 10:01) fired
       harness.processWatermark(new Watermark(start + 3 * minute + 5)); // two more
+      harness.snapshot(2, 2);
+      harness.processWatermark(new Watermark(start + 4 * minute)); // after barrier 2
+      harness.setProcessingTime(42);
+      harness.notifyOfCompletedCheckpoint(2);
+      // Checkpoint 3 never completes (aborted): checkpoint 4's completion publishes what it saw.
+      harness.snapshot(3, 3);
+      harness.processWatermark(new Watermark(start + 5 * minute));
+      harness.snapshot(4, 4);
+      harness.notifyOfCompletedCheckpoint(4);
+      harness.processWatermark(new Watermark(start + 6 * minute));
       harness.processWatermark(new Watermark(Long.MAX_VALUE)); // end of input: no event time
+      // The end of input publishes the newest at once (no checkpoint may follow it).
+      harness.getOneInputOperator().finish();
 
       List<JobProgress.Row> rows = harness.extractOutputValues();
       assertThat(rows)
           .extracting(JobProgress.Row::completeBefore)
-          .containsExactly(T, T.plusSeconds(60), T.plusSeconds(180));
-      assertThat(rows.get(2).watermark()).isEqualTo(T.plusMillis(3 * minute + 5));
-      assertThat(rows.get(2).updatedAt()).isEqualTo(Instant.ofEpochMilli(42));
+          .as("as of barrier 1, 2 and 4, and at the end of input")
+          .containsExactly(
+              T, T.plusSeconds(180), T.plus(Duration.ofMinutes(5)), T.plus(Duration.ofMinutes(6)));
+      assertThat(rows.get(1).watermark()).isEqualTo(T.plusMillis(3 * minute + 5));
+      assertThat(rows.get(1).updatedAt()).as("when published").isEqualTo(Instant.ofEpochMilli(42));
       assertThat(rows).allSatisfy(r -> assertThat(r.job()).isEqualTo("survey"));
       assertThat(
               harness.getOutput().stream()
                   .filter(Watermark.class::isInstance)
                   .map(w -> ((Watermark) w).getTimestamp())
                   .toList())
-          .as("watermarks forwarded")
-          .endsWith(start + 3 * minute + 5, Long.MAX_VALUE);
+          .as("watermarks forwarded at once")
+          .containsExactly(
+              start + 10_000,
+              start + 20_000,
+              start + minute - 1,
+              start + 3 * minute + 5,
+              start + 4 * minute,
+              start + 5 * minute,
+              start + 6 * minute,
+              Long.MAX_VALUE);
     }
   }
 
@@ -100,15 +132,18 @@ class JobProgressTest {
         new OneInputStreamOperatorTestHarness<>(new ProgressOperator<>(spec, windowOf))) {
       harness.open();
       harness.processWatermark(new Watermark(start - 1));
+      harness.snapshot(1, 1);
+      harness.notifyOfCompletedCheckpoint(1);
       // Another subtask's row of an earlier window may come after a later one.
       harness.processElement(String.valueOf(start + minute), start + 2 * minute - 1);
       harness.processElement(String.valueOf(start), start + minute - 1);
       harness.processWatermark(new Watermark(start + 2 * minute - 1));
+      snapshot = harness.snapshot(2, 2);
+      harness.notifyOfCompletedCheckpoint(2);
       assertThat(harness.extractOutputValues())
           .extracting(JobProgress.Row::runFirstWindow)
           .as("null before the first row, then the earliest row's window")
           .containsExactly(null, T);
-      snapshot = harness.snapshot(1, 1);
     }
     try (OneInputStreamOperatorTestHarness<String, JobProgress.Row> restored =
         new OneInputStreamOperatorTestHarness<>(new ProgressOperator<>(spec, windowOf))) {
@@ -116,6 +151,8 @@ class JobProgressTest {
       restored.open();
       restored.processElement(String.valueOf(start + 5 * minute), start + 6 * minute - 1);
       restored.processWatermark(new Watermark(start + 6 * minute - 1));
+      restored.snapshot(3, 3);
+      restored.notifyOfCompletedCheckpoint(3);
       assertThat(restored.extractOutputValues())
           .extracting(JobProgress.Row::runFirstWindow)
           .as("a run restored from a snapshot is the same run")
@@ -126,6 +163,8 @@ class JobProgressTest {
       fresh.open();
       fresh.processElement(String.valueOf(start + 5 * minute), start + 6 * minute - 1);
       fresh.processWatermark(new Watermark(start + 6 * minute - 1));
+      fresh.snapshot(1, 1);
+      fresh.notifyOfCompletedCheckpoint(1);
       assertThat(fresh.extractOutputValues())
           .extracting(JobProgress.Row::runFirstWindow)
           .as("a run started without state has its own first window")
