@@ -330,6 +330,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     // seen as a fresh partition's log cut back under an idempotent producer mid-send
     // (OutOfOrderSequenceException until the delivery timeout). One process cannot lose its peer.
     config.put("broker.session.timeout.ms", "60000");
+    // After a kill -9 the controller still holds the dead broker's registration from its log, and
+    // refuses the restarted one (DUPLICATE_BROKER_REGISTRATION) until that session times out. The
+    // default 60 s initial registration timeout equals the session above, so the new broker gave
+    // up just as the old session expired (two restarts in three after SIGKILL); it waits longer.
+    config.put("initial.broker.registration.timeout.ms", "120000");
     // Flink's exactly-once sink may hold a transaction open for up to an hour.
     config.put("transaction.max.timeout.ms", Long.toString(TimeUnit.HOURS.toMillis(1)));
     // The default 128 MiB compaction buffer is allocated up front; the internal topics are tiny.
