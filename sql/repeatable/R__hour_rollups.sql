@@ -23,20 +23,22 @@
 -- the newest minute rows that count (cx_checkout_row_counts, cx_ticket_row_counts: the rule the
 -- *_rows views read by), version = the sum of the versions of all of them.
 --
--- Why two hours back (re-sealing the last two sealed hours every minute): rows and progress
--- reach the engine through two sinks that flush independently, so progress can say "final" a
--- moment before the last row version of that hour is in. A re-sealed hour that gained a row or a
--- version has a higher version sum and replaces the first seal when the table merges (and at once
--- for readers, who read with FINAL). A sum of versions never falls: minute versions only grow and
--- rows never leave the minute table (which is why it sums the versions of rows that do not count
--- as well).
+-- Why two hours back (re-sealing the last two sealed hours every minute): a job publishes its
+-- progress only once the checkpoint that wrote its rows has completed (ProgressOperator), so the
+-- rows of a final hour are in before final_before passes it. Re-sealing costs a few thousand rows
+-- a minute and keeps a seal right where that does not hold (another run of a job writing the same
+-- table, a row inserted by hand): a re-sealed hour that gained a row or a version has a higher
+-- version sum and replaces the first seal when the table merges (and at once for readers, who
+-- read with FINAL). A sum of versions never falls: minute versions only grow and rows never leave
+-- the minute table (which is why it sums the versions of rows that do not count as well).
 --
 -- Why new hours of at most one month per refresh: the tables are partitioned by month, and an
 -- INSERT writes one part per partition, each visible on its own; the new hours of a seal are then
 -- one part, so a reader never sees a later hour sealed and an earlier one not (the *_rows views
 -- trust every hour before the newest sealed one). Only the re-sealed hours, which a reader already
--- has, may be in the month before. A database with a long history catches up one month a minute; its views
--- read the minute table for what is not sealed yet, so they are exact meanwhile, only slower.
+-- has, may be in the month before. A database with a long history catches up one month a
+-- minute; its views read the minute table for what is not sealed yet, so they are exact
+-- meanwhile, only slower.
 --
 -- Run one now (tests, benchmarks): SYSTEM REFRESH VIEW cx_survey_window_hour_seal; then
 -- SYSTEM WAIT VIEW cx_survey_window_hour_seal. system.view_refreshes shows their state.
