@@ -48,8 +48,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * for annotations, at least one number for charts and stats, each point once.
  *
  * <p>And no query may read an average of averages or a ratio from a rollup: in the rollup views
- * (those built with {@code GROUPING SETS}, and the views over them) every derived column (a {@code
- * Nullable(Float64)}: percentages, scores, percentiles) is a ratio of sums, so an aggregate
+ * (those that count each row under 'all' as well, and the views over them) every derived column (a
+ * {@code Nullable(Float64)}: percentages, scores, percentiles) is a ratio of sums, so an aggregate
  * function over one of them is refused, and every dimension of such a view must be pinned
  * (compared, or listed in {@code LIMIT … BY}), since the 'all' rows already hold the totals and
  * summing them with the other rows would count everything twice. What a rollup view and a derived
@@ -380,10 +380,15 @@ abstract class DashboardQueryChecks {
     return sql.substring(start);
   }
 
+  /** A row counted under its own value and under 'all': {@code ARRAY JOIN [w.channel, 'all']}. */
+  private static final Pattern ROLLUP_ARRAY_JOIN =
+      Pattern.compile("ARRAY JOIN\\s*\\[[^\\]]*'all'\\s*\\]");
+
   /**
-   * The rollup views: those whose definition groups by {@code GROUPING SETS}, and every view that
-   * reads one; with their dimensions (of channel, segment, priority, frt_bucket), their derived
-   * columns ({@code Nullable(Float64)}) and the engine's aggregate functions.
+   * The rollup views: those whose definition groups by {@code GROUPING SETS} or counts each row
+   * under 'all' as well ({@link #ROLLUP_ARRAY_JOIN}), and every view that reads one; with their
+   * dimensions (of channel, segment, priority, frt_bucket), their derived columns ({@code
+   * Nullable(Float64)}) and the engine's aggregate functions.
    */
   private static Rollups readRollups() throws Exception {
     Map<String, String> definitions = new HashMap<>();
@@ -396,7 +401,8 @@ abstract class DashboardQueryChecks {
     Set<String> rollupViews = new HashSet<>();
     definitions.forEach(
         (name, definition) -> {
-          if (definition.contains("GROUPING SETS")) {
+          if (definition.contains("GROUPING SETS")
+              || ROLLUP_ARRAY_JOIN.matcher(definition).find()) {
             rollupViews.add(name);
           }
         });

@@ -270,7 +270,7 @@ class LocalModeResumeITCase {
               topic.beforeRestart().merge(minute, 1L, Long::sum);
             }
             if (record.timestamp() - eventTime.toEpochMilli()
-                <= SurveyJobOptions.DEFAULT_OUT_OF_ORDERNESS.toMillis()) {
+                <= EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS.toMillis()) {
               topic.onTime().merge(minute, 1L, Long::sum);
             }
           }
