@@ -26,21 +26,23 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
- * Every SQL and curl example of the README, run against a fresh local mode with its live traffic
- * ({@link LiveLocalModeITCase} runs these checks), must answer without error and with at least one
- * row, so an example cannot rot (as one did that read a fixed month of 2025). One dynamic test per
- * example, named by its README line; an example marked {@code <!-- docs-test: skip (why) -->} is
+ * Every SQL and curl example of the documentation (README.md and docs/*.md, {@link
+ * ReadmeExamples#documents}), run against a fresh local mode with its live traffic ({@link
+ * LiveLocalModeITCase} runs these checks), must answer without error and with at least one row, so
+ * an example cannot rot (as one did that read a fixed month of 2025). One dynamic test per example,
+ * named by its document and line; an example marked {@code <!-- docs-test: skip (why) -->} is
  * reported as skipped with its reason.
  *
  * <p>Faithful to what a reader does: local mode runs in this JVM as {@code ./cx-pulse run} starts
  * it, with its data directory at {@code data/local} of the directory the examples run in, so the
  * README's own {@code CH=…} line reads the reader's password from there; each curl command runs as
- * written, in {@code bash}, through a real {@code curl}. Only where curl connects is changed, by a
- * {@code .curlrc} ({@code connect-to}): every connection goes to this test's ClickHouse port, not
- * to the README's 8123, which another local mode on the machine may hold (and which would refuse
- * the password that {@code $CH} holds, this run's own, were a connection to go astray). SQL blocks
- * go to ClickHouse's HTTP interface as {@code cx_reader}. Rows are counted by the server ({@code
- * result_rows} of {@code X-ClickHouse-Summary}), whatever the output format.
+ * written, in {@code bash}, through a real {@code curl}, after the variables the documents set.
+ * Only where curl connects is changed, by a {@code .curlrc} ({@code connect-to}): every connection
+ * goes to this test's ClickHouse port, not to the README's 8123, which another local mode on the
+ * machine may hold (and which would refuse the password that {@code $CH} holds, this run's own,
+ * were a connection to go astray). SQL blocks go to ClickHouse's HTTP interface as {@code
+ * cx_reader}. Rows are counted by the server ({@code result_rows} of {@code X-ClickHouse-Summary}),
+ * whatever the output format.
  */
 abstract class ReadmeExampleChecks {
 
@@ -56,18 +58,18 @@ abstract class ReadmeExampleChecks {
   // One after another within the class (the class itself may run beside another).
   @Execution(ExecutionMode.SAME_THREAD)
   @TestFactory
-  Stream<DynamicTest> everyReadmeExampleAnswersWithRows() throws Exception {
-    Parsed readme =
-        ReadmeExamples.parse(Files.readString(LiveLocalModeITCase.REPO_DIR.resolve("README.md")));
-    assertThat(readme.runnable()).as("runnable README examples").isNotEmpty();
-    for (Example skipped : readme.skipped()) {
-      System.err.printf("README example skipped (%s): %s%n", skipped.skipReason(), skipped.name());
+  Stream<DynamicTest> everyDocumentedExampleAnswersWithRows() throws Exception {
+    Parsed docs = ReadmeExamples.parseAll(LiveLocalModeITCase.REPO_DIR);
+    assertThat(docs.runnable()).as("runnable documentation examples").isNotEmpty();
+    for (Example skipped : docs.skipped()) {
+      System.err.printf(
+          "Documentation example skipped (%s): %s%n", skipped.skipReason(), skipped.name());
     }
-    return readme.examples().stream()
+    return docs.examples().stream()
         .map(
             example ->
                 DynamicTest.dynamicTest(
-                    example.name(), () -> answersWithRows(example, readme.variables())));
+                    example.name(), () -> answersWithRows(example, docs.variables())));
   }
 
   /** Runs {@code example} until it answers with rows; an error fails at once. */
@@ -87,7 +89,7 @@ abstract class ReadmeExampleChecks {
       }
       if (answer.rows() > 0) {
         System.err.printf(
-            "README example answered %d row(s) %d s into the run: %s%n",
+            "Documentation example answered %d row(s) %d s into the run: %s%n",
             answer.rows(),
             TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - LiveLocalModeITCase.trafficStart),
             example.name());
@@ -111,7 +113,7 @@ abstract class ReadmeExampleChecks {
    */
   private record Answer(String output, long rows, String error) {}
 
-  /** The README's curl command, as written, after the README's variable assignments. */
+  /** A documented curl command, as written, after the documents' variable assignments. */
   private static Answer curl(String command, List<String> variables) throws Exception {
     Path curlHome = LiveLocalModeITCase.curlHome;
     Path work = LiveLocalModeITCase.work;

@@ -1,17 +1,23 @@
 package io.cxpulse.local;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * The examples of a Markdown document that a reader runs against local mode: every {@code ```sql}
+ * The examples of the documentation that a reader runs against local mode: every {@code ```sql}
  * block (one query each) and every {@code curl} command in a shell block ({@code ```bash}, {@code
  * ```sh}, {@code ```shell}), together with the shell variables those blocks set ({@code CH=…}),
- * which the curl commands use.
+ * which the curl commands use. The documentation is README.md and every Markdown file of docs/
+ * ({@link #documents}); a variable set in one of them serves the curl commands of all, so {@code
+ * CH} is set once.
  *
  * <p>An example not meant to run is marked in the document itself, visibly, by an HTML comment on
  * the last non-blank line before its block: {@code <!-- docs-test: skip (why) -->}. It skips the
@@ -29,13 +35,15 @@ final class ReadmeExamples {
   /**
    * One example.
    *
+   * @param document the file it is in, relative to the repository ({@code docs/alerts.md})
    * @param kind how it runs
    * @param line the 1-based line of the document where it starts
    * @param section the heading it is under
    * @param text the query, or the whole curl command as written (continuation lines included)
    * @param skipReason why it does not run, from its block's marker; null when it runs
    */
-  record Example(Kind kind, int line, String section, String text, String skipReason) {
+  record Example(
+      String document, Kind kind, int line, String section, String text, String skipReason) {
 
     boolean skipped() {
       return skipReason != null;
@@ -47,12 +55,12 @@ final class ReadmeExamples {
       if (start.length() > 90) {
         start = start.substring(0, 90) + "…";
       }
-      return "line " + line + " [" + section + "] " + start;
+      return document + " line " + line + " [" + section + "] " + start;
     }
   }
 
   /**
-   * What a document holds.
+   * What a document, or the documentation, holds.
    *
    * @param examples every example, in document order, skipped ones included
    * @param variables the shell variable assignments of the shell blocks not skipped, in order, as
@@ -80,12 +88,51 @@ final class ReadmeExamples {
   private ReadmeExamples() {}
 
   /**
-   * Reads {@code markdown}.
+   * The documentation of the repository at {@code repo}: README.md, then the Markdown files of
+   * docs/ by name (docs/ holds what the README's table of contents leads to).
+   */
+  static List<Path> documents(Path repo) throws IOException {
+    List<Path> documents = new ArrayList<>();
+    documents.add(repo.resolve("README.md"));
+    try (Stream<Path> docs = Files.list(repo.resolve("docs"))) {
+      docs.filter(path -> path.getFileName().toString().endsWith(".md"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .forEach(documents::add);
+    }
+    return documents;
+  }
+
+  /**
+   * Reads every document of {@link #documents}: their examples in that order, and the variables of
+   * all of them, which every curl command runs after.
+   *
+   * @throws IllegalArgumentException as {@link #parse}, naming the document
+   */
+  static Parsed parseAll(Path repo) throws IOException {
+    List<Example> examples = new ArrayList<>();
+    List<String> variables = new ArrayList<>();
+    for (Path document : documents(repo)) {
+      String name = repo.relativize(document).toString();
+      Parsed parsed;
+      try {
+        parsed = parse(name, Files.readString(document));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(name + ": " + e.getMessage(), e);
+      }
+      examples.addAll(parsed.examples());
+      variables.addAll(parsed.variables());
+    }
+    return new Parsed(List.copyOf(examples), List.copyOf(variables));
+  }
+
+  /**
+   * Reads {@code markdown}, the text of {@code document}.
    *
    * @throws IllegalArgumentException for a docs-test marker that is malformed or not right before a
    *     block with examples, or a block left open
    */
-  static Parsed parse(String markdown) {
+  static Parsed parse(String document, String markdown) {
     List<String> lines = markdown.lines().toList();
     List<Example> examples = new ArrayList<>();
     List<String> variables = new ArrayList<>();
@@ -126,7 +173,8 @@ final class ReadmeExamples {
       if (language.equals("sql")) {
         if (!body.isBlank()) {
           found.add(
-              new Example(Kind.SQL, firstContentLine + 1, section, body.strip(), pendingSkip));
+              new Example(
+                  document, Kind.SQL, firstContentLine + 1, section, body.strip(), pendingSkip));
         }
       } else if (SHELL.contains(language)) {
         for (ShellCommand command : ShellCommand.split(body)) {
@@ -135,6 +183,7 @@ final class ReadmeExamples {
           } else if (command.program().equals("curl")) {
             found.add(
                 new Example(
+                    document,
                     Kind.CURL,
                     firstContentLine + 1 + command.line(),
                     section,

@@ -9,9 +9,15 @@ import io.cxpulse.local.ReadmeExamples.Kind;
 import io.cxpulse.local.ReadmeExamples.Parsed;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** What {@link ReadmeExamples} finds in a document; {@code ReadmeExamplesITCase} runs it. */
+/**
+ * What {@link ReadmeExamples} finds in a document and in the documentation; {@link
+ * LiveLocalModeITCase} runs it.
+ */
 class ReadmeExamplesTest {
 
   private static final String FENCE = "```";
@@ -20,6 +26,7 @@ class ReadmeExamplesTest {
   void findsSqlBlocksCurlCommandsAndVariablesWithTheirLinesAndSections() {
     Parsed parsed =
         ReadmeExamples.parse(
+            "doc.md",
             String.join(
                 "\n",
                 "# Title",
@@ -52,6 +59,7 @@ class ReadmeExamplesTest {
     assertThat(parsed.examples())
         .containsExactly(
             new Example(
+                "doc.md",
                 Kind.CURL,
                 6,
                 "Scores",
@@ -59,12 +67,13 @@ class ReadmeExamplesTest {
                     + "  FROM t FORMAT PrettyCompact\"",
                 null),
             new Example(
+                "doc.md",
                 Kind.CURL,
                 10,
                 "Scores",
                 "curl -u \"$CH\" \\\n  --data-binary 'SELECT 1' http://127.0.0.1:8123/",
                 null),
-            new Example(Kind.SQL, 15, "Views", "SELECT b\nFROM v", null));
+            new Example("doc.md", Kind.SQL, 15, "Views", "SELECT b\nFROM v", null));
     assertThat(parsed.skipped()).isEmpty();
   }
 
@@ -72,6 +81,7 @@ class ReadmeExamplesTest {
   void aMarkerSkipsTheWholeBlockAfterItWithItsReasonAndItsVariables() {
     Parsed parsed =
         ReadmeExamples.parse(
+            "doc.md",
             String.join(
                 "\n",
                 "## Incidents",
@@ -93,7 +103,8 @@ class ReadmeExamplesTest {
     assertThat(parsed.runnable()).extracting(Example::text).containsExactly("SELECT 3");
     assertThat(parsed.variables()).isEmpty();
     assertThat(parsed.skipped().get(0).name())
-        .isEqualTo("line 7 [Incidents] curl -u \"$CH\" http://127.0.0.1:8123/?query=SELECT+1");
+        .isEqualTo(
+            "doc.md line 7 [Incidents] curl -u \"$CH\" http://127.0.0.1:8123/?query=SELECT+1");
   }
 
   @Test
@@ -101,6 +112,7 @@ class ReadmeExamplesTest {
     assertThatThrownBy(
             () ->
                 ReadmeExamples.parse(
+                    "doc.md",
                     "<!-- docs-test: skip (stale) -->\nSome prose.\n"
                         + FENCE
                         + "sql\nSELECT 1\n"
@@ -110,19 +122,21 @@ class ReadmeExamplesTest {
     assertThatThrownBy(
             () ->
                 ReadmeExamples.parse(
-                    "<!-- docs-test: skip (output) -->\n" + FENCE + "\nrows\n" + FENCE))
+                    "doc.md", "<!-- docs-test: skip (output) -->\n" + FENCE + "\nrows\n" + FENCE))
         .hasMessageContaining("without SQL or curl examples");
     assertThatThrownBy(
             () ->
                 ReadmeExamples.parse(
-                    "<!-- docs-test: skip -->\n" + FENCE + "sql\nSELECT 1\n" + FENCE))
+                    "doc.md", "<!-- docs-test: skip -->\n" + FENCE + "sql\nSELECT 1\n" + FENCE))
         .hasMessageContaining("docs-test: skip (reason)");
     assertThatThrownBy(
             () ->
                 ReadmeExamples.parse(
+                    "doc.md",
                     "<!-- docs-test: skipp (typo) -->\n" + FENCE + "sql\nSELECT 1\n" + FENCE))
         .hasMessageContaining("docs-test: skip (reason)");
-    assertThatThrownBy(() -> ReadmeExamples.parse("<!-- docs-test: skip (at the end) -->\n"))
+    assertThatThrownBy(
+            () -> ReadmeExamples.parse("doc.md", "<!-- docs-test: skip (at the end) -->\n"))
         .hasMessageContaining("not right before a code block");
   }
 
@@ -141,17 +155,79 @@ class ReadmeExamplesTest {
   }
 
   @Test
-  void theReadmeHasCurlAndSqlExamplesAndEverySkipSaysWhy() throws Exception {
-    Path readme =
+  void theDocumentationIsTheReadmeThenDocsByNameAndSharesItsVariables(@TempDir Path repo)
+      throws Exception {
+    Files.createDirectories(repo.resolve("docs/dashboards"));
+    Files.writeString(
+        repo.resolve("README.md"),
+        String.join("\n", "# Front", FENCE + "bash", "CH=\"cx_reader:secret\"", FENCE, ""));
+    Files.writeString(
+        repo.resolve("docs/pipelines.md"),
+        String.join("\n", "# Pipelines", FENCE + "sql", "SELECT 1", FENCE, ""));
+    Files.writeString(
+        repo.resolve("docs/alerts.md"),
+        String.join(
+            "\n",
+            "# Alerts",
+            "## Open",
+            FENCE + "bash",
+            "curl -u \"$CH\" --data-binary 'SELECT 2' http://127.0.0.1:8123/",
+            FENCE,
+            ""));
+    Files.writeString(repo.resolve("docs/dashboards/notes.txt"), "not Markdown, not a document");
+    Files.writeString(repo.resolve("docs/dashboards/inner.md"), "```sql\nSELECT 9\n```\n");
+
+    assertThat(ReadmeExamples.documents(repo))
+        .containsExactly(
+            repo.resolve("README.md"),
+            repo.resolve("docs/alerts.md"),
+            repo.resolve("docs/pipelines.md"));
+
+    Parsed parsed = ReadmeExamples.parseAll(repo);
+    assertThat(parsed.variables()).containsExactly("CH=\"cx_reader:secret\"");
+    assertThat(parsed.examples())
+        .extracting(Example::document, Example::line, Example::section, Example::text)
+        .containsExactly(
+            tuple(
+                "docs/alerts.md",
+                4,
+                "Open",
+                "curl -u \"$CH\" --data-binary 'SELECT 2' http://127.0.0.1:8123/"),
+            tuple("docs/pipelines.md", 3, "Pipelines", "SELECT 1"));
+    assertThat(parsed.examples().get(0).name()).startsWith("docs/alerts.md line 4 [Open] curl");
+
+    Files.writeString(repo.resolve("docs/broken.md"), "<!-- docs-test: skip -->\n");
+    assertThatThrownBy(() -> ReadmeExamples.parseAll(repo))
+        .hasMessageStartingWith("docs/broken.md: line 1");
+  }
+
+  /**
+   * The examples a reader finds anywhere in the documentation: the README and every page of docs/,
+   * curl and SQL, with {@code CH} set once for all of them, and every skip says why.
+   */
+  @Test
+  void theDocumentationHasCurlAndSqlExamplesAndEverySkipSaysWhy() throws Exception {
+    Path repo =
         Path.of(System.getProperty("basedir", System.getProperty("user.dir")))
             .toAbsolutePath()
-            .getParent()
-            .resolve("README.md");
+            .getParent();
+    List<Path> documents = ReadmeExamples.documents(repo);
+    try (Stream<Path> docs = Files.list(repo.resolve("docs"))) {
+      assertThat(documents)
+          .as("README.md, then every page of docs/")
+          .startsWith(repo.resolve("README.md"))
+          .containsAll(docs.filter(path -> path.toString().endsWith(".md")).toList());
+    }
 
-    Parsed parsed = ReadmeExamples.parse(Files.readString(readme));
+    Parsed parsed = ReadmeExamples.parseAll(repo);
 
     assertThat(parsed.runnable()).extracting(Example::kind).contains(Kind.CURL, Kind.SQL);
-    assertThat(parsed.variables()).anyMatch(variable -> variable.startsWith("CH="));
+    assertThat(parsed.variables()).filteredOn(variable -> variable.startsWith("CH=")).hasSize(1);
+    assertThat(parsed.runnable())
+        .filteredOn(example -> example.text().contains("$CH"))
+        .extracting(Example::document)
+        .as("pages of docs/ whose curl examples use $CH, set once in the README")
+        .anyMatch(document -> document.startsWith("docs/"));
     assertThat(parsed.skipped()).allMatch(example -> !example.skipReason().isBlank());
   }
 }
