@@ -1,6 +1,6 @@
 -- The hour rollups: refreshable materialized views that fill the *_hour tables of V013 with the
 -- hours that can no longer change, so hour- and day-grain reads sum one row per hour and key
--- instead of sixty (measured: ./cx-pulse bench dashboards, README "Benchmarks").
+-- instead of sixty (measured: ./cx-pulse bench dashboards, docs/operations.md "Benchmarks").
 --
 -- A repeatable script (see index.txt): edit the views here, in place. Replacing one never touches
 -- data: each writes TO its table.
