@@ -6,6 +6,7 @@ import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
