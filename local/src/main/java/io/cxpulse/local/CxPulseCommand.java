@@ -3,6 +3,7 @@ package io.cxpulse.local;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.local.bench.ClickHouseJdbcBenchmark;
 import io.cxpulse.local.bench.DashboardQueryBenchmark;
+import io.cxpulse.local.bench.PipelineBenchmark;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +13,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = CxPulseVersion.class,
     description = "Streaming customer-experience analytics: Kafka -> Flink -> ClickHouse.",
-    subcommands = {LocalMode.class, ClickHouseJdbcBenchmark.class, DashboardQueryBenchmark.class})
+    subcommands = {
+      LocalMode.class,
+      ClickHouseJdbcBenchmark.class,
+      DashboardQueryBenchmark.class,
+      PipelineBenchmark.class
+    })
 public final class CxPulseCommand {
 
   private CxPulseCommand() {}
@@ -33,6 +39,7 @@ public final class CxPulseCommand {
               case "local" -> "./cx-pulse run";
               case "bench-clickhouse" -> "./cx-pulse bench";
               case "bench-dashboards" -> "./cx-pulse bench dashboards";
+              case "bench-pipeline" -> "./cx-pulse bench pipeline";
               default -> "./cx-pulse";
             });
   }

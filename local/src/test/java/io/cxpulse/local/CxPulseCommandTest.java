@@ -8,6 +8,8 @@ import io.cxpulse.jobs.tickets.TicketJobOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,13 +55,35 @@ class CxPulseCommandTest {
   }
 
   @ParameterizedTest(name = "{0} --version")
-  @ValueSource(strings = {"", "local", "bench-clickhouse"})
+  @ValueSource(strings = {"", "local", "bench-clickhouse", "bench-pipeline"})
   void everyCommandPrintsTheMavenProjectVersion(String command) throws Exception {
     String[] args = command.isEmpty() ? new String[] {"--version"} : new String[] {command, "-V"};
 
     assertThat(run(args)).isZero();
 
     assertThat(out.toString().strip()).isEqualTo("CX Pulse " + projectVersion());
+  }
+
+  @ParameterizedTest(name = "bench pipeline {0}")
+  @ValueSource(
+      strings = {
+        "--segments 6|--segments must be 4 or a multiple of 4",
+        "--parallelism 3|--parallelism must be 1 to 2",
+        "--job orders|--job must be survey, checkout, tickets or all",
+        "--events 10|--events must be at least 1000"
+      })
+  void thePipelineBenchmarkRefusesAValueOutOfRangeBeforeItStarts(String argsAndMessage) {
+    String[] parts = argsAndMessage.split("\\|");
+    List<String> args = new ArrayList<>(List.of("bench-pipeline"));
+    args.addAll(List.of(parts[0].split(" ")));
+
+    assertThat(run(args.toArray(String[]::new))).isEqualTo(2);
+
+    assertThat(err.toString().lines())
+        .hasSize(2)
+        .satisfies(lines -> assertThat(lines.get(0)).startsWith(parts[1]))
+        .endsWith("Try './cx-pulse bench pipeline --help' for the options.");
+    assertThat(out.toString()).isEmpty();
   }
 
   @Test

@@ -131,7 +131,7 @@ public final class ClickHouseJdbcBenchmark implements Callable<Integer> {
   }
 
   /** Removes a benchmark's data directory: a month of rows is gigabytes. */
-  static void deleteRecursively(Path dir) throws java.io.IOException {
+  public static void deleteRecursively(Path dir) throws java.io.IOException {
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);
