@@ -77,15 +77,6 @@ public final class BenchCluster implements AutoCloseable {
     return cost;
   }
 
-  /** Times {@code work} like a job run: for what runs outside Flink. */
-  public static Cost time(Runnable work) {
-    System.gc();
-    long cpu = OS.getProcessCpuTime();
-    long wall = System.nanoTime();
-    work.run();
-    return new Cost(System.nanoTime() - wall, OS.getProcessCpuTime() - cpu);
-  }
-
   @Override
   public void close() throws Exception {
     cluster.close();

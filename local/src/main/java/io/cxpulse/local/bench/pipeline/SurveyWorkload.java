@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
@@ -232,9 +233,11 @@ public final class SurveyWorkload implements Workload {
     StreamExecutionEnvironment env = BenchCluster.environment(parallelism);
     LatestRowsSink<SurveyWindowRow> rows = new LatestRowsSink<>(SurveyWorkload::result);
     TallySink<DeadLetter> deadLetters = deadLetterTally();
+    // The graph alone: Kafka and ClickHouse options unused, no checkpoints (nothing to flush).
     SurveyJob.defineWorkflow(
         env,
-        options(KafkaOptions.DEFAULTS, ClickHouseOptions.DEFAULTS, "unused", inMemoryRuntime()),
+        options(
+            KafkaOptions.DEFAULTS, ClickHouseOptions.DEFAULTS, "unused", RuntimeOptions.DEFAULTS),
         input.source(),
         new MetricSinks<>(rows, deadLetters, new DiscardingSink<>()));
     return new Run(
@@ -428,10 +431,7 @@ public final class SurveyWorkload implements Workload {
     StreamExecutionEnvironment env = BenchCluster.environment(parallelism);
     ClickHouseOptions clickHouse =
         new ClickHouseOptions(engines.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, "");
-    env.fromSource(
-            rowInput.source(),
-            org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(),
-            "survey window rows")
+    env.fromSource(rowInput.source(), WatermarkStrategy.noWatermarks(), "survey window rows")
         .sinkTo(
             SurveyWindowRow.TABLE.sink(
                 clickHouse.connectionOptions(), RuntimeOptions.DEFAULTS.jdbcExecutionOptions()))
@@ -455,7 +455,7 @@ public final class SurveyWorkload implements Workload {
       StreamExecutionEnvironment env) {
     return env.fromSource(
             input.source(),
-            org.apache.flink.api.common.eventtime.WatermarkStrategy.noWatermarks(),
+            WatermarkStrategy.noWatermarks(),
             "survey responses source",
             TypeInformation.of(RawRecord.class))
         .process(
@@ -477,11 +477,6 @@ public final class SurveyWorkload implements Workload {
         GATE,
         runtime,
         WindowAggregation.DEFAULT_SALTS);
-  }
-
-  /** The graph alone: no checkpoints (nothing to flush), parallelism set on the environment. */
-  private static RuntimeOptions inMemoryRuntime() {
-    return RuntimeOptions.DEFAULTS;
   }
 
   private Map<String, Long> gateRejections() {
