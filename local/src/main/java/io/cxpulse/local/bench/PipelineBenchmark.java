@@ -69,10 +69,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
 
   @Option(
       names = "--events",
-      defaultValue = "2000000",
+      defaultValue = "1500000",
       description =
-          "Events to generate per job; duplicates and bad records come on top"
-              + " (default: ${DEFAULT-VALUE}: 20 to 60 s for the slower runs on 2 cores).")
+          "Events to generate per job; duplicates and bad records come on top (default:"
+              + " ${DEFAULT-VALUE}: on 2 cores with little else running, 20 to 60 s for the"
+              + " job graph, Flink SQL and end-to-end runs; the pass-through takes a few).")
   int events;
 
   @Option(
