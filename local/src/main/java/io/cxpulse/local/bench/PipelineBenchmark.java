@@ -368,8 +368,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 ratio(runs.get("(b) job graph"), runs.get("(c) Flink SQL")),
                 ratio(runs.get("(d) end to end"), runs.get("(a) pass-through"))));
     out.println(
-        "(a)-(c): heap state, no checkpoints. (d): RocksDB, incremental checkpoints every 10 s"
-            + " as in production; its wall time includes the bounded job's final checkpoint.");
+        "(a)-(c): heap state, no checkpoints. (d): RocksDB state, incremental checkpoints every"
+            + " 10 s, as in production.");
     for (Measured m : measured) {
       if (!m.ok()) {
         m.problems().forEach(p -> out.println("FAILED " + m.job() + " " + m.variant() + ": " + p));

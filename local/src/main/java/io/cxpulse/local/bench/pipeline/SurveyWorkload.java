@@ -29,6 +29,8 @@ import io.cxpulse.local.bench.ClickHouseJdbcBenchmark;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
 import io.cxpulse.metrics.ScoreScale;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -100,6 +102,10 @@ public final class SurveyWorkload implements Workload {
   private final Map<String, ExpectedRow> expectedRows;
   private final Map<String, Long> expectedDeadLetters;
   private boolean produced;
+
+  // Held until close, whether or not the run that made them got as far as its check.
+  private final List<InMemoryInput<SurveyWindowRow>> rowInputs = new ArrayList<>();
+  private final List<Path> temporaryDirectories = new ArrayList<>();
 
   private SurveyWorkload(
       String topic,
@@ -372,9 +378,9 @@ public final class SurveyWorkload implements Workload {
     }
     engines.truncate(SurveyWindowRow.TABLE.name(), "cx_dead_letters", "cx_job_progress");
     Path checkpoints = Files.createTempDirectory("cx-pulse-bench-checkpoints-");
+    temporaryDirectories.add(checkpoints);
     // Production's state and checkpoints (docker-compose.yml, local mode): RocksDB, incremental
-    // checkpoints every 10 s. A bounded job ends with a checkpoint, so its wall time includes
-    // waiting for the next one.
+    // checkpoints every 10 s.
     StreamExecutionEnvironment env = BenchCluster.environment(parallelism);
     env.configure(DurableState.configure(new Configuration(), checkpoints));
     SurveyJobOptions options =
@@ -394,7 +400,6 @@ public final class SurveyWorkload implements Workload {
     return new Run(
         env,
         () -> {
-          ClickHouseJdbcBenchmark.deleteRecursively(checkpoints);
           try (Connection connection = engines.connection()) {
             List<String> problems = new ArrayList<>();
             problems.addAll(Expectations.windowRows(expectedResults(), windowTable(connection)));
@@ -428,6 +433,7 @@ public final class SurveyWorkload implements Workload {
             .toList();
     InMemoryInput<SurveyWindowRow> rowInput =
         new InMemoryInput<>(rows, TypeInformation.of(SurveyWindowRow.class));
+    rowInputs.add(rowInput);
     StreamExecutionEnvironment env = BenchCluster.environment(parallelism);
     ClickHouseOptions clickHouse =
         new ClickHouseOptions(engines.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, "");
@@ -439,7 +445,6 @@ public final class SurveyWorkload implements Workload {
     return new Run(
         env,
         () -> {
-          rowInput.close();
           try (Connection connection = engines.connection()) {
             return Expectations.windowRows(expectedResults(), windowTable(connection));
           }
@@ -449,6 +454,14 @@ public final class SurveyWorkload implements Workload {
   @Override
   public void close() {
     input.close();
+    rowInputs.forEach(InMemoryInput::close);
+    for (Path directory : temporaryDirectories) {
+      try {
+        ClickHouseJdbcBenchmark.deleteRecursively(directory);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 
   private SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> decode(
