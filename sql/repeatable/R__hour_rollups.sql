@@ -11,7 +11,7 @@
 -- exactly one sum, and the engine can compute it from the minute table with FINAL — the rule the
 -- views already read by. A job knows no more than cx_job_progress says.
 --
--- Each refresh (every minute, and at creation):
+-- Each refresh (every five minutes, and at creation):
 --   sealed_before       the end of the newest hour in the hour table (1970 when it is empty);
 --   first_new_hour      the hour of the first minute row at or after sealed_before, so a stretch
 --                       without traffic is stepped over;
@@ -23,10 +23,15 @@
 -- the newest minute rows that count (cx_checkout_row_counts, cx_ticket_row_counts: the rule the
 -- *_rows views read by), version = the sum of the versions of all of them.
 --
--- Why two hours back (re-sealing the last two sealed hours every minute): a job publishes its
+-- Why every five minutes: an hour is final an allowed lateness (an hour by default) after it
+-- ends, so sealing it five minutes later or one changes nothing a reader sees but how many minute
+-- rows the views read meanwhile; and every database pays for its refreshes (each is a query the
+-- engine plans: a tenth of a second here), the test suite's dozens of them too.
+--
+-- Why two hours back (re-sealing the last two sealed hours at every refresh): a job publishes its
 -- progress only once the checkpoint that wrote its rows has completed (ProgressOperator), so the
 -- rows of a final hour are in before final_before passes it. Re-sealing costs a few thousand rows
--- a minute and keeps a seal right where that does not hold (another run of a job writing the same
+-- a refresh and keeps a seal right where that does not hold (another run of a job writing the same
 -- table, a row inserted by hand): a re-sealed hour that gained a row or a version has a higher
 -- version sum and replaces the first seal when the table merges (and at once for readers, who
 -- read with FINAL). A sum of versions never falls: minute versions only grow and rows never leave
@@ -37,14 +42,14 @@
 -- one part, so a reader never sees a later hour sealed and an earlier one not (the *_rows views
 -- trust every hour before the newest sealed one). Only the re-sealed hours, which a reader already
 -- has, may be in the month before. A database with a long history catches up one month a
--- minute; its views read the minute table for what is not sealed yet, so they are exact
+-- refresh; its views read the minute table for what is not sealed yet, so they are exact
 -- meanwhile, only slower.
 --
 -- Run one now (tests, benchmarks): SYSTEM REFRESH VIEW cx_survey_window_hour_seal; then
 -- SYSTEM WAIT VIEW cx_survey_window_hour_seal. system.view_refreshes shows their state.
 
 CREATE OR REPLACE MATERIALIZED VIEW cx_survey_window_hour_seal
-REFRESH EVERY 1 MINUTE APPEND TO cx_survey_window_hour
+REFRESH EVERY 5 MINUTE APPEND TO cx_survey_window_hour
 AS WITH
     (SELECT max(window_end) FROM cx_survey_window_hour) AS sealed_before,
     (SELECT toStartOfHour(ifNull(minOrNull(window_start), sealed_before)) FROM cx_survey_window
@@ -72,7 +77,7 @@ FROM (SELECT * FROM cx_survey_window FINAL WHERE window_start >= seal_from AND w
 GROUP BY window_start, channel, segment;
 
 CREATE OR REPLACE MATERIALIZED VIEW cx_checkout_window_hour_seal
-REFRESH EVERY 1 MINUTE APPEND TO cx_checkout_window_hour
+REFRESH EVERY 5 MINUTE APPEND TO cx_checkout_window_hour
 AS WITH
     (SELECT max(window_end) FROM cx_checkout_window_hour) AS sealed_before,
     (SELECT toStartOfHour(ifNull(minOrNull(window_start), sealed_before)) FROM cx_checkout_window
@@ -104,7 +109,7 @@ FROM (SELECT * FROM cx_checkout_window FINAL WHERE window_start >= seal_from AND
 GROUP BY window_start, channel, segment;
 
 CREATE OR REPLACE MATERIALIZED VIEW cx_ticket_window_hour_seal
-REFRESH EVERY 1 MINUTE APPEND TO cx_ticket_window_hour
+REFRESH EVERY 5 MINUTE APPEND TO cx_ticket_window_hour
 AS WITH
     (SELECT max(window_end) FROM cx_ticket_window_hour) AS sealed_before,
     (SELECT toStartOfHour(ifNull(minOrNull(window_start), sealed_before)) FROM cx_ticket_window
@@ -140,7 +145,7 @@ FROM (SELECT * FROM cx_ticket_window FINAL WHERE window_start >= seal_from AND w
 GROUP BY window_start, channel, segment, priority;
 
 CREATE OR REPLACE MATERIALIZED VIEW cx_driver_window_hour_seal
-REFRESH EVERY 1 MINUTE APPEND TO cx_driver_window_hour
+REFRESH EVERY 5 MINUTE APPEND TO cx_driver_window_hour
 AS WITH
     (SELECT max(window_end) FROM cx_driver_window_hour) AS sealed_before,
     (SELECT toStartOfHour(ifNull(minOrNull(window_start), sealed_before)) FROM cx_driver_window
