@@ -212,6 +212,21 @@ class EmbeddedClickHouseJdbcITCase {
     }
   }
 
+  /**
+   * The engine turns asynchronous inserts on by default, and they refuse the {@code FROM INFILE}
+   * form the server gives every insert's data (see EngineConfig); a prepared batch insert then
+   * works only while the engine happens not to take the asynchronous path.
+   */
+  @Test
+  void insertsAreSynchronousForEverySession() throws Exception {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT getSetting('async_insert')")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBoolean(1)).as("async_insert").isFalse();
+    }
+  }
+
   @Test
   void driverSettingsFromTheUrlAreApplied() throws Exception {
     try (Connection connection = connect("?clickhouse_setting_max_threads=3");
