@@ -63,6 +63,9 @@ class LocalModeSecretsITCase {
   private static int flinkPort;
   private static CapturedStdout stdout;
   private static boolean stopped;
+  private static ListeningSockets listeningBefore;
+  private static int kafkaPort;
+  private static int dashboardPort;
 
   @BeforeAll
   static void start() throws Exception {
@@ -73,14 +76,16 @@ class LocalModeSecretsITCase {
 
     clickHousePort = freePort();
     flinkPort = freePort();
+    kafkaPort = freePort();
+    dashboardPort = freePort();
     localMode = new LocalMode();
     new CommandLine(localMode)
         .parseArgs(
             "--data-dir=" + dataDir,
-            "--kafka-port=" + freePort(),
+            "--kafka-port=" + kafkaPort,
             "--clickhouse-port=" + clickHousePort,
             "--flink-ui-port=" + flinkPort,
-            "--dashboard-port=" + freePort(),
+            "--dashboard-port=" + dashboardPort,
             "--parallelism=1",
             "--partitions=1",
             "--checkpoint-interval=1s",
@@ -93,6 +98,7 @@ class LocalModeSecretsITCase {
             // Nothing listens there: the URL only has to reach the jobs, as a real one does.
             "--alert-webhook-url=http://127.0.0.1:" + freePort() + "/hooks/" + WEBHOOK_TOKEN);
     localMode.readArguments();
+    listeningBefore = ListeningSockets.ofThisProcess();
     localMode.startAll();
     credentials = LocalCredentials.loadOrCreate(dataDir);
     awaitRowsAndSummary();
@@ -128,6 +134,26 @@ class LocalModeSecretsITCase {
         .filter(secret -> text.contains(secret.getValue()))
         .map(Map.Entry::getKey)
         .toList();
+  }
+
+  /**
+   * With the default host every port local mode opens (Kafka's broker and controller, ClickHouse,
+   * Flink's RPC, blob server, data exchange and REST API, anything else) accepts on loopback only,
+   * as the kernel reports it for this process. Here rather than beside the {@code --host} case
+   * ({@link LocalModeAddressesITCase}) because it needs a local mode with the default host, and
+   * this one is running.
+   */
+  @Test
+  @Order(0)
+  void withTheDefaultHostEveryPortLocalModeOpensIsOnLoopback() throws Exception {
+    ListeningSockets opened = ListeningSockets.ofThisProcess().openedSince(listeningBefore);
+
+    // Not vacuous: the ports local mode was told to use are among them.
+    assertThat(opened.ports()).contains(clickHousePort, kafkaPort, flinkPort, dashboardPort);
+    assertThat(opened.listeners())
+        .as("sockets local mode listens on beyond loopback, of %s", opened.listeners())
+        .filteredOn(listener -> !listener.onLoopback())
+        .isEmpty();
   }
 
   @Test
