@@ -111,15 +111,15 @@ public final class LocalMode implements Callable<Integer> {
   static final Duration DRIVER_JOIN_HORIZON = Duration.ofHours(1);
 
   /**
-   * Allowed lateness of the driver split job in the local mode. The job decides a ticket's outcome
-   * only its allowed lateness plus one window after the first response (no late event can change it
-   * then), so with the job's 1-hour default no survey would be joined in the first hour. The
-   * generator's stragglers are at most {@code TrafficPlan.STRAGGLER_MAX} late, well within this. A
-   * record later than this but within the other jobs' hour (one of your own producers) is counted
-   * by them and dead-lettered by this job as its own ({@code job = 'driver-split'}), which the
-   * summary shows.
+   * Default allowed lateness of the driver split job in the local mode ({@code --driver-lateness}).
+   * The job decides a ticket's outcome only its allowed lateness plus one window after the first
+   * response (no late event can change it then), so with the job's 1-hour default no survey would
+   * be joined in the first hour. The generator's stragglers are at most {@code
+   * TrafficPlan.STRAGGLER_MAX} (40 s) late, well within this. A record later than this but within
+   * the other jobs' hour (one of your own producers) is counted by them and dead-lettered by this
+   * job as its own ({@code job = 'driver-split'}), which the summary shows.
    */
-  static final Duration DRIVER_ALLOWED_LATENESS = Duration.ofMinutes(2);
+  static final String DEFAULT_DRIVER_LATENESS = "2m";
 
   /** Exit code when something cannot start, e.g. a port is in use. */
   static final int EXIT_FAILED = 1;
@@ -243,6 +243,16 @@ public final class LocalMode implements Callable<Integer> {
           "Window of the driver split job: shorter than its 1-hour default so cx_driver_split"
               + " fills within minutes (default: ${DEFAULT-VALUE}).")
   Duration driverWindow;
+
+  @Option(
+      names = "--driver-lateness",
+      defaultValue = DEFAULT_DRIVER_LATENESS,
+      converter = DurationConverter.class,
+      description =
+          "Allowed lateness of the driver split job: it decides a ticket's outcome this long plus"
+              + " one window after the first reply, so its first rows come this much sooner when"
+              + " shorter; later surveys are dead-lettered by it (default: ${DEFAULT-VALUE}).")
+  Duration driverLateness;
 
   @Option(
       names = "--summary-interval",
@@ -421,10 +431,7 @@ public final class LocalMode implements Callable<Integer> {
             clickHouseOptions,
             TicketJobOptions.BUNDLED_SLA_TARGETS,
             new EventTimeOptions(
-                driverWindow,
-                eventTime.outOfOrderness(),
-                eventTime.idleness(),
-                DRIVER_ALLOWED_LATENESS),
+                driverWindow, eventTime.outOfOrderness(), eventTime.idleness(), driverLateness),
             DRIVER_JOIN_HORIZON,
             eventGate,
             runtime,
@@ -838,6 +845,9 @@ public final class LocalMode implements Callable<Integer> {
     }
     if (driverWindow.isNegative() || driverWindow.isZero()) {
       problems.add("--driver-window must be positive");
+    }
+    if (driverLateness.isNegative()) {
+      problems.add("--driver-lateness must not be negative");
     }
     if (summaryInterval.isNegative()) {
       problems.add("--summary-interval must not be negative");

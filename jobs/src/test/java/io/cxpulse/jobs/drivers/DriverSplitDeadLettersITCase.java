@@ -67,7 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What the driver split job drops is dead-lettered, once, as its own: the survey job, the ticket
  * job and the driver split job read the same two topics on the real engines, each with its
  * production sinks, the owners with their default hour of allowed lateness, the driver split job
- * with local mode's shorter one ({@code LocalMode.DRIVER_ALLOWED_LATENESS}, 2 minutes). Besides
+ * with local mode's shorter one ({@code LocalMode.DEFAULT_DRIVER_LATENESS}, 2 minutes). Besides
  * on-time events the topics hold records sent 30 s late (every job counts them), 10 minutes late
  * (only the driver split job drops them), 90 minutes late (every job drops them), duplicates and
  * invalid records (every job drops them). Each record's offset is known, so every dead letter is
