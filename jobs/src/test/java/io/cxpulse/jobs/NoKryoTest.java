@@ -62,6 +62,7 @@ import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -176,7 +177,12 @@ class NoKryoTest {
         DriverOutcome.class,
         RawRecord.class,
         // alerting
-        MetricWindow.class,
+        MetricWindow.Csat.class,
+        MetricWindow.Nps.class,
+        MetricWindow.Ces.class,
+        MetricWindow.Abandonment.class,
+        MetricWindow.FirstResponseTimes.class,
+        MetricWindow.SlaBreaches.class,
         MetricRow.class,
         SeriesRow.class,
         AlertState.class,
@@ -217,6 +223,39 @@ class NoKryoTest {
     assertThat(read.value()).isEqualTo(window.value());
     assertThat(read.samples()).isEqualTo(window.samples()).isPositive();
     assertThat(serializer.copy(window)).isEqualTo(window);
+  }
+
+  /**
+   * The metric window's serializer is written by hand ({@code MetricWindowTypeInfo}): its snapshot,
+   * as a checkpoint stores it, restores an equal serializer that is compatible as is and reads what
+   * the first one wrote.
+   */
+  @Test
+  void theMetricWindowSerializersSnapshotRestoresItAndReadsItsBytes() throws Exception {
+    TypeSerializer<MetricWindow> serializer =
+        TypeInformation.of(MetricWindow.class).createSerializer(withoutGenericTypes());
+    DataOutputSerializer snapshotBytes = new DataOutputSerializer(256);
+    TypeSerializerSnapshot.writeVersionedSnapshot(
+        snapshotBytes, serializer.snapshotConfiguration());
+    TypeSerializerSnapshot<MetricWindow> read =
+        TypeSerializerSnapshot.readVersionedSnapshot(
+            new DataInputDeserializer(snapshotBytes.getCopyOfBuffer()),
+            getClass().getClassLoader());
+
+    assertThat(
+            serializer.snapshotConfiguration().resolveSchemaCompatibility(read).isCompatibleAsIs())
+        .isTrue();
+    TypeSerializer<MetricWindow> restored = read.restoreSerializer();
+    assertThat(restored).isEqualTo(serializer);
+    DataOutputSerializer out = new DataOutputSerializer(64);
+    List<MetricWindow> windows = metricWindows().toList();
+    for (MetricWindow window : windows) {
+      serializer.serialize(window, out);
+    }
+    DataInputDeserializer in = new DataInputDeserializer(out.getCopyOfBuffer());
+    for (MetricWindow window : windows) {
+      assertThat(restored.deserialize(in)).isEqualTo(window);
+    }
   }
 
   static Stream<TypeInformation<?>> genericOrAvroTypes() {

@@ -18,123 +18,31 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * baseline), and the three things alerting reads off them: the metric's value, the sample size, and
  * the significance test against another such span.
  *
- * <p>Why a wrapper: the evaluator treats six metrics alike, but their components are different
- * classes. This class is the one place that says which component class, which count is the sample
- * size and which test belongs to which metric; the values and tests themselves are computed by the
- * metric classes ({@link CsatComponents#csat()}, {@link NpsComponents#nps()}, {@link
+ * <p>One type per metric, each with its own components and its own sum, sample size, value and
+ * test: the evaluator treats the six metrics alike through this interface, and a new metric is one
+ * more record here (and its line in {@link #empty}). The values and tests themselves are computed
+ * by the metric classes ({@link CsatComponents#csat()}, {@link NpsComponents#nps()}, {@link
  * SignificanceTests}, ...) so that a dashboard and an alert cannot disagree on a definition.
  *
  * <p>Immutable: the factories copy the components they are given, and the accessors of the
- * components return copies. A record whose component classes Flink serialises field by field
- * ({@link FieldByFieldTypeInfo}): it is the value of the alert stage's {@code alert-hours} state
- * and travels inside {@link MetricRow}, so it must not fall back to Kryo.
- *
- * @param metric the metric these components are of
- * @param csat the CSAT components, for {@link Metric#CSAT} only
- * @param nps the NPS components, for {@link Metric#NPS} only
- * @param ces the CES components, for {@link Metric#CES} only
- * @param abandonment the abandonment components, for {@link Metric#ABANDONMENT_RATE} only
- * @param firstResponseTimes the first-response histogram, for {@link Metric#FRT_P90} only
- * @param slaMet first responses within the SLA target, for {@link Metric#SLA_BREACH_RATE}
- * @param slaBreached breached tickets, for {@link Metric#SLA_BREACH_RATE}
+ * components return copies. It is the value of the alert stage's {@code alert-hours} state and
+ * travels inside {@link MetricRow}, so Flink serialises it with {@link MetricWindowTypeInfo}: a tag
+ * for the metric, then that metric's record field by field — never Kryo.
  */
-public record MetricWindow(
-    Metric metric,
-    @TypeInfo(FieldByFieldTypeInfo.class) CsatComponents csat,
-    @TypeInfo(FieldByFieldTypeInfo.class) NpsComponents nps,
-    @TypeInfo(FieldByFieldTypeInfo.class) CesComponents ces,
-    @TypeInfo(FieldByFieldTypeInfo.class) AbandonmentComponents abandonment,
-    @TypeInfo(FieldByFieldTypeInfo.class) LogHistogram firstResponseTimes,
-    long slaMet,
-    long slaBreached)
-    implements Serializable {
-
-  private static final long serialVersionUID = 1L;
+@TypeInfo(MetricWindowTypeInfo.Factory.class)
+public sealed interface MetricWindow extends Serializable {
 
   /** The quantile {@link Metric#FRT_P90} reads off the first-response histogram. */
-  public static final double P90 = 0.9;
+  double P90 = 0.9;
 
-  /**
-   * Requires exactly the components of {@code metric}: a window of one metric carrying another's
-   * components would be added and tested as if it were empty.
-   *
-   * @throws IllegalArgumentException if a component of {@code metric} is missing, another metric's
-   *     is present, or an SLA count is negative
-   */
-  public MetricWindow {
-    Objects.requireNonNull(metric, "metric");
-    boolean sla = metric == Metric.SLA_BREACH_RATE;
-    if ((csat != null) != (metric == Metric.CSAT)
-        || (nps != null) != (metric == Metric.NPS)
-        || (ces != null) != (metric == Metric.CES)
-        || (abandonment != null) != (metric == Metric.ABANDONMENT_RATE)
-        || (firstResponseTimes != null) != (metric == Metric.FRT_P90)
-        || (!sla && (slaMet != 0 || slaBreached != 0))) {
-      throw new IllegalArgumentException("components of another metric in a " + metric.key());
-    }
-    if (slaMet < 0 || slaBreached < 0) {
-      throw new IllegalArgumentException(
-          "SLA counts must not be negative: met " + slaMet + ", breached " + slaBreached);
-    }
-  }
+  /** The metric these components are of. */
+  Metric metric();
 
-  /** CSAT: value {@link CsatComponents#csat()}, sample size all responses. */
-  public static MetricWindow csat(CsatComponents components) {
-    return new MetricWindow(Metric.CSAT, components.copy(), null, null, null, null, 0, 0);
-  }
+  /** The sample size: responses, started checkouts, first responses or tickets with an outcome. */
+  long samples();
 
-  /** NPS: value {@link NpsComponents#nps()}, sample size all responses. */
-  public static MetricWindow nps(NpsComponents components) {
-    return new MetricWindow(Metric.NPS, null, components.copy(), null, null, null, 0, 0);
-  }
-
-  /** CES: value {@link CesComponents#mean()}, sample size all responses. */
-  public static MetricWindow ces(CesComponents components) {
-    return new MetricWindow(Metric.CES, null, null, components.copy(), null, null, 0, 0);
-  }
-
-  /**
-   * Checkout abandonment: value {@link AbandonmentComponents#abandonmentRate()}, sample size the
-   * started checkouts. Pending checkouts count as not abandoned (see that method), so a window
-   * whose checkouts are still inside their inactivity timeout reads low; evaluate windows once
-   * their checkouts are final.
-   */
-  public static MetricWindow abandonment(AbandonmentComponents components) {
-    return new MetricWindow(
-        Metric.ABANDONMENT_RATE, null, null, null, components.copy(), null, 0, 0);
-  }
-
-  /**
-   * First-response time p90: value {@link LogHistogram#quantile}(0.9) in ms, sample size the first
-   * responses.
-   */
-  public static MetricWindow firstResponseTimes(LogHistogram histogram) {
-    return new MetricWindow(Metric.FRT_P90, null, null, null, null, histogram.copy(), 0, 0);
-  }
-
-  /**
-   * SLA breach rate: value 100 × breached ÷ (met + breached), as the {@code breach_rate_pct} of the
-   * ticket views (V005); sample size met + breached, the tickets with an SLA outcome.
-   *
-   * @param met first responses within the SLA target ({@code sla_met})
-   * @param breached breached tickets, each once ({@code sla_breached})
-   * @throws IllegalArgumentException if a count is negative
-   */
-  public static MetricWindow slaBreaches(long met, long breached) {
-    return new MetricWindow(Metric.SLA_BREACH_RATE, null, null, null, null, null, met, breached);
-  }
-
-  /** No samples of {@code metric}: the start of a sum over rows. */
-  public static MetricWindow empty(Metric metric) {
-    return switch (metric) {
-      case CSAT -> csat(new CsatComponents());
-      case NPS -> nps(new NpsComponents());
-      case CES -> ces(new CesComponents());
-      case ABANDONMENT_RATE -> abandonment(new AbandonmentComponents());
-      case FRT_P90 -> firstResponseTimes(new LogHistogram());
-      case SLA_BREACH_RATE -> slaBreaches(0, 0);
-    };
-  }
+  /** The metric's value (percent, NPS points, mean score or ms); empty without samples. */
+  OptionalDouble value();
 
   /**
    * The components of both spans together: how an evaluation window is summed from its 1-minute
@@ -143,94 +51,7 @@ public record MetricWindow(
    *
    * @throws IllegalArgumentException if {@code other} is of another metric
    */
-  public MetricWindow plus(MetricWindow other) {
-    Objects.requireNonNull(other, "other");
-    if (other.metric != metric) {
-      throw new IllegalArgumentException(
-          "cannot add " + other.metric.key() + " components to " + metric.key());
-    }
-    // The private constructor, not the factories: the merged copy is already this window's own,
-    // and the factories would copy it once more on every row a window or baseline sums.
-    return switch (metric) {
-      case CSAT ->
-          new MetricWindow(metric, csat.copy().merge(other.csat), null, null, null, null, 0, 0);
-      case NPS ->
-          new MetricWindow(metric, null, nps.copy().merge(other.nps), null, null, null, 0, 0);
-      case CES ->
-          new MetricWindow(metric, null, null, ces.copy().merge(other.ces), null, null, 0, 0);
-      case ABANDONMENT_RATE ->
-          new MetricWindow(
-              metric, null, null, null, abandonment.copy().merge(other.abandonment), null, 0, 0);
-      case FRT_P90 ->
-          new MetricWindow(
-              metric,
-              null,
-              null,
-              null,
-              null,
-              firstResponseTimes.copy().merge(other.firstResponseTimes),
-              0,
-              0);
-      case SLA_BREACH_RATE -> slaBreaches(slaMet + other.slaMet, slaBreached + other.slaBreached);
-    };
-  }
-
-  /** A copy of the CSAT components, or null for another metric. */
-  @Override
-  public CsatComponents csat() {
-    return csat == null ? null : csat.copy();
-  }
-
-  /** A copy of the NPS components, or null for another metric. */
-  @Override
-  public NpsComponents nps() {
-    return nps == null ? null : nps.copy();
-  }
-
-  /** A copy of the CES components, or null for another metric. */
-  @Override
-  public CesComponents ces() {
-    return ces == null ? null : ces.copy();
-  }
-
-  /** A copy of the abandonment components, or null for another metric. */
-  @Override
-  public AbandonmentComponents abandonment() {
-    return abandonment == null ? null : abandonment.copy();
-  }
-
-  /** A copy of the first-response histogram, or null for another metric. */
-  @Override
-  public LogHistogram firstResponseTimes() {
-    return firstResponseTimes == null ? null : firstResponseTimes.copy();
-  }
-
-  /** The sample size: responses, started checkouts, first responses or tickets with an outcome. */
-  public long samples() {
-    return switch (metric) {
-      case CSAT -> csat.total();
-      case NPS -> nps.total();
-      case CES -> ces.count();
-      case ABANDONMENT_RATE -> abandonment.started();
-      case FRT_P90 -> firstResponseTimes.count();
-      case SLA_BREACH_RATE -> slaMet + slaBreached;
-    };
-  }
-
-  /** The metric's value (percent, NPS points, mean score or ms); empty without samples. */
-  public OptionalDouble value() {
-    return switch (metric) {
-      case CSAT -> csat.csat();
-      case NPS -> nps.nps();
-      case CES -> ces.mean();
-      case ABANDONMENT_RATE -> abandonment.abandonmentRate();
-      case FRT_P90 -> firstResponseTimes.quantile(P90);
-      case SLA_BREACH_RATE ->
-          samples() == 0
-              ? OptionalDouble.empty()
-              : OptionalDouble.of(100.0 * slaBreached / samples());
-    };
-  }
+  MetricWindow plus(MetricWindow other);
 
   /**
    * The one-sided test of "this window is no worse than {@code baseline}", in the direction that is
@@ -241,49 +62,352 @@ public record MetricWindow(
    * @throws IllegalArgumentException if {@code baseline} is of another metric
    * @throws UnsupportedOperationException for {@link Metric#FRT_P90}, which has no test
    */
-  public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
-    Objects.requireNonNull(baseline, "baseline");
-    if (baseline.metric != metric) {
-      throw new IllegalArgumentException(
-          "cannot test " + metric.key() + " against a " + baseline.metric.key() + " baseline");
-    }
+  Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline);
+
+  /** CSAT: value {@link CsatComponents#csat()}, sample size all responses. */
+  static MetricWindow csat(CsatComponents components) {
+    return new Csat(components.copy());
+  }
+
+  /** NPS: value {@link NpsComponents#nps()}, sample size all responses. */
+  static MetricWindow nps(NpsComponents components) {
+    return new Nps(components.copy());
+  }
+
+  /** CES: value {@link CesComponents#mean()}, sample size all responses. */
+  static MetricWindow ces(CesComponents components) {
+    return new Ces(components.copy());
+  }
+
+  /**
+   * Checkout abandonment: value {@link AbandonmentComponents#abandonmentRate()}, sample size the
+   * started checkouts. Pending checkouts count as not abandoned (see that method), so a window
+   * whose checkouts are still inside their inactivity timeout reads low; evaluate windows once
+   * their checkouts are final.
+   */
+  static MetricWindow abandonment(AbandonmentComponents components) {
+    return new Abandonment(components.copy());
+  }
+
+  /**
+   * First-response time p90: value {@link LogHistogram#quantile}(0.9) in ms, sample size the first
+   * responses.
+   */
+  static MetricWindow firstResponseTimes(LogHistogram histogram) {
+    return new FirstResponseTimes(histogram.copy());
+  }
+
+  /**
+   * SLA breach rate: value 100 × breached ÷ (met + breached), as the {@code breach_rate_pct} of the
+   * ticket views (V005); sample size met + breached, the tickets with an SLA outcome.
+   *
+   * @param met first responses within the SLA target ({@code sla_met})
+   * @param breached breached tickets, each once ({@code sla_breached})
+   * @throws IllegalArgumentException if a count is negative
+   */
+  static MetricWindow slaBreaches(long met, long breached) {
+    return new SlaBreaches(met, breached);
+  }
+
+  /**
+   * No samples of {@code metric}: the start of a sum over rows. The one place that says which type
+   * holds which metric; {@link MetricWindowTypeInfo} reads it too.
+   */
+  static MetricWindow empty(Metric metric) {
     return switch (metric) {
-      case CSAT ->
-          SignificanceTests.twoProportions(
-              csat.satisfied(),
-              csat.total(),
-              baseline.csat.satisfied(),
-              baseline.csat.total(),
-              metric.worse());
-      case NPS -> SignificanceTests.npsDifference(nps, baseline.nps, metric.worse());
-      case CES -> SignificanceTests.cesMeans(ces, baseline.ces, metric.worse());
-      case ABANDONMENT_RATE ->
-          SignificanceTests.twoProportions(
-              abandonment.abandoned(),
-              abandonment.started(),
-              baseline.abandonment.abandoned(),
-              baseline.abandonment.started(),
-              metric.worse());
-      case SLA_BREACH_RATE ->
-          SignificanceTests.twoProportions(
-              slaBreached, samples(), baseline.slaBreached, baseline.samples(), metric.worse());
-      case FRT_P90 ->
-          throw new UnsupportedOperationException(
-              "no significance test for " + metric.key() + "; rules use thresholds for it");
+      case CSAT -> new Csat(new CsatComponents());
+      case NPS -> new Nps(new NpsComponents());
+      case CES -> new Ces(new CesComponents());
+      case ABANDONMENT_RATE -> new Abandonment(new AbandonmentComponents());
+      case FRT_P90 -> new FirstResponseTimes(new LogHistogram());
+      case SLA_BREACH_RATE -> new SlaBreaches(0, 0);
     };
   }
 
-  @Override
-  public String toString() {
-    Object components =
-        switch (metric) {
-          case CSAT -> csat;
-          case NPS -> nps;
-          case CES -> ces;
-          case ABANDONMENT_RATE -> abandonment;
-          case FRT_P90 -> firstResponseTimes;
-          case SLA_BREACH_RATE -> "{met=" + slaMet + ", breached=" + slaBreached + "}";
-        };
-    return "MetricWindow{" + metric.key() + " " + components + "}";
+  /** CSAT components: satisfied of all responses. */
+  record Csat(@TypeInfo(FieldByFieldTypeInfo.class) CsatComponents components)
+      implements MetricWindow {
+
+    public Csat {
+      Objects.requireNonNull(components, "components");
+    }
+
+    @Override
+    public CsatComponents components() {
+      return components.copy();
+    }
+
+    @Override
+    public Metric metric() {
+      return Metric.CSAT;
+    }
+
+    @Override
+    public long samples() {
+      return components.total();
+    }
+
+    @Override
+    public OptionalDouble value() {
+      return components.csat();
+    }
+
+    @Override
+    public MetricWindow plus(MetricWindow other) {
+      return new Csat(components.copy().merge(Same.toAdd(this, other, Csat.class).components));
+    }
+
+    @Override
+    public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+      CsatComponents before = Same.toTest(this, baseline, Csat.class).components;
+      return SignificanceTests.twoProportions(
+          components.satisfied(),
+          components.total(),
+          before.satisfied(),
+          before.total(),
+          metric().worse());
+    }
+  }
+
+  /** NPS components: promoters, passives and detractors. */
+  record Nps(@TypeInfo(FieldByFieldTypeInfo.class) NpsComponents components)
+      implements MetricWindow {
+
+    public Nps {
+      Objects.requireNonNull(components, "components");
+    }
+
+    @Override
+    public NpsComponents components() {
+      return components.copy();
+    }
+
+    @Override
+    public Metric metric() {
+      return Metric.NPS;
+    }
+
+    @Override
+    public long samples() {
+      return components.total();
+    }
+
+    @Override
+    public OptionalDouble value() {
+      return components.nps();
+    }
+
+    @Override
+    public MetricWindow plus(MetricWindow other) {
+      return new Nps(components.copy().merge(Same.toAdd(this, other, Nps.class).components));
+    }
+
+    @Override
+    public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+      return SignificanceTests.npsDifference(
+          components, Same.toTest(this, baseline, Nps.class).components, metric().worse());
+    }
+  }
+
+  /** CES components: count, sums and the score histogram. */
+  record Ces(@TypeInfo(FieldByFieldTypeInfo.class) CesComponents components)
+      implements MetricWindow {
+
+    public Ces {
+      Objects.requireNonNull(components, "components");
+    }
+
+    @Override
+    public CesComponents components() {
+      return components.copy();
+    }
+
+    @Override
+    public Metric metric() {
+      return Metric.CES;
+    }
+
+    @Override
+    public long samples() {
+      return components.count();
+    }
+
+    @Override
+    public OptionalDouble value() {
+      return components.mean();
+    }
+
+    @Override
+    public MetricWindow plus(MetricWindow other) {
+      return new Ces(components.copy().merge(Same.toAdd(this, other, Ces.class).components));
+    }
+
+    @Override
+    public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+      return SignificanceTests.cesMeans(
+          components, Same.toTest(this, baseline, Ces.class).components, metric().worse());
+    }
+  }
+
+  /** Checkout abandonment components: started, completed and abandoned checkouts. */
+  record Abandonment(@TypeInfo(FieldByFieldTypeInfo.class) AbandonmentComponents components)
+      implements MetricWindow {
+
+    public Abandonment {
+      Objects.requireNonNull(components, "components");
+    }
+
+    @Override
+    public AbandonmentComponents components() {
+      return components.copy();
+    }
+
+    @Override
+    public Metric metric() {
+      return Metric.ABANDONMENT_RATE;
+    }
+
+    @Override
+    public long samples() {
+      return components.started();
+    }
+
+    @Override
+    public OptionalDouble value() {
+      return components.abandonmentRate();
+    }
+
+    @Override
+    public MetricWindow plus(MetricWindow other) {
+      return new Abandonment(
+          components.copy().merge(Same.toAdd(this, other, Abandonment.class).components));
+    }
+
+    @Override
+    public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+      AbandonmentComponents before = Same.toTest(this, baseline, Abandonment.class).components;
+      return SignificanceTests.twoProportions(
+          components.abandoned(),
+          components.started(),
+          before.abandoned(),
+          before.started(),
+          metric().worse());
+    }
+  }
+
+  /** The first-response time histogram; thresholds only, no significance test. */
+  record FirstResponseTimes(@TypeInfo(FieldByFieldTypeInfo.class) LogHistogram histogram)
+      implements MetricWindow {
+
+    public FirstResponseTimes {
+      Objects.requireNonNull(histogram, "histogram");
+    }
+
+    @Override
+    public LogHistogram histogram() {
+      return histogram.copy();
+    }
+
+    @Override
+    public Metric metric() {
+      return Metric.FRT_P90;
+    }
+
+    @Override
+    public long samples() {
+      return histogram.count();
+    }
+
+    @Override
+    public OptionalDouble value() {
+      return histogram.quantile(P90);
+    }
+
+    @Override
+    public MetricWindow plus(MetricWindow other) {
+      return new FirstResponseTimes(
+          histogram.copy().merge(Same.toAdd(this, other, FirstResponseTimes.class).histogram));
+    }
+
+    @Override
+    public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+      Same.toTest(this, baseline, FirstResponseTimes.class);
+      throw new UnsupportedOperationException(
+          "no significance test for " + metric().key() + "; rules use thresholds for it");
+    }
+  }
+
+  /**
+   * SLA outcomes.
+   *
+   * @param met first responses within the SLA target ({@code sla_met})
+   * @param breached breached tickets, each once ({@code sla_breached})
+   */
+  record SlaBreaches(long met, long breached) implements MetricWindow {
+
+    public SlaBreaches {
+      if (met < 0 || breached < 0) {
+        throw new IllegalArgumentException(
+            "SLA counts must not be negative: met " + met + ", breached " + breached);
+      }
+    }
+
+    @Override
+    public Metric metric() {
+      return Metric.SLA_BREACH_RATE;
+    }
+
+    @Override
+    public long samples() {
+      return met + breached;
+    }
+
+    @Override
+    public OptionalDouble value() {
+      return samples() == 0
+          ? OptionalDouble.empty()
+          : OptionalDouble.of(100.0 * breached / samples());
+    }
+
+    @Override
+    public MetricWindow plus(MetricWindow other) {
+      SlaBreaches more = Same.toAdd(this, other, SlaBreaches.class);
+      return new SlaBreaches(met + more.met, breached + more.breached);
+    }
+
+    @Override
+    public Optional<SignificanceTests.Result> testAgainst(MetricWindow baseline) {
+      SlaBreaches before = Same.toTest(this, baseline, SlaBreaches.class);
+      return SignificanceTests.twoProportions(
+          breached, samples(), before.breached, before.samples(), metric().worse());
+    }
+  }
+
+  /** The other operand as this window's own type, or the error that names both metrics. */
+  final class Same {
+    private Same() {}
+
+    static <W extends MetricWindow> W toAdd(MetricWindow self, MetricWindow other, Class<W> type) {
+      Objects.requireNonNull(other, "other");
+      if (!type.isInstance(other)) {
+        throw new IllegalArgumentException(
+            "cannot add " + other.metric().key() + " components to " + self.metric().key());
+      }
+      return type.cast(other);
+    }
+
+    static <W extends MetricWindow> W toTest(
+        MetricWindow self, MetricWindow baseline, Class<W> type) {
+      Objects.requireNonNull(baseline, "baseline");
+      if (!type.isInstance(baseline)) {
+        throw new IllegalArgumentException(
+            "cannot test "
+                + self.metric().key()
+                + " against a "
+                + baseline.metric().key()
+                + " baseline");
+      }
+      return type.cast(baseline);
+    }
   }
 }
