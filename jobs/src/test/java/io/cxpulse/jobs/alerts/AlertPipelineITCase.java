@@ -11,6 +11,7 @@ import io.cxpulse.events.AlertStatus;
 import io.cxpulse.events.Channel;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.ScoreShift;
 import io.cxpulse.jobs.generator.SurveyScenario;
@@ -51,10 +52,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -152,15 +151,7 @@ class AlertPipelineITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  REPORTER.addToConfiguration(
-                      // A failure must fail the test, not be retried behind its back.
-                      new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none")))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(2, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
   @TempDir static Path dataDir;
 

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.alerts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.checkout.CheckoutEndToEnd;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +13,6 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -30,12 +30,7 @@ class WebhookSinkTest {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+      FlinkTestCluster.withSlots(1, REPORTER.addToConfiguration(new Configuration()));
 
   private static final List<Alert> ALERTS =
       List.of(TestAlerts.NPS_FIRING, TestAlerts.ABANDONMENT_FIRING, TestAlerts.NPS_RESOLVED);

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.checkout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.checkout.CheckoutClickHouse.Emissions;
 import io.cxpulse.jobs.checkout.ExpectedCheckoutRows.Grain;
 import io.cxpulse.jobs.generator.CheckoutScenario;
@@ -24,9 +25,7 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -65,16 +64,7 @@ class CheckoutPipelineITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  REPORTER.addToConfiguration(
-                      // A failure must fail the test, not be retried behind its back (the
-                      // counters would then count a replay).
-                      new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none")))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(2, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
   @TempDir static Path clickHouseDir;
 

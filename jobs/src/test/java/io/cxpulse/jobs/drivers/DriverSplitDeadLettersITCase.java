@@ -9,6 +9,7 @@ import io.cxpulse.events.SurveyType;
 import io.cxpulse.events.TicketActor;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.BadRecords;
@@ -45,11 +46,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -109,14 +107,7 @@ class DriverSplitDeadLettersITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  REPORTER.addToConfiguration(
-                      new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none")))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+      FlinkTestCluster.withSlots(1, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
   @TempDir static Path clickHouseDir;
 

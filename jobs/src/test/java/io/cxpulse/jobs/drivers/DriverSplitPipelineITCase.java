@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.GeneratedTicket.SlaVerdict;
@@ -53,10 +54,8 @@ import java.util.function.Function;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -100,14 +99,7 @@ class DriverSplitPipelineITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  REPORTER.addToConfiguration(
-                      new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none")))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(2, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
   @TempDir static Path clickHouseDir;
 

@@ -6,6 +6,7 @@ import io.cxpulse.events.Channel;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.pipeline.CollectingSink;
@@ -29,7 +30,6 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -60,15 +60,11 @@ class SurveyBurstITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  REPORTER.addToConfiguration(
-                      DurableState.configure(new Configuration(), CHECKPOINTS)
-                          .set(RestartStrategyOptions.RESTART_STRATEGY, "none")))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(
+          2,
+          REPORTER.addToConfiguration(
+              DurableState.configure(new Configuration(), CHECKPOINTS)
+                  .set(RestartStrategyOptions.RESTART_STRATEGY, "none")));
 
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.codec.SchemaCatalog;
@@ -30,10 +31,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.sessions.JqwikSession;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -64,13 +62,7 @@ class SurveyExtremeRecordsITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none"))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(2, FlinkTestCluster.noRestarts());
 
   @TempDir static Path clickHouseDir;
 

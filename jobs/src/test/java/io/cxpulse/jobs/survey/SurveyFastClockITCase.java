@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
@@ -16,9 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,13 +40,7 @@ class SurveyFastClockITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none"))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(2, FlinkTestCluster.noRestarts());
 
   @TempDir static Path clickHouseDir;
 

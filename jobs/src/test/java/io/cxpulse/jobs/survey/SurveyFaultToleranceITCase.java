@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.pipeline.EventInput;
@@ -23,8 +24,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsCounts;
@@ -32,7 +31,6 @@ import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
 import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -64,18 +62,7 @@ class SurveyFaultToleranceITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  new Configuration()
-                      .set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay")
-                      .set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 2)
-                      .set(
-                          RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                          Duration.ofMillis(100)))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(2, FlinkTestCluster.fixedDelayRestarts(2, Duration.ofMillis(100)));
 
   @TempDir static Path clickHouseDir;
 

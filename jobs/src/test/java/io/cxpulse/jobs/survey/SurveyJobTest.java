@@ -7,6 +7,7 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.DeadLetterReason;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.CollectingSink;
@@ -33,7 +34,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -50,12 +50,7 @@ class SurveyJobTest {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+      FlinkTestCluster.withSlots(1, REPORTER.addToConfiguration(new Configuration()));
 
   private static final Instant T0 = Instant.parse("2025-06-01T12:00:00Z");
 

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
@@ -25,10 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,14 +48,7 @@ class SurveyPartitionWatermarksITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  REPORTER.addToConfiguration(
-                      new Configuration().set(RestartStrategyOptions.RESTART_STRATEGY, "none")))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(4)
-              .build());
+      FlinkTestCluster.withSlots(4, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
   @TempDir static Path clickHouseDir;
 

@@ -2,6 +2,7 @@ package io.cxpulse.jobs.survey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.file.Path;
@@ -12,11 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -41,18 +39,8 @@ class SurveySinkOutageITCase {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(
-                  new Configuration()
-                      .set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay")
-                      .set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1000)
-                      .set(
-                          RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
-                          Duration.ofMillis(500)))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(2)
-              .build());
+      FlinkTestCluster.withSlots(
+          2, FlinkTestCluster.fixedDelayRestarts(1000, Duration.ofMillis(500)));
 
   @TempDir static Path clickHouseDir;
 

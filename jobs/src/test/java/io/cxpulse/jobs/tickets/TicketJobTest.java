@@ -9,6 +9,7 @@ import io.cxpulse.events.TicketActor;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
 import io.cxpulse.events.TicketPriority;
+import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.CollectingSink;
@@ -32,7 +33,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
@@ -50,12 +50,7 @@ class TicketJobTest {
 
   @RegisterExtension
   static final MiniClusterExtension FLINK =
-      new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder()
-              .setConfiguration(REPORTER.addToConfiguration(new Configuration()))
-              .setNumberTaskManagers(1)
-              .setNumberSlotsPerTaskManager(1)
-              .build());
+      FlinkTestCluster.withSlots(1, REPORTER.addToConfiguration(new Configuration()));
 
   private static final Duration ALLOWED_LATENESS = Duration.ofMinutes(10);
   private static final Duration OUT_OF_ORDERNESS = Duration.ofSeconds(5);
