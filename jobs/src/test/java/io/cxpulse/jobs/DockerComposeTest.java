@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertOptions;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
 import io.cxpulse.jobs.drivers.DriverSplitJob;
@@ -118,7 +118,7 @@ class DockerComposeTest {
                   o.deadLetterTopic(),
                   o.clickHouse().clickhouseUrl(),
                   o.clickHouse().clickhouseUser(),
-                  List.of(AlertFlags.parse(args).topic()));
+                  List.of(AlertOptions.parse(args).topic()));
             },
             SurveyJobOptions.DEFAULT_TOPIC),
         new Client(
@@ -132,7 +132,7 @@ class DockerComposeTest {
                   o.deadLetterTopic(),
                   o.clickHouse().clickhouseUrl(),
                   o.clickHouse().clickhouseUser(),
-                  List.of(AlertFlags.parse(args).topic()));
+                  List.of(AlertOptions.parse(args).topic()));
             },
             CheckoutJobOptions.DEFAULT_TOPIC),
         new Client(
@@ -146,7 +146,7 @@ class DockerComposeTest {
                   o.deadLetterTopic(),
                   o.clickHouse().clickhouseUrl(),
                   o.clickHouse().clickhouseUser(),
-                  List.of(AlertFlags.parse(args).topic()));
+                  List.of(AlertOptions.parse(args).topic()));
             },
             TicketJobOptions.DEFAULT_TOPIC),
         new Client(

@@ -4,7 +4,7 @@ import io.cxpulse.embedded.ListenHost;
 import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
 import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertOptions;
 import io.cxpulse.jobs.alerts.AlertRules;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.checkout.CheckoutJob;
@@ -261,7 +261,7 @@ public final class LocalMode implements Callable<Integer> {
       description = "Print a live summary this often; 0 for none (default: ${DEFAULT-VALUE}).")
   Duration summaryInterval;
 
-  @Mixin AlertFlags alertFlags = new AlertFlags();
+  @Mixin AlertOptions.Flags alertFlags = new AlertOptions.Flags();
 
   /** The alert rules, read before anything starts; null with {@code --no-alerts}. */
   AlertRules rules;
@@ -325,7 +325,10 @@ public final class LocalMode implements Callable<Integer> {
   void readArguments() {
     validate();
     try {
-      rules = alertFlags.disabled() ? null : alertFlags.rules(LocalAlertRules::load);
+      rules =
+          alertFlags.options().disabled()
+              ? null
+              : alertFlags.options().rules(LocalAlertRules::load);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
@@ -438,8 +441,8 @@ public final class LocalMode implements Callable<Integer> {
             WindowAggregation.DEFAULT_SALTS);
     kafka.createTopics(partitions, options.topic(), checkoutOptions.topic(), ticketOptions.topic());
     kafka.createTopics(1, options.deadLetterTopic());
-    if (!alertFlags.disabled()) {
-      kafka.createTopics(1, alertFlags.topic());
+    if (!alertFlags.options().disabled()) {
+      kafka.createTopics(1, alertFlags.options().topic());
     }
     // One rule set for the three jobs; each job evaluates the rules of the metrics it produces.
     // Its own Alerting each, so each job gets its own sink instances.
@@ -566,7 +569,7 @@ public final class LocalMode implements Callable<Integer> {
     if (rules == null) {
       return null;
     }
-    return alertFlags.alerting(kafka, clickHouse, runtime, delay, rules);
+    return alertFlags.options().alerting(kafka, clickHouse, runtime, delay, rules);
   }
 
   private static java.util.Properties jdbcCredentials(String user, String password) {
@@ -665,9 +668,9 @@ public final class LocalMode implements Callable<Integer> {
               + " rules from "
               + rules.source()
               + " -> topic "
-              + alertFlags.topic()
+              + alertFlags.options().topic()
               + ", table cx_alerts (views cx_alerts_open, cx_alert_history)"
-              + (alertFlags.hasWebhook() ? ", webhook" : "")
+              + (alertFlags.options().hasWebhook() ? ", webhook" : "")
               + "; abandonment rules evaluate a window "
               + HumanDuration.format(inactivityTimeout.plus(CHECKOUT_ALERT_EXTRA_DELAY))
               + " after it ends, once its checkouts are decided");

@@ -6,7 +6,7 @@ import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
-import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertOptions;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
@@ -130,7 +130,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private AlertFlags alertFlags = new AlertFlags();
+  @Mixin private AlertOptions.Flags alertFlags = new AlertOptions.Flags();
 
   @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
@@ -235,11 +235,13 @@ public final class CheckoutJob implements Callable<Integer> {
     try {
       options = options();
       alerting =
-          alertFlags.alerting(
-              options.kafka(),
-              options.clickHouse(),
-              options.runtime(),
-              options.inactivityTimeout());
+          alertFlags
+              .options()
+              .alerting(
+                  options.kafka(),
+                  options.clickHouse(),
+                  options.runtime(),
+                  options.inactivityTimeout());
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

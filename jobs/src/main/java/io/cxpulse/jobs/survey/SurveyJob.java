@@ -6,7 +6,7 @@ import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
-import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertOptions;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
@@ -107,7 +107,7 @@ public final class SurveyJob implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private AlertFlags alertFlags = new AlertFlags();
+  @Mixin private AlertOptions.Flags alertFlags = new AlertOptions.Flags();
 
   @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
@@ -192,8 +192,9 @@ public final class SurveyJob implements Callable<Integer> {
     try {
       options = options();
       alerting =
-          alertFlags.alerting(
-              options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
+          alertFlags
+              .options()
+              .alerting(options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

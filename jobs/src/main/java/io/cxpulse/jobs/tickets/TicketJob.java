@@ -6,7 +6,7 @@ import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.alerts.AlertFlags;
+import io.cxpulse.jobs.alerts.AlertOptions;
 import io.cxpulse.jobs.alerts.AlertStage;
 import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
@@ -121,7 +121,7 @@ public final class TicketJob implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Mixin private AlertFlags alertFlags = new AlertFlags();
+  @Mixin private AlertOptions.Flags alertFlags = new AlertOptions.Flags();
 
   @Mixin private KafkaOptions.Flags kafka = new KafkaOptions.Flags();
 
@@ -220,8 +220,9 @@ public final class TicketJob implements Callable<Integer> {
       // Read the targets now: a bad file is a bad argument, not a failure after submission.
       options.slaTargets();
       alerting =
-          alertFlags.alerting(
-              options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
+          alertFlags
+              .options()
+              .alerting(options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
     } catch (IllegalArgumentException | UncheckedIOException e) {
       // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -22,7 +22,7 @@ import picocli.CommandLine;
  * (exit code 2, the message naming the problem) before anything starts, and the alert topic and
  * webhook flags parse the same way in each job.
  */
-class AlertFlagsTest {
+class AlertOptionsTest {
 
   @TempDir Path dir;
 
@@ -75,12 +75,27 @@ class AlertFlagsTest {
 
   @Test
   void theAlertTopicIsReadAmongAJobsOtherFlags() {
-    AlertFlags flags =
-        AlertFlags.parse("--bootstrap-servers", "kafka:9092", "--alert-topic", "ops.alerts");
+    AlertOptions flags =
+        AlertOptions.parse("--bootstrap-servers", "kafka:9092", "--alert-topic", "ops.alerts");
 
     assertThat(flags.topic()).isEqualTo("ops.alerts");
-    assertThat(AlertFlags.parse("--bootstrap-servers", "kafka:9092").topic())
+    assertThat(AlertOptions.parse("--bootstrap-servers", "kafka:9092").topic())
         .isEqualTo(AlertSinks.DEFAULT_ALERT_TOPIC);
+  }
+
+  @Test
+  void withoutFlagsTheOptionsAreTheDeclaredDefaults() {
+    assertThat(AlertOptions.parse()).isEqualTo(AlertOptions.DEFAULTS);
+  }
+
+  @Test
+  void theWebhookUrlIsNeverShownByTheOptions() {
+    String url = "https://hooks.example.com/services/T000/B000/secret-token";
+    AlertOptions options = AlertOptions.parse("--alert-webhook-url", url);
+
+    assertThat(options.hasWebhook()).isTrue();
+    assertThat(options.webhookUrl()).isEqualTo(url);
+    assertThat(options.toString()).doesNotContain("secret-token").contains("webhook=(set)");
   }
 
   private static CommandLine command(Supplier<Object> job, StringWriter err) {
