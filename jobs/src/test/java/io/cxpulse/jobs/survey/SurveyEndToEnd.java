@@ -2,56 +2,36 @@ package io.cxpulse.jobs.survey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cxpulse.embedded.clickhouse.EmbeddedClickHouse;
-import io.cxpulse.embedded.kafka.EmbeddedKafka;
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.EndToEndEngines;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
-import io.cxpulse.jobs.codec.DecodeResult;
-import io.cxpulse.jobs.codec.EventDecoder;
-import io.cxpulse.jobs.codec.SchemaCatalog;
 import io.cxpulse.jobs.generator.SurveyScenario;
-import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
-import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
-import io.cxpulse.jobs.sql.Migrations;
-import io.cxpulse.jobs.sql.SchemaMigrator;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.Future;
 import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The pieces the end-to-end survey tests share: the real engines (an in-process Kafka broker and
@@ -78,12 +58,10 @@ final class SurveyEndToEnd implements AutoCloseable {
   static final String SURVEY_TOPIC = "cx.surveys";
   static final String DEAD_LETTER_TOPIC = "cx.dead-letters";
 
-  private final EmbeddedClickHouse clickHouse;
-  private final EmbeddedKafka kafka;
+  private final EndToEndEngines engines;
 
-  private SurveyEndToEnd(EmbeddedClickHouse clickHouse, EmbeddedKafka kafka) {
-    this.clickHouse = clickHouse;
-    this.kafka = kafka;
+  private SurveyEndToEnd(EndToEndEngines engines) {
+    this.engines = engines;
   }
 
   /**
@@ -91,27 +69,16 @@ final class SurveyEndToEnd implements AutoCloseable {
    * survey topic (one partition) and the dead-letter topic.
    */
   static SurveyEndToEnd start(Path clickHouseDir) throws Exception {
-    EmbeddedClickHouse clickHouse =
-        EmbeddedClickHouse.builder().dataDir(clickHouseDir).port(0).start();
-    try {
-      try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl())) {
-        new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
-      }
-      EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
-      kafka.createTopics(1, SURVEY_TOPIC, DEAD_LETTER_TOPIC);
-      return new SurveyEndToEnd(clickHouse, kafka);
-    } catch (Exception | Error e) {
-      clickHouse.close();
-      throw e;
-    }
+    return new SurveyEndToEnd(
+        EndToEndEngines.start(clickHouseDir, SURVEY_TOPIC, DEAD_LETTER_TOPIC));
   }
 
   String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return engines.bootstrapServers();
   }
 
   Connection connection() throws SQLException {
-    return DriverManager.getConnection(clickHouse.jdbcUrl());
+    return engines.connection();
   }
 
   /**
@@ -133,11 +100,11 @@ final class SurveyEndToEnd implements AutoCloseable {
   /** Like {@link #options(String)}, reading {@code topic} and running as {@code runtime} says. */
   SurveyJobOptions options(String topic, String groupId, RuntimeOptions runtime) {
     return new SurveyJobOptions(
-        new KafkaOptions(kafka.bootstrapServers()),
+        new KafkaOptions(engines.bootstrapServers()),
         topic,
         DEAD_LETTER_TOPIC,
         groupId,
-        new ClickHouseOptions(clickHouse.jdbcUrl(), ClickHouseOptions.DEFAULT_USER, ""),
+        engines.clickHouseOptions(),
         new EventTimeOptions(
             WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
         EventGateOptions.DEFAULTS,
@@ -175,12 +142,7 @@ final class SurveyEndToEnd implements AutoCloseable {
 
   /** Expected dead letters per reason (every reason present, zero if none). */
   static Map<RejectReason, Long> deadLettersPerReason(SurveyScenario scenario) {
-    Map<Fate, Long> fates = scenario.fateCounts();
-    Map<RejectReason, Long> counts = new EnumMap<>(RejectReason.class);
-    for (RejectReason reason : RejectReason.values()) {
-      counts.put(reason, fates.getOrDefault(Fate.deadLettered(reason), 0L));
-    }
-    return counts;
+    return EndToEndEngines.deadLettersPerReason(scenario.fateCounts());
   }
 
   /**
@@ -190,6 +152,10 @@ final class SurveyEndToEnd implements AutoCloseable {
    * @param timestamp the create time, or null for the producer's clock
    */
   record Outgoing(Long timestamp, String key, byte[] value, RejectReason expectedReason) {
+    EndToEndEngines.Outgoing toKafka() {
+      return new EndToEndEngines.Outgoing(timestamp, key, value);
+    }
+
     static Outgoing of(ScenarioRecord record) {
       return new Outgoing(
           record.timestamp().toEpochMilli(),
@@ -213,13 +179,7 @@ final class SurveyEndToEnd implements AutoCloseable {
    * producer, and returns the offset of each (same index).
    */
   List<Long> produce(List<Outgoing> records) throws Exception {
-    List<Long> offsets = produce(SURVEY_TOPIC, records, record -> 0);
-    for (int i = 1; i < offsets.size(); i++) {
-      assertThat(offsets.get(i))
-          .as("offsets in production order")
-          .isGreaterThan(offsets.get(i - 1));
-    }
-    return offsets;
+    return engines.produceInOrder(SURVEY_TOPIC, records.stream().map(Outgoing::toKafka).toList());
   }
 
   /**
@@ -228,42 +188,19 @@ final class SurveyEndToEnd implements AutoCloseable {
    */
   List<Long> produce(String topic, List<Outgoing> records, ToIntFunction<Outgoing> partitionOf)
       throws Exception {
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    // Seen in CI with every core busy: a produce request outlived the default 30 s timeout after
-    // the broker had appended it; the retry of that long-acknowledged first batch then failed with
-    // OutOfOrderSequenceException until the delivery timeout. Waiting longer never retries it.
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-    List<Future<RecordMetadata>> sent = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (Outgoing record : records) {
-        sent.add(
-            producer.send(
-                new ProducerRecord<>(
-                    topic,
-                    partitionOf.applyAsInt(record),
-                    record.timestamp(),
-                    record.key().getBytes(StandardCharsets.UTF_8),
-                    record.value())));
-      }
-      producer.flush();
-    }
-    List<Long> offsets = new ArrayList<>(sent.size());
-    for (Future<RecordMetadata> metadata : sent) {
-      offsets.add(metadata.get().offset());
-    }
-    return offsets;
+    return engines.produce(
+        topic,
+        records.stream()
+            .map(
+                record ->
+                    new EndToEndEngines.Outgoing(
+                        partitionOf.applyAsInt(record), record.timestamp, record.key, record.value))
+            .toList());
   }
 
   /** Creates {@code topic} with {@code partitions} partitions. */
   void createTopic(String topic, int partitions) {
-    kafka.createTopics(partitions, topic);
+    engines.createTopic(topic, partitions);
   }
 
   /** Reason by source offset of every record of {@code records} that is dead-lettered. */
@@ -333,30 +270,15 @@ final class SurveyEndToEnd implements AutoCloseable {
 
   /** Every record of the dead-letter topic, decoded; fails on one that does not decode. */
   List<DeadLetter> readDeadLetterTopic() {
-    EventDecoder<DeadLetter> decoder =
-        EventDecoder.deadLetters(SchemaCatalog.loadFromClasspath().store());
-    List<DeadLetter> deadLetters = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> record :
-        kafka.readAll(DEAD_LETTER_TOPIC, Duration.ofSeconds(30))) {
-      DecodeResult<DeadLetter> decoded = decoder.decode(record.value());
-      assertThat(decoded.isOk()).as("dead letter at offset %d decodes", record.offset()).isTrue();
-      deadLetters.add(decoded.value());
-    }
-    return deadLetters;
+    return engines.readDeadLetters(DEAD_LETTER_TOPIC);
   }
 
   /**
    * The sum of the counter {@code name} over every operator and subtask of {@code job}, as
-   * PipelineMetrics prescribes for reconciliation. By group rather than by identifier: chained
-   * operators can share an identifier.
+   * PipelineMetrics prescribes for reconciliation.
    */
   static long sumCounter(InMemoryReporter reporter, JobID job, String name) {
-    return reporter.getMetricsByGroup().entrySet().stream()
-        .filter(group -> job.toString().equals(group.getKey().getAllVariables().get("<job_id>")))
-        .map(group -> group.getValue().get(name))
-        .filter(Counter.class::isInstance)
-        .mapToLong(counter -> ((Counter) counter).getCount())
-        .sum();
+    return EndToEndEngines.sumCounter(reporter, job, name);
   }
 
   /**
@@ -376,10 +298,6 @@ final class SurveyEndToEnd implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      kafka.close();
-    } finally {
-      clickHouse.close();
-    }
+    engines.close();
   }
 }
