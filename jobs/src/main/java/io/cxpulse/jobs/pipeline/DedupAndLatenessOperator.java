@@ -21,6 +21,11 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
  * checkpoint, a restored operator schedules the next one in {@link #open}, and the first sightings
  * it restores carry their times, so they expire as before.
  *
+ * <p>What a sweep costs: one read of every id of the subtask, in one go between two records. On the
+ * heap that is a walk of a hash map; with RocksDB (production and local mode) it is a scan of the
+ * operator's keys, so a day of ids (millions) holds the subtask up for seconds, four times a day.
+ * Not measured at that size here; the benchmark's runs end long before a sweep.
+ *
  * <p>State compatibility: the state is {@link DedupAndLatenessFunction#FIRST_SEEN_STATE} (a {@code
  * long}), not the TTL state {@code seen-event-id} of earlier versions; a savepoint taken before
  * restores this operator without the ids it had seen, so redeliveries of events first seen before
