@@ -43,6 +43,7 @@ public class CheckoutWindowRow implements Serializable {
           .int64("started", CheckoutWindowRow::getStarted)
           .int64("completed", CheckoutWindowRow::getCompleted)
           .int64("abandoned", CheckoutWindowRow::getAbandoned)
+          .int64("pending", CheckoutWindowRow::getPending)
           .stringArray("abandoned_value_currencies", CheckoutWindowRow::getAbandonedValueCurrencies)
           .longArray("abandoned_value_minor", "Int64", CheckoutWindowRow::getAbandonedValueMinor)
           .stringArray("abandoned_steps", CheckoutWindowRow::getAbandonedSteps)
@@ -55,7 +56,7 @@ public class CheckoutWindowRow implements Serializable {
           .longArray("completion_time_counts", "Int64", CheckoutWindowRow::getCompletionTimeCounts)
           .int64("completion_time_sum_ms", CheckoutWindowRow::getCompletionTimeSumMillis)
           .int64("version", CheckoutWindowRow::getVersion)
-          .int64("pending", CheckoutWindowRow::getPending)
+          .binaryRows()
           .build();
 
   private Instant windowStart;

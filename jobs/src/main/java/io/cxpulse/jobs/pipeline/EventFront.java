@@ -157,11 +157,12 @@ public record EventFront<T extends SpecificRecord>(
       Naming naming) {
     return timestamped
         .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
-        .process(
-            new DedupAndLatenessFunction<>(
-                descriptor, eventTime.window(), eventTime.allowedLateness(), dedupTtl),
-            DecodedEvent.typeInfo(descriptor.type()))
-        .name("de-duplicate and drop too-late " + naming.plural())
+        .transform(
+            "de-duplicate and drop too-late " + naming.plural(),
+            DecodedEvent.typeInfo(descriptor.type()),
+            new DedupAndLatenessOperator<>(
+                new DedupAndLatenessFunction<>(
+                    descriptor, eventTime.window(), eventTime.allowedLateness(), dedupTtl)))
         .uid(naming.uidPrefix() + "-dedup-lateness");
   }
 

@@ -38,7 +38,14 @@ public record RuntimeOptions(
   /** Parallelism value meaning "the cluster's". */
   public static final int DEFAULT_PARALLELISM = -1;
 
-  public static final int DEFAULT_JDBC_BATCH_SIZE = 1000;
+  /**
+   * Rows per ClickHouse insert at most. Each insert costs the engine a fixed 20 to 25 ms (a new
+   * part, the request, the session) beside about 3.5 µs per binary row, so small batches, not rows,
+   * bounded the sink: 46 k rows/s at 1,000, 160 k at 10,000, 240 to 260 k at 50,000 (measured with
+   * {@link ClickHouseSinks#ROW_BINARY_INSERTS}). A batch holds its rows in memory until flushed, at
+   * the latest after the flush interval or on a checkpoint, so a quiet job holds far fewer.
+   */
+  public static final int DEFAULT_JDBC_BATCH_SIZE = 50_000;
 
   public static final String DEFAULT_JDBC_FLUSH_INTERVAL_TEXT = "PT1S";
   public static final Duration DEFAULT_JDBC_FLUSH_INTERVAL =

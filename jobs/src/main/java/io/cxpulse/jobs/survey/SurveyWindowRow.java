@@ -48,6 +48,7 @@ public class SurveyWindowRow implements Serializable {
           .int64("ces_sum_squares", SurveyWindowRow::getCesSumSquares)
           .longArray("ces_histogram", "UInt64", SurveyWindowRow::getCesHistogram)
           .int64("version", SurveyWindowRow::getVersion)
+          .binaryRows()
           .build();
 
   private Instant windowStart;

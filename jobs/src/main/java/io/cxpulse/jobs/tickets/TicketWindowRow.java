@@ -53,8 +53,9 @@ public class TicketWindowRow implements Serializable {
           .intArray("resolution_buckets", "UInt16", TicketWindowRow::getResolutionBuckets)
           .longArray("resolution_counts", "Int64", TicketWindowRow::getResolutionCounts)
           .int64("backlog_delta", TicketWindowRow::getBacklogDelta)
-          .int64("version", TicketWindowRow::getVersion)
           .int64("awaiting_first_response_delta", TicketWindowRow::getAwaitingFirstResponseDelta)
+          .int64("version", TicketWindowRow::getVersion)
+          .binaryRows()
           .build();
 
   private Instant windowStart;

@@ -8,12 +8,29 @@ import io.cxpulse.jobs.validation.RejectReason;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
 import org.junit.jupiter.api.Test;
 
 class ClickHouseSinksTest {
 
   private static final RawRecord SOURCE =
       new RawRecord("cx.surveys", 3, 42L, 1_000L, new byte[] {(byte) 0xC3, 0x01, 0, (byte) 0xFF});
+
+  @Test
+  void aTableOfBinaryRowsGetsTheDriversBinaryInsertsOnTheSameConnection() {
+    String url = "jdbc:clickhouse:http://127.0.0.1:8123/default";
+    JdbcConnectionOptions plain = ClickHouseSinks.connectionOptions(url, "writer", "secret");
+
+    JdbcConnectionOptions binary = ClickHouseSinks.withBinaryRows(plain);
+
+    assertThat(plain.getProperties()).doesNotContainKey(ClickHouseSinks.ROW_BINARY_INSERTS);
+    assertThat(binary.getProperties()).containsEntry(ClickHouseSinks.ROW_BINARY_INSERTS, "true");
+    assertThat(binary.getDbURL()).isEqualTo(url);
+    assertThat(binary.getDriverName()).isEqualTo(ClickHouseSinks.DRIVER);
+    assertThat(binary.getUsername()).contains("writer");
+    assertThat(binary.getPassword()).contains("secret");
+    assertThat(ClickHouseSinks.deadLetterTable("survey").binaryRows()).isTrue();
+  }
 
   @Test
   void deadLetterInsertNamesTheTableColumnsInBindOrder() {

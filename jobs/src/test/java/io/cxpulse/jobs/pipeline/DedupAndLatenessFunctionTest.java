@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -47,13 +46,13 @@ class DedupAndLatenessFunctionTest {
   void setUp() throws Exception {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(
+            new DedupAndLatenessOperator<>(
                 new DedupAndLatenessFunction<>(SURVEYS, WINDOW, ALLOWED_LATENESS, TTL)),
             new EventIdKeySelector<>(SURVEYS),
             Types.STRING,
             metrics.environment());
     harness.open();
-    harness.setStateTtlProcessingTime(0);
+    harness.setProcessingTime(0);
   }
 
   @AfterEach
@@ -82,22 +81,48 @@ class DedupAndLatenessFunctionTest {
   }
 
   /**
-   * State TTL is processing time (the only time Flink's TTL knows): an event_id is remembered for
-   * the TTL after its first sighting, and a redelivery after that is counted again.
+   * The TTL is processing time: an event_id is remembered for the TTL after its first sighting, and
+   * a redelivery after that is counted again.
    */
   @Test
   void eventIdIsForgottenAfterTheTtl() throws Exception {
     process("evt-1", WINDOW_START.plusSeconds(10));
 
-    harness.setStateTtlProcessingTime(TTL.toMillis() - 1);
+    harness.setProcessingTime(TTL.toMillis() - 1);
     process("evt-1", WINDOW_START.plusSeconds(10));
     assertThat(deadLetters()).hasSize(1);
 
-    harness.setStateTtlProcessingTime(TTL.toMillis());
+    harness.setProcessingTime(TTL.toMillis());
     process("evt-1", WINDOW_START.plusSeconds(10));
 
     assertThat(forwardedIds()).containsExactly("evt-1", "evt-1");
     assertThat(deadLetters()).hasSize(1);
+  }
+
+  /**
+   * The record path only reads and writes first sightings; ids leave the state in bulk, by a sweep
+   * every TTL / {@value DedupAndLatenessOperator#SWEEPS_PER_TTL}.
+   */
+  @Test
+  void aSweepRemovesEveryIdSeenATtlAgoAndKeepsTheRest() throws Exception {
+    long ttl = TTL.toMillis();
+    process("evt-old", WINDOW_START.plusSeconds(10));
+    harness.setProcessingTime(ttl / 2);
+    process("evt-new", WINDOW_START.plusSeconds(20));
+    harness.setProcessingTime(ttl - 1);
+    assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+
+    // The sweep at the TTL removes the id first seen at 0 only.
+    harness.setProcessingTime(ttl);
+    assertThat(harness.numKeyedStateEntries()).isOne();
+    process("evt-new", WINDOW_START.plusSeconds(20));
+    assertThat(deadLetters()).extracting(DeadLetter::getEventId).containsExactly("evt-new");
+
+    // The sweep at 1.5 TTL removes the other, whose duplicate did not renew it.
+    harness.setProcessingTime(ttl + ttl / 2);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    process("evt-new", WINDOW_START.plusSeconds(20));
+    assertThat(forwardedIds()).containsExactly("evt-old", "evt-new", "evt-new");
   }
 
   @Test

@@ -71,6 +71,11 @@ class ClickHouseTablesITCase {
         AlertSinks.EVALUATION_TABLE);
   }
 
+  /** Every table a job writes in binary rows. */
+  static Stream<ClickHouseTable<?>> binaryDeclarations() {
+    return declarations().filter(ClickHouseTable::binaryRows);
+  }
+
   @ParameterizedTest
   @MethodSource("declarations")
   void everyDeclaredColumnExistsAndTakesWhatIsBoundToIt(ClickHouseTable<?> table) throws Exception {
@@ -94,6 +99,20 @@ class ClickHouseTablesITCase {
       }
     }
     assertThat(problems).as("declaration of %s", table.name()).isEmpty();
+  }
+
+  /**
+   * The driver's binary insert sends the rows without the statement's column list, so a table
+   * written in binary must be declared whole and in the table's order, or its rows land in the
+   * wrong columns.
+   */
+  @ParameterizedTest
+  @MethodSource("binaryDeclarations")
+  void aTableWrittenInBinaryIsDeclaredWholeInTheTablesOrder(ClickHouseTable<?> table)
+      throws Exception {
+    assertThat(table.columns().stream().map(ClickHouseTable.Column::name).toList())
+        .as("declaration of %s", table.name())
+        .containsExactlyElementsOf(columns(table.name()).keySet());
   }
 
   /** A column the job does not write gets its default; without one it would silently be 0 or ''. */
