@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -125,6 +127,29 @@ public final class EndToEndEngines implements AutoCloseable {
           .isGreaterThan(offsets.get(i - 1));
     }
     return offsets;
+  }
+
+  /**
+   * Produces generated records to partition 0 of {@code topic}, in order, each with its own
+   * timestamp, key and value; returns each record's offset (same index).
+   */
+  public <R> List<Long> produceInOrder(
+      String topic,
+      List<R> records,
+      Function<R, Instant> timestamp,
+      Function<R, String> key,
+      Function<R, byte[]> value)
+      throws Exception {
+    return produceInOrder(
+        topic,
+        records.stream()
+            .map(
+                record ->
+                    new Outgoing(
+                        timestamp.apply(record).toEpochMilli(),
+                        key.apply(record),
+                        value.apply(record)))
+            .toList());
   }
 
   /**

@@ -123,12 +123,10 @@ public final class CheckoutEndToEnd implements AutoCloseable {
   public List<Long> produce(CheckoutScenario scenario) throws Exception {
     return engines.produceInOrder(
         CHECKOUT_TOPIC,
-        scenario.records().stream()
-            .map(
-                record ->
-                    new EndToEndEngines.Outgoing(
-                        record.timestamp().toEpochMilli(), record.key(), record.value()))
-            .toList());
+        scenario.records(),
+        ScenarioRecord::timestamp,
+        ScenarioRecord::key,
+        ScenarioRecord::value);
   }
 
   /** Reason by source offset of every record the scenario dead-letters. */

@@ -108,12 +108,10 @@ final class TicketEndToEnd implements AutoCloseable {
   List<Long> produce(TicketScenario scenario) throws Exception {
     return engines.produceInOrder(
         TICKET_TOPIC,
-        scenario.records().stream()
-            .map(
-                record ->
-                    new EndToEndEngines.Outgoing(
-                        record.timestamp().toEpochMilli(), record.key(), record.value()))
-            .toList());
+        scenario.records(),
+        ScenarioRecord::timestamp,
+        ScenarioRecord::key,
+        ScenarioRecord::value);
   }
 
   /** Reason by source offset of every record the scenario dead-letters. */
