@@ -30,10 +30,14 @@ final class ChildProcess {
   private final Process process;
   private final Path output;
 
-  private ChildProcess(String name, Process process, Path output) {
+  /** Where this run's output starts in {@link #output} (earlier runs of the same name precede). */
+  private final long outputStart;
+
+  private ChildProcess(String name, Process process, Path output, long outputStart) {
     this.name = name;
     this.process = process;
     this.output = output;
+    this.outputStart = outputStart;
   }
 
   /**
@@ -45,12 +49,13 @@ final class ChildProcess {
       throws IOException {
     Files.createDirectories(dir);
     Path output = dir.resolve(name + ".out");
+    long outputStart = Files.exists(output) ? Files.size(output) : 0;
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
     builder.environment().putAll(environment);
-    ChildProcess child = new ChildProcess(name, builder.start(), output);
+    ChildProcess child = new ChildProcess(name, builder.start(), output, outputStart);
     LIVE.add(child);
     child.process.onExit().thenRun(() -> LIVE.remove(child));
     return child;
@@ -82,6 +87,15 @@ final class ChildProcess {
     }
   }
 
+  /** Sends the signal {@code name} (e.g. TERM) with kill(1) and waits for the process to end. */
+  void signalAndWait(String name, Duration timeout) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+    }
+    awaitExit(timeout);
+  }
+
   /** Waits for the process to end by itself; returns its exit code, or fails with its output. */
   int awaitExit(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -111,8 +125,14 @@ final class ChildProcess {
     }
   }
 
+  /** What this run printed. */
   String text() throws IOException {
-    return Files.exists(output) ? Files.readString(output, StandardCharsets.UTF_8) : "";
+    if (!Files.exists(output)) {
+      return "";
+    }
+    byte[] all = Files.readAllBytes(output);
+    int from = (int) Math.min(outputStart, all.length);
+    return new String(all, from, all.length - from, StandardCharsets.UTF_8);
   }
 
   /** The last {@code lines} lines of the output, headed by the file's name. */

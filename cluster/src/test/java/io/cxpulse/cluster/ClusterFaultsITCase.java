@@ -27,6 +27,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -71,7 +74,17 @@ class ClusterFaultsITCase {
 
   private static final Duration SETTLE = Duration.ofMinutes(3);
 
+  /** How long ClickHouse is down in the outage step. */
+  private static final Duration OUTAGE = Duration.ofSeconds(30);
+
   private static final String CLICKHOUSE_USER = "cxpulse";
+
+  /**
+   * Partitions of every topic: as many as the jobs' parallelism. With fewer, a source subtask
+   * without a partition holds the watermark back for the idleness timeout (a minute) after every
+   * start, and every recovery time below would include it.
+   */
+  private static final int PARTITIONS = 2;
 
   private static final List<String> CLIENTS =
       List.of("client", "client-checkout", "client-tickets", "client-drivers");
@@ -91,6 +104,9 @@ class ClusterFaultsITCase {
 
   /** Records of {@link #records} produced so far. */
   private static int produced;
+
+  /** The partition each record of {@link #records} went to. */
+  private static int[] partitions;
 
   @BeforeAll
   static void startEverything() throws Exception {
@@ -113,9 +129,15 @@ class ClusterFaultsITCase {
           .as("docker-compose's Flink settings")
           .containsEntry("state.backend.type", "rocksdb")
           .containsEntry("execution.checkpointing.incremental", "true");
+      // docker-compose's volume, as a local directory here.
+      assertThat(settings)
+          .containsKeys("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir");
       settings.put(
           "execution.checkpointing.dir",
           Files.createDirectories(dir.resolve("checkpoints")).toUri().toString());
+      settings.put(
+          "execution.checkpointing.savepoint-dir",
+          Files.createDirectories(dir.resolve("savepoints")).toUri().toString());
       settings.put("jobmanager.memory.process.size", "768m");
       settings.put("taskmanager.memory.process.size", "1536m");
       flink =
@@ -126,9 +148,10 @@ class ClusterFaultsITCase {
               1);
       surveys = scenario();
       records = surveys.records();
-      for (String client : CLIENTS) {
-        jobIds.put(client, submit(client, List.of()));
-      }
+      partitions = new int[records.size()];
+      Map<String, List<String>> plain = new LinkedHashMap<>();
+      CLIENTS.forEach(client -> plain.put(client, List.of()));
+      jobIds.putAll(submitAll(plain));
       awaitRunning();
     } catch (Exception | Error e) {
       stopEverything();
@@ -162,20 +185,117 @@ class ClusterFaultsITCase {
     produceUpTo((step(1) + step(2)) / 2);
     // Mid-stream: the TaskManager dies with rows counted since the last checkpoint.
     Thread.sleep(3_000);
-    long rowsBefore = surveyRowVersions();
+    long newestBefore = newestWindow();
     ChildProcess taskManager = flink.taskManagers().get(flink.taskManagers().size() - 1);
     Instant fault = Instant.now();
     taskManager.kill();
     flink.taskManagers().remove(taskManager);
     produceUpTo(step(2));
     flink.startTaskManager();
-    Duration recovery = awaitNewRows(rowsBefore, fault);
+    Duration recovery = awaitNewRows(newestBefore, fault);
     assertSurveysMatchTheStream("after the TaskManager crash");
     assertRestoredAfter(fault);
     report("TaskManager SIGKILL", recovery);
   }
 
+  @Test
+  @Order(3)
+  void clickHouseOutage() throws Exception {
+    produceUpTo((step(2) + step(3)) / 2);
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    Map<String, Long> restartsBefore = restarts();
+    Instant fault = Instant.now();
+    clickHouse.signalAndWait("TERM", Duration.ofMinutes(1));
+    // The rest of the step's traffic arrives while ClickHouse is down.
+    produceUpTo(step(3));
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), fault.plus(OUTAGE)).toMillis()));
+    assertThat(newestWindow()).as("ClickHouse down").isEqualTo(-1);
+    Instant back = Instant.now();
+    startClickHouse();
+    Duration recovery = awaitNewRows(newestBefore, fault);
+    assertSurveysMatchTheStream("after the ClickHouse outage");
+    Map<String, Long> restartsAfter = restarts();
+    System.out.printf(
+        Locale.ROOT,
+        "ClusterFaultsITCase ClickHouse outage: restarts per job before %s, after %s%n",
+        restartsBefore,
+        restartsAfter);
+    report("ClickHouse stopped for " + OUTAGE.toSeconds() + " s", recovery);
+    report("ClickHouse started again", Duration.between(back, fault.plus(recovery)));
+  }
+
+  @Test
+  @Order(4)
+  void brokerRestart() throws Exception {
+    produceUpTo((step(3) + step(4)) / 2);
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    Instant fault = Instant.now();
+    kafka.kill();
+    Thread.sleep(5_000);
+    startKafka();
+    Instant back = Instant.now();
+    produceUpTo(step(4));
+    Duration recovery = awaitNewRows(newestBefore, fault);
+    assertSurveysMatchTheStream("after the broker restart");
+    report("broker SIGKILL, started again 5 s later", recovery);
+    report("broker up again", Duration.between(back, fault.plus(recovery)));
+  }
+
+  @Test
+  @Order(5)
+  void upgradeBySavepoint() throws Exception {
+    produceUpTo((step(4) + step(5)) / 2);
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    Instant stop = Instant.now();
+    Map<String, String> savepoints = new LinkedHashMap<>();
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      savepoints.put(
+          job.getKey(),
+          FlinkCluster.savepointOf(
+              flink.flink(
+                  List.of(
+                      "stop",
+                      "-m",
+                      flink.restAddress(),
+                      "--savepointPath",
+                      dir.resolve("savepoints").toUri().toString(),
+                      job.getValue()),
+                  Map.of())));
+    }
+    produceUpTo(step(5));
+    for (Map.Entry<String, String> savepoint : savepoints.entrySet()) {
+      String old = jobIds.get(savepoint.getKey());
+      assertThat(flink.jobStatus(old)).as("%s stopped", savepoint.getKey()).isEqualTo("FINISHED");
+      jobIds.put(
+          savepoint.getKey(), submit(savepoint.getKey(), List.of("-s", savepoint.getValue())));
+    }
+    Duration recovery = awaitNewRows(newestBefore, stop);
+    assertSurveysMatchTheStream("after the upgrade by savepoint");
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      JsonNode restored =
+          flink.rest("/jobs/" + job.getValue() + "/checkpoints").path("latest").path("restored");
+      assertThat(restored.path("is_savepoint").asBoolean())
+          .as("%s resumed from its savepoint: %s", job.getKey(), restored)
+          .isTrue();
+      assertThat(restored.path("external_path").asText()).isEqualTo(savepoints.get(job.getKey()));
+    }
+    report("flink stop --savepointPath, then flink run -s", recovery);
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  /** The number of restarts of every job (Flink's numRestarts metric), by compose service. */
+  private static Map<String, Long> restarts() throws Exception {
+    Map<String, Long> restarts = new LinkedHashMap<>();
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      JsonNode metrics = flink.rest("/jobs/" + job.getValue() + "/metrics?get=numRestarts");
+      restarts.put(job.getKey(), metrics == null ? -1 : metrics.path(0).path("value").asLong(-1));
+    }
+    return restarts;
+  }
 
   /** The records index that ends step {@code n} (1-based). */
   private static int step(int n) {
@@ -241,14 +361,14 @@ class ClusterFaultsITCase {
         System.getProperty("java.class.path"));
   }
 
-  /** The topics docker-compose's kafka-init creates, one partition each (see scenario()). */
+  /** The topics docker-compose's kafka-init creates, {@link #PARTITIONS} partitions each. */
   private static void createTopics() throws Exception {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
       List<NewTopic> topics = new ArrayList<>();
       for (String topic :
           List.of("cx.surveys", "cx.checkout", "cx.tickets", "cx.dead-letters", "cx.alerts")) {
-        topics.add(new NewTopic(topic, 1, (short) 1));
+        topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
       }
       admin.createTopics(topics).all().get();
     }
@@ -263,6 +383,31 @@ class ClusterFaultsITCase {
     ChildProcess migrate =
         ChildProcess.start("migrate", command, Map.of("CLICKHOUSE_PASSWORD", password), dir);
     assertThat(migrate.awaitExit(Duration.ofMinutes(2))).as(migrate.tail(40)).isZero();
+  }
+
+  /**
+   * {@link #submit}s every client of {@code extraByClient} at once (each {@code flink run} is a JVM
+   * that starts, builds its job and uploads the jar: most of it waiting); returns the job ids.
+   */
+  private static Map<String, String> submitAll(Map<String, List<String>> extraByClient)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(extraByClient.size());
+    try {
+      Map<String, Future<String>> submitted = new LinkedHashMap<>();
+      extraByClient.forEach(
+          (client, extra) -> submitted.put(client, pool.submit(() -> submit(client, extra))));
+      Map<String, String> ids = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<String>> job : submitted.entrySet()) {
+        try {
+          ids.put(job.getKey(), job.getValue().get());
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+      return ids;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   /**
@@ -330,7 +475,14 @@ class ClusterFaultsITCase {
     return true;
   }
 
-  /** Produces the records up to index {@code end} (exclusive) to partition 0, in order. */
+  /**
+   * Produces the records up to index {@code end} (exclusive), in order, each to the partition of
+   * its key (Kafka's default partitioner, as producers of real traffic do: a record and its
+   * duplicate share a key, so they stay in order in one partition). Both partitions' event time
+   * advances alike. Spreading the scenario's single-partition stream is sound here because it has
+   * no TOO_LATE records: every other fate holds whatever the watermark's lag (see {@link
+   * SurveyScenario}).
+   */
   private static void produceUpTo(int end) throws Exception {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
@@ -342,20 +494,22 @@ class ClusterFaultsITCase {
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (ScenarioRecord record : records.subList(produced, end)) {
+      for (int i = produced; i < end; i++) {
+        ScenarioRecord record = records.get(i);
+        assertThat(record.key()).as("a keyed record").isNotEmpty();
         sent.add(
             producer.send(
                 new ProducerRecord<>(
                     SurveyJobOptions.DEFAULT_TOPIC,
-                    0,
+                    null,
                     record.timestamp().toEpochMilli(),
                     record.key().getBytes(StandardCharsets.UTF_8),
                     record.value())));
       }
       producer.flush();
     }
-    for (Future<RecordMetadata> metadata : sent) {
-      metadata.get();
+    for (int i = 0; i < sent.size(); i++) {
+      partitions[produced + i] = sent.get(i).get().partition();
     }
     produced = end;
   }
@@ -502,11 +656,16 @@ class ClusterFaultsITCase {
     return counts;
   }
 
-  /** Rows written to cx_survey_window so far, every version (-1 if ClickHouse does not answer). */
-  private static long surveyRowVersions() {
+  /**
+   * The end of the newest window in cx_survey_window, epoch seconds (-1 if ClickHouse does not
+   * answer). Not a row count: merges of the ReplacingMergeTree shrink that at any time.
+   */
+  private static long newestWindow() {
     try (Connection connection = connect();
         Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("SELECT count() FROM cx_survey_window")) {
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT toUnixTimestamp(max(window_end)) FROM cx_survey_window")) {
       rs.next();
       return rs.getLong(1);
     } catch (java.sql.SQLException e) {
@@ -514,10 +673,13 @@ class ClusterFaultsITCase {
     }
   }
 
-  /** Waits for a row written after the fault; returns the time from the fault to it. */
-  private static Duration awaitNewRows(long rowsBefore, Instant fault) throws Exception {
+  /**
+   * Waits for a window newer than {@code newestBefore} (written after the fault, from records
+   * produced after it); returns the time from the fault to it.
+   */
+  private static Duration awaitNewRows(long newestBefore, Instant fault) throws Exception {
     long deadline = System.nanoTime() + SETTLE.toNanos();
-    while (surveyRowVersions() <= rowsBefore) {
+    while (newestWindow() <= newestBefore) {
       assertThat(System.nanoTime())
           .as("a new row after the fault\n%s", flink.tails())
           .isLessThan(deadline);

@@ -84,10 +84,12 @@ final class FlinkCluster implements AutoCloseable {
   private final Map<String, String> configuration;
   private final List<String> javaOptions;
   private final int restPort;
+  private final Path tmpDir;
   private final List<ChildProcess> taskManagers = new ArrayList<>();
   private ChildProcess jobManager;
   private int taskManagersStarted;
-  private int cliRuns;
+  private final java.util.concurrent.atomic.AtomicInteger cliRuns =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /**
    * @param configuration the cluster's settings (state backend, checkpoints, slots, …) to which the
@@ -101,6 +103,9 @@ final class FlinkCluster implements AutoCloseable {
     this.classpath = classpath;
     this.javaOptions = javaOptions;
     this.restPort = freePort();
+    // Short: RocksDB's files under it get long names (job, operator, key group) and RocksDB warns
+    // about paths near its limit under target/.
+    this.tmpDir = Files.createTempDirectory("cx-flink-");
     this.configuration = new LinkedHashMap<>(configuration);
     this.configuration.putAll(
         Map.of(
@@ -112,7 +117,7 @@ final class FlinkCluster implements AutoCloseable {
             "rest.port", Integer.toString(restPort),
             "taskmanager.host", "127.0.0.1",
             "taskmanager.bind-host", "127.0.0.1",
-            "io.tmp.dirs", Files.createDirectories(dir.resolve("tmp")).toString()));
+            "io.tmp.dirs", tmpDir.toString()));
   }
 
   /**
@@ -195,7 +200,7 @@ final class FlinkCluster implements AutoCloseable {
    * @param environment added to the process's environment (e.g. the ClickHouse password)
    */
   String flink(List<String> args, Map<String, String> environment) throws Exception {
-    String name = "flink-" + (++cliRuns) + "-" + args.get(0);
+    String name = "flink-" + cliRuns.incrementAndGet() + "-" + args.get(0);
     Path conf = writeConf(name);
     List<String> command = javaCommand(conf, name);
     command.add(MAIN_CLI);
@@ -370,6 +375,11 @@ final class FlinkCluster implements AutoCloseable {
     taskManagers.forEach(ChildProcess::kill);
     if (jobManager != null) {
       jobManager.kill();
+    }
+    try (java.util.stream.Stream<Path> files = Files.walk(tmpDir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // Left behind in the system's temporary directory.
     }
   }
 }
