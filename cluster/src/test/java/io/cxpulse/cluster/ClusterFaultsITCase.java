@@ -72,7 +72,19 @@ class ClusterFaultsITCase {
   /** Steps, each producing its own slice of the stream. */
   private static final int STEPS = 5;
 
+  /** On-time records that end every step's slice but the last (see {@link #step}). */
+  private static final int ON_TIME_TAIL = 40;
+
   private static final Duration SETTLE = Duration.ofMinutes(3);
+
+  /**
+   * Until the stream is counted after the broker's restart. The two source subtasks reconnect at
+   * different moments, so one partition may be read to its end before the other's late records are:
+   * their updates then wait for the watermark's next rise (see {@link #step}), which comes when the
+   * finished partition is marked idle (a minute). Seen: 60 s in one run; in another the rows stayed
+   * one short for three minutes, until the next step's records.
+   */
+  private static final Duration SETTLE_AFTER_BROKER_RESTART = Duration.ofMinutes(5);
 
   /** How long ClickHouse is down in the outage step. */
   private static final Duration OUTAGE = Duration.ofSeconds(30);
@@ -176,7 +188,7 @@ class ClusterFaultsITCase {
   @Order(1)
   void happyPath() throws Exception {
     produceUpTo(step(1));
-    assertSurveysMatchTheStream("happy path");
+    assertSurveysMatchTheStream("happy path", SETTLE);
   }
 
   @Test
@@ -192,8 +204,8 @@ class ClusterFaultsITCase {
     flink.taskManagers().remove(taskManager);
     produceUpTo(step(2));
     flink.startTaskManager();
-    Duration recovery = awaitNewRows(newestBefore, fault);
-    assertSurveysMatchTheStream("after the TaskManager crash");
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE);
+    assertSurveysMatchTheStream("after the TaskManager crash", SETTLE);
     assertRestoredAfter(fault);
     report("TaskManager SIGKILL", recovery);
   }
@@ -213,12 +225,15 @@ class ClusterFaultsITCase {
     assertThat(newestWindow()).as("ClickHouse down").isEqualTo(-1);
     Instant back = Instant.now();
     startClickHouse();
-    Duration recovery = awaitNewRows(newestBefore, fault);
-    assertSurveysMatchTheStream("after the ClickHouse outage");
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE);
+    assertSurveysMatchTheStream("after the ClickHouse outage", SETTLE);
     Map<String, Long> restartsAfter = restarts();
+    assertThat(restartsAfter.get("client"))
+        .as("the survey job, writing while ClickHouse was down, failed over")
+        .isGreaterThan(restartsBefore.get("client"));
     System.out.printf(
         Locale.ROOT,
-        "ClusterFaultsITCase ClickHouse outage: restarts per job before %s, after %s%n",
+        "ClusterFaultsITCase ClickHouse outage: restarts per job before it %s, after %s%n",
         restartsBefore,
         restartsAfter);
     report("ClickHouse stopped for " + OUTAGE.toSeconds() + " s", recovery);
@@ -232,13 +247,15 @@ class ClusterFaultsITCase {
     Thread.sleep(3_000);
     long newestBefore = newestWindow();
     Instant fault = Instant.now();
-    kafka.kill();
+    ChildProcess killed = kafka;
+    killed.kill();
+    assertThat(killed.isAlive()).as("the broker after SIGKILL").isFalse();
     Thread.sleep(5_000);
     startKafka();
     Instant back = Instant.now();
     produceUpTo(step(4));
-    Duration recovery = awaitNewRows(newestBefore, fault);
-    assertSurveysMatchTheStream("after the broker restart");
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE_AFTER_BROKER_RESTART);
+    assertSurveysMatchTheStream("after the broker restart", SETTLE_AFTER_BROKER_RESTART);
     report("broker SIGKILL, started again 5 s later", recovery);
     report("broker up again", Duration.between(back, fault.plus(recovery)));
   }
@@ -250,21 +267,20 @@ class ClusterFaultsITCase {
     Thread.sleep(3_000);
     long newestBefore = newestWindow();
     Instant stop = Instant.now();
-    Map<String, String> savepoints = new LinkedHashMap<>();
-    for (Map.Entry<String, String> job : jobIds.entrySet()) {
-      savepoints.put(
-          job.getKey(),
-          FlinkCluster.savepointOf(
-              flink.flink(
-                  List.of(
-                      "stop",
-                      "-m",
-                      flink.restAddress(),
-                      "--savepointPath",
-                      dir.resolve("savepoints").toUri().toString(),
-                      job.getValue()),
-                  Map.of())));
-    }
+    Map<String, String> savepoints =
+        inParallel(
+            jobIds,
+            jobId ->
+                FlinkCluster.savepointOf(
+                    flink.flink(
+                        List.of(
+                            "stop",
+                            "-m",
+                            flink.restAddress(),
+                            "--savepointPath",
+                            dir.resolve("savepoints").toUri().toString(),
+                            jobId),
+                        Map.of())));
     produceUpTo(step(5));
     for (Map.Entry<String, String> savepoint : savepoints.entrySet()) {
       String old = jobIds.get(savepoint.getKey());
@@ -272,8 +288,8 @@ class ClusterFaultsITCase {
       jobIds.put(
           savepoint.getKey(), submit(savepoint.getKey(), List.of("-s", savepoint.getValue())));
     }
-    Duration recovery = awaitNewRows(newestBefore, stop);
-    assertSurveysMatchTheStream("after the upgrade by savepoint");
+    Duration recovery = awaitNewRows(newestBefore, stop, SETTLE);
+    assertSurveysMatchTheStream("after the upgrade by savepoint", SETTLE);
     for (Map.Entry<String, String> job : jobIds.entrySet()) {
       JsonNode restored =
           flink.rest("/jobs/" + job.getValue() + "/checkpoints").path("latest").path("restored");
@@ -287,19 +303,35 @@ class ClusterFaultsITCase {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** The number of restarts of every job (Flink's numRestarts metric), by compose service. */
+  /** The number of restarts of every job so far, by compose service. */
   private static Map<String, Long> restarts() throws Exception {
     Map<String, Long> restarts = new LinkedHashMap<>();
     for (Map.Entry<String, String> job : jobIds.entrySet()) {
-      JsonNode metrics = flink.rest("/jobs/" + job.getValue() + "/metrics?get=numRestarts");
-      restarts.put(job.getKey(), metrics == null ? -1 : metrics.path(0).path("value").asLong(-1));
+      restarts.put(job.getKey(), flink.restarts(job.getValue()));
     }
     return restarts;
   }
 
-  /** The records index that ends step {@code n} (1-based). */
+  /**
+   * The records index that ends step {@code n} (1-based): about its fifth of the stream, moved on
+   * until the last {@link #ON_TIME_TAIL} records are all on time.
+   *
+   * <p>Why: the jobs emit a window row from an event-time timer, so a late record's update reaches
+   * ClickHouse at the next rise of the watermark after it. A late record at the very end of what
+   * was produced (in the partition ahead, after the other partition's last rise) would wait for the
+   * next step's records, and the step's check would see its window one short (seen once). On-time
+   * records after it raise its partition's watermark before the step's traffic ends.
+   */
   private static int step(int n) {
-    return n == STEPS ? records.size() : records.size() * n / STEPS;
+    if (n == STEPS) {
+      return records.size();
+    }
+    int end = records.size() * n / STEPS;
+    while (records.subList(end - ON_TIME_TAIL, end).stream()
+        .anyMatch(record -> record.kind() != SurveyScenario.Kind.ON_TIME)) {
+      end++;
+    }
+    return end;
   }
 
   private static SurveyScenario scenario() {
@@ -391,20 +423,33 @@ class ClusterFaultsITCase {
    */
   private static Map<String, String> submitAll(Map<String, List<String>> extraByClient)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(extraByClient.size());
+    Map<String, String> clients = new LinkedHashMap<>();
+    extraByClient.keySet().forEach(client -> clients.put(client, client));
+    return inParallel(clients, client -> submit(client, extraByClient.get(client)));
+  }
+
+  /** A command line's work, e.g. one {@code flink} call. */
+  private interface Call {
+    String call(String argument) throws Exception;
+  }
+
+  /** {@code call} on every value of {@code arguments} at once; the results by the same keys. */
+  private static Map<String, String> inParallel(Map<String, String> arguments, Call call)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(arguments.size());
     try {
-      Map<String, Future<String>> submitted = new LinkedHashMap<>();
-      extraByClient.forEach(
-          (client, extra) -> submitted.put(client, pool.submit(() -> submit(client, extra))));
-      Map<String, String> ids = new LinkedHashMap<>();
-      for (Map.Entry<String, Future<String>> job : submitted.entrySet()) {
+      Map<String, Future<String>> running = new LinkedHashMap<>();
+      arguments.forEach(
+          (key, argument) -> running.put(key, pool.submit(() -> call.call(argument))));
+      Map<String, String> results = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<String>> result : running.entrySet()) {
         try {
-          ids.put(job.getKey(), job.getValue().get());
+          results.put(result.getKey(), result.getValue().get());
         } catch (ExecutionException e) {
           throw e.getCause() instanceof Exception cause ? cause : e;
         }
       }
-      return ids;
+      return results;
     } finally {
       pool.shutdownNow();
     }
@@ -519,7 +564,8 @@ class ClusterFaultsITCase {
    * (window end at or before its watermark) holds exactly the counted surveys of the records
    * produced so far, and the dead letters per reason are those of the records produced so far.
    */
-  private static void assertSurveysMatchTheStream(String step) throws Exception {
+  private static void assertSurveysMatchTheStream(String step, Duration settle) throws Exception {
+    long start = System.nanoTime();
     List<ScenarioRecord> sent = records.subList(0, produced);
     Instant watermark =
         sent.stream()
@@ -538,7 +584,7 @@ class ClusterFaultsITCase {
         expectedDeadLetters.merge(record.fate().rejectReason().name(), 1L, Long::sum);
       }
     }
-    long deadline = System.nanoTime() + SETTLE.toNanos();
+    long deadline = System.nanoTime() + settle.toNanos();
     TreeMap<String, List<Long>> actual = actualRows(watermark);
     Map<String, Long> deadLetters = deadLetters();
     while ((!actual.equals(expected) || !deadLetters.equals(expectedDeadLetters))
@@ -555,14 +601,15 @@ class ClusterFaultsITCase {
     System.out.printf(
         Locale.ROOT,
         "ClusterFaultsITCase %s: %d records in = %d counted + %d dead-lettered %s; %d window rows"
-            + " up to %s equal%n",
+            + " up to %s equal (%d s after the check began)%n",
         step,
         sent.size(),
         counted,
         deadLettered,
         deadLetters,
         expected.size(),
-        watermark);
+        watermark,
+        Duration.ofNanos(System.nanoTime() - start).toSeconds());
   }
 
   /**
@@ -677,8 +724,9 @@ class ClusterFaultsITCase {
    * Waits for a window newer than {@code newestBefore} (written after the fault, from records
    * produced after it); returns the time from the fault to it.
    */
-  private static Duration awaitNewRows(long newestBefore, Instant fault) throws Exception {
-    long deadline = System.nanoTime() + SETTLE.toNanos();
+  private static Duration awaitNewRows(long newestBefore, Instant fault, Duration settle)
+      throws Exception {
+    long deadline = System.nanoTime() + settle.toNanos();
     while (newestWindow() <= newestBefore) {
       assertThat(System.nanoTime())
           .as("a new row after the fault\n%s", flink.tails())

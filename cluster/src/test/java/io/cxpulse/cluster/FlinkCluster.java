@@ -233,9 +233,17 @@ final class FlinkCluster implements AutoCloseable {
     return job == null ? null : job.path("state").asText();
   }
 
-  /** The ids of the jobs with a task deployed on the TaskManager with the resource id given. */
-  JsonNode taskManagersOverview() throws Exception {
-    return rest("/taskmanagers");
+  /**
+   * How often the job has restarted so far, counted in the JobManager's log (every failover,
+   * whether of the whole job or of a region, is a line "switched from state RUNNING to
+   * RESTARTING").
+   */
+  long restarts(String jobId) throws IOException {
+    String line = "(" + jobId + ") switched from state RUNNING to RESTARTING";
+    try (java.util.stream.Stream<String> lines =
+        Files.lines(dir.resolve("jobmanager.log"), StandardCharsets.UTF_8)) {
+      return lines.filter(text -> text.contains(line)).count();
+    }
   }
 
   /** GET on the REST API; null if it does not answer 200. */
