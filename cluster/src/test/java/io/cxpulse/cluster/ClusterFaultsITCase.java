@@ -128,6 +128,11 @@ class ClusterFaultsITCase {
                 .resolve(
                     Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-')));
     compose = ComposeFile.read();
+    assertThat(Path.of(System.getProperty("cxpulse.jobJar")))
+        .as(
+            "the shaded job jar (mvn -B -DskipTests install, or -pl cluster -am without"
+                + " -Dcxpulse.skipJobJar=true)")
+        .isRegularFile();
     password = UUID.randomUUID().toString();
     kafkaPort = FlinkCluster.freePort();
     clickHousePort = FlinkCluster.freePort();
