@@ -375,6 +375,37 @@ class DockerComposeTest {
     }
   }
 
+  /**
+   * Checkpoints and savepoints (RocksDB, incremental) live on one named volume that the jobmanager
+   * and the taskmanager mount at the same path: the JobManager writes a checkpoint's metadata and
+   * the TaskManager its files, and a savepoint must outlive the containers for {@code flink run
+   * -s}. ClusterFaultsITCase runs its cluster on these same properties.
+   */
+  @Test
+  void flinkKeepsCheckpointsAndSavepointsOnANamedVolumeBothFlinkServicesShare() throws Exception {
+    JsonNode properties =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(compose.path("x-flink-config").path("FLINK_PROPERTIES").asText());
+    assertThat(properties.path("state.backend.type").asText()).isEqualTo("rocksdb");
+    assertThat(properties.path("execution.checkpointing.incremental").asBoolean()).isTrue();
+    String checkpoints = properties.path("execution.checkpointing.dir").asText();
+    String savepoints = properties.path("execution.checkpointing.savepoint-dir").asText();
+    assertThat(checkpoints).startsWith("file:///");
+    assertThat(savepoints).startsWith(checkpoints + "/");
+    String mountPath = checkpoints.substring("file://".length());
+    for (String flinkService : List.of("jobmanager", "taskmanager")) {
+      List<String> volumes =
+          strings(service(flinkService).path("volumes")).stream()
+              .filter(volume -> volume.endsWith(":" + mountPath))
+              .map(volume -> volume.split(":")[0])
+              .toList();
+      assertThat(volumes).as("%s mounts a volume at %s", flinkService, mountPath).hasSize(1);
+      assertThat(compose.path("volumes").has(volumes.get(0)))
+          .as("%s is a named volume", volumes.get(0))
+          .isTrue();
+    }
+  }
+
   private static JsonNode service(String name) {
     JsonNode service = services.path(name);
     assertThat(service.isObject()).as("service %s", name).isTrue();

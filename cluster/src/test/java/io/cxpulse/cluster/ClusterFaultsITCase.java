@@ -1,0 +1,770 @@
+package io.cxpulse.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.generator.SurveyScenario;
+import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
+import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.pipeline.EventTimeOptions;
+import io.cxpulse.jobs.survey.SurveyJobOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The production path on real processes: the shaded job jar submitted with Flink's command line,
+ * with docker-compose.yml's arguments, to a standalone session cluster (a JobManager and a
+ * TaskManager JVM, RocksDB with incremental checkpoints, docker-compose's Flink settings), Kafka
+ * and ClickHouse in processes of their own; then real faults, one after the other, on one stream of
+ * generated surveys whose every record's fate is known ({@link SurveyScenario}). After each step
+ * every completed window row of {@code cx_survey_window} equals what the records produced so far
+ * must give, and the dead letters per reason equal the records dead-lettered so far: nothing lost,
+ * nothing counted twice. The four jobs of docker-compose run side by side on the cluster.
+ *
+ * <p>The steps share the cluster and the stream (a cluster start costs a minute), so they run in
+ * order and each builds on the one before.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterFaultsITCase {
+
+  private static final long SEED = 20_261_207L;
+
+  /** Surveys per second of event time; a step's part of the stream spans several minutes. */
+  private static final double EVENTS_PER_SECOND = 4.0;
+
+  private static final int EVENTS = 12_000;
+
+  /** Steps, each producing its own slice of the stream. */
+  private static final int STEPS = 5;
+
+  /** On-time records that end every step's slice but the last (see {@link #step}). */
+  private static final int ON_TIME_TAIL = 40;
+
+  private static final Duration SETTLE = Duration.ofMinutes(3);
+
+  /**
+   * Until the stream is counted after the broker's restart. The two source subtasks reconnect at
+   * different moments, so one partition may be read to its end before the other's late records are:
+   * their updates then wait for the watermark's next rise (see {@link #step}), which comes when the
+   * finished partition is marked idle (a minute). Seen: 60 s in one run; in another the rows stayed
+   * one short for three minutes, until the next step's records.
+   */
+  private static final Duration SETTLE_AFTER_BROKER_RESTART = Duration.ofMinutes(5);
+
+  /** How long ClickHouse is down in the outage step. */
+  private static final Duration OUTAGE = Duration.ofSeconds(30);
+
+  private static final String CLICKHOUSE_USER = "cxpulse";
+
+  /**
+   * Partitions of every topic: as many as the jobs' parallelism. With fewer, a source subtask
+   * without a partition holds the watermark back for the idleness timeout (a minute) after every
+   * start, and every recovery time below would include it.
+   */
+  private static final int PARTITIONS = 2;
+
+  private static final List<String> CLIENTS =
+      List.of("client", "client-checkout", "client-tickets", "client-drivers");
+
+  private static Path dir;
+  private static ComposeFile compose;
+  private static String password;
+  private static int kafkaPort;
+  private static int clickHousePort;
+  private static ChildProcess kafka;
+  private static ChildProcess clickHouse;
+  private static FlinkCluster flink;
+  private static final Map<String, String> jobIds = new LinkedHashMap<>();
+
+  private static SurveyScenario surveys;
+  private static List<ScenarioRecord> records;
+
+  /** Records of {@link #records} produced so far. */
+  private static int produced;
+
+  /** The partition each record of {@link #records} went to. */
+  private static int[] partitions;
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    dir =
+        Files.createDirectories(
+            Path.of(System.getProperty("cxpulse.processDir"))
+                .resolve(
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-')));
+    compose = ComposeFile.read();
+    assertThat(Path.of(System.getProperty("cxpulse.jobJar")))
+        .as(
+            "the shaded job jar (mvn -B -DskipTests install, or -pl cluster -am without"
+                + " -Dcxpulse.skipJobJar=true)")
+        .isRegularFile();
+    password = UUID.randomUUID().toString();
+    kafkaPort = FlinkCluster.freePort();
+    clickHousePort = FlinkCluster.freePort();
+    try {
+      startClickHouse();
+      startKafka();
+      createTopics();
+      migrate();
+      Map<String, String> settings = new LinkedHashMap<>(compose.flinkProperties());
+      assertThat(settings)
+          .as("docker-compose's Flink settings")
+          .containsEntry("state.backend.type", "rocksdb")
+          .containsEntry("execution.checkpointing.incremental", "true");
+      // docker-compose's volume, as a local directory here.
+      assertThat(settings)
+          .containsKeys("execution.checkpointing.dir", "execution.checkpointing.savepoint-dir");
+      settings.put(
+          "execution.checkpointing.dir",
+          Files.createDirectories(dir.resolve("checkpoints")).toUri().toString());
+      settings.put(
+          "execution.checkpointing.savepoint-dir",
+          Files.createDirectories(dir.resolve("savepoints")).toUri().toString());
+      settings.put("jobmanager.memory.process.size", "768m");
+      settings.put("taskmanager.memory.process.size", "1536m");
+      flink =
+          FlinkCluster.start(
+              dir.resolve("flink"),
+              settings,
+              ComposeFile.words(settings.get("env.java.opts.all")),
+              1);
+      surveys = scenario();
+      records = surveys.records();
+      partitions = new int[records.size()];
+      Map<String, List<String>> plain = new LinkedHashMap<>();
+      CLIENTS.forEach(client -> plain.put(client, List.of()));
+      jobIds.putAll(submitAll(plain));
+      awaitRunning();
+    } catch (Exception | Error e) {
+      stopEverything();
+      throw e;
+    }
+  }
+
+  @AfterAll
+  static void stopEverything() {
+    if (flink != null) {
+      flink.close();
+    }
+    if (kafka != null) {
+      kafka.kill();
+    }
+    if (clickHouse != null) {
+      clickHouse.kill();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void happyPath() throws Exception {
+    produceUpTo(step(1));
+    assertSurveysMatchTheStream("happy path", SETTLE);
+  }
+
+  @Test
+  @Order(2)
+  void taskManagerCrash() throws Exception {
+    produceUpTo((step(1) + step(2)) / 2);
+    // Mid-stream: the TaskManager dies with rows counted since the last checkpoint.
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    ChildProcess taskManager = flink.taskManagers().get(flink.taskManagers().size() - 1);
+    Instant fault = Instant.now();
+    taskManager.kill();
+    flink.taskManagers().remove(taskManager);
+    produceUpTo(step(2));
+    flink.startTaskManager();
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE);
+    assertSurveysMatchTheStream("after the TaskManager crash", SETTLE);
+    assertRestoredAfter(fault);
+    report("TaskManager SIGKILL", recovery);
+  }
+
+  @Test
+  @Order(3)
+  void clickHouseOutage() throws Exception {
+    produceUpTo((step(2) + step(3)) / 2);
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    Map<String, Long> restartsBefore = restarts();
+    Instant fault = Instant.now();
+    clickHouse.signalAndWait("TERM", Duration.ofMinutes(1));
+    // The rest of the step's traffic arrives while ClickHouse is down.
+    produceUpTo(step(3));
+    Thread.sleep(Math.max(0, Duration.between(Instant.now(), fault.plus(OUTAGE)).toMillis()));
+    assertThat(newestWindow()).as("ClickHouse down").isEqualTo(-1);
+    Instant back = Instant.now();
+    startClickHouse();
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE);
+    assertSurveysMatchTheStream("after the ClickHouse outage", SETTLE);
+    Map<String, Long> restartsAfter = restarts();
+    assertThat(restartsAfter.get("client"))
+        .as("the survey job, writing while ClickHouse was down, failed over")
+        .isGreaterThan(restartsBefore.get("client"));
+    System.out.printf(
+        Locale.ROOT,
+        "ClusterFaultsITCase ClickHouse outage: restarts per job before it %s, after %s%n",
+        restartsBefore,
+        restartsAfter);
+    report("ClickHouse stopped for " + OUTAGE.toSeconds() + " s", recovery);
+    report("ClickHouse started again", Duration.between(back, fault.plus(recovery)));
+  }
+
+  @Test
+  @Order(4)
+  void brokerRestart() throws Exception {
+    produceUpTo((step(3) + step(4)) / 2);
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    Instant fault = Instant.now();
+    ChildProcess killed = kafka;
+    killed.kill();
+    assertThat(killed.isAlive()).as("the broker after SIGKILL").isFalse();
+    Thread.sleep(5_000);
+    startKafka();
+    Instant back = Instant.now();
+    produceUpTo(step(4));
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE_AFTER_BROKER_RESTART);
+    assertSurveysMatchTheStream("after the broker restart", SETTLE_AFTER_BROKER_RESTART);
+    report("broker SIGKILL, started again 5 s later", recovery);
+    report("broker up again", Duration.between(back, fault.plus(recovery)));
+  }
+
+  @Test
+  @Order(5)
+  void upgradeBySavepoint() throws Exception {
+    produceUpTo((step(4) + step(5)) / 2);
+    Thread.sleep(3_000);
+    long newestBefore = newestWindow();
+    Instant stop = Instant.now();
+    Map<String, String> savepoints =
+        inParallel(
+            jobIds,
+            jobId ->
+                FlinkCluster.savepointOf(
+                    flink.flink(
+                        List.of(
+                            "stop",
+                            "-m",
+                            flink.restAddress(),
+                            "--savepointPath",
+                            dir.resolve("savepoints").toUri().toString(),
+                            jobId),
+                        Map.of())));
+    produceUpTo(step(5));
+    for (Map.Entry<String, String> savepoint : savepoints.entrySet()) {
+      String old = jobIds.get(savepoint.getKey());
+      assertThat(flink.jobStatus(old)).as("%s stopped", savepoint.getKey()).isEqualTo("FINISHED");
+      jobIds.put(
+          savepoint.getKey(), submit(savepoint.getKey(), List.of("-s", savepoint.getValue())));
+    }
+    Duration recovery = awaitNewRows(newestBefore, stop, SETTLE);
+    assertSurveysMatchTheStream("after the upgrade by savepoint", SETTLE);
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      JsonNode restored =
+          flink.rest("/jobs/" + job.getValue() + "/checkpoints").path("latest").path("restored");
+      assertThat(restored.path("is_savepoint").asBoolean())
+          .as("%s resumed from its savepoint: %s", job.getKey(), restored)
+          .isTrue();
+      assertThat(restored.path("external_path").asText()).isEqualTo(savepoints.get(job.getKey()));
+    }
+    report("flink stop --savepointPath, then flink run -s", recovery);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** The number of restarts of every job so far, by compose service. */
+  private static Map<String, Long> restarts() throws Exception {
+    Map<String, Long> restarts = new LinkedHashMap<>();
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      restarts.put(job.getKey(), flink.restarts(job.getValue()));
+    }
+    return restarts;
+  }
+
+  /**
+   * The records index that ends step {@code n} (1-based): about its fifth of the stream, moved on
+   * until the last {@link #ON_TIME_TAIL} records are all on time.
+   *
+   * <p>Why: the jobs emit a window row from an event-time timer, so a late record's update reaches
+   * ClickHouse at the next rise of the watermark after it. A late record at the very end of what
+   * was produced (in the partition ahead, after the other partition's last rise) would wait for the
+   * next step's records, and the step's check would see its window one short (seen once). On-time
+   * records after it raise its partition's watermark before the step's traffic ends.
+   */
+  private static int step(int n) {
+    if (n == STEPS) {
+      return records.size();
+    }
+    int end = records.size() * n / STEPS;
+    while (records.subList(end - ON_TIME_TAIL, end).stream()
+        .anyMatch(record -> record.kind() != SurveyScenario.Kind.ON_TIME)) {
+      end++;
+    }
+    return end;
+  }
+
+  private static SurveyScenario scenario() {
+    Instant now = Instant.now();
+    Duration span = Duration.ofSeconds((long) (EVENTS / EVENTS_PER_SECOND));
+    Instant start = now.minus(span).minus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.MINUTES);
+    // No TOO_LATE records: their fate needs the watermark of the whole stream before them, which a
+    // job restored from a checkpoint rebuilds only from the records it reads again.
+    return SurveyScenario.builder(
+            SurveyTrafficGenerator.create(SEED, start, EVENTS_PER_SECOND).take(EVENTS), now)
+        .seed(SEED)
+        .windowSize(EventTimeOptions.DEFAULT_WINDOW)
+        .outOfOrderness(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
+        .allowedLateness(EventTimeOptions.DEFAULT_ALLOWED_LATENESS)
+        .tooLateCount(0)
+        .build();
+  }
+
+  private static void startClickHouse() throws Exception {
+    List<String> command = new ArrayList<>(testJvm());
+    command.add("-D" + "cxpulse.chdb.library=" + System.getProperty("cxpulse.chdb.library"));
+    command.addAll(
+        List.of(
+            ClickHouseServerMain.class.getName(),
+            dir.resolve("clickhouse-data").toString(),
+            Integer.toString(clickHousePort),
+            CLICKHOUSE_USER,
+            password));
+    // As the launcher runs the engine: libjsig chains the JVM's signal handlers with the engine's.
+    clickHouse =
+        ChildProcess.start(
+            "clickhouse",
+            command,
+            Map.of(
+                "LD_PRELOAD",
+                Path.of(System.getProperty("java.home"), "lib", "libjsig.so").toString()),
+            dir);
+    clickHouse.awaitLine(
+        line -> line.startsWith(ClickHouseServerMain.READY), Duration.ofMinutes(2));
+  }
+
+  private static void startKafka() throws Exception {
+    List<String> command = new ArrayList<>(testJvm());
+    command.addAll(
+        List.of(
+            KafkaBrokerMain.class.getName(),
+            dir.resolve("kafka-data").toString(),
+            Integer.toString(kafkaPort)));
+    kafka = ChildProcess.start("kafka", command, Map.of(), dir);
+    kafka.awaitLine(line -> line.startsWith(KafkaBrokerMain.READY), Duration.ofMinutes(2));
+  }
+
+  private static List<String> testJvm() {
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Duser.timezone=UTC",
+        "-Xmx512m",
+        "-cp",
+        System.getProperty("java.class.path"));
+  }
+
+  /** The topics docker-compose's kafka-init creates, {@link #PARTITIONS} partitions each. */
+  private static void createTopics() throws Exception {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (String topic :
+          List.of("cx.surveys", "cx.checkout", "cx.tickets", "cx.dead-letters", "cx.alerts")) {
+        topics.add(new NewTopic(topic, PARTITIONS, (short) 1));
+      }
+      admin.createTopics(topics).all().get();
+    }
+  }
+
+  /** docker-compose's migrate service: MigrateCommand from the job jar. */
+  private static void migrate() throws Exception {
+    List<String> words = compose.commandLine("migrate", addresses());
+    assertThat(words.get(0)).isEqualTo("java");
+    List<String> command = new ArrayList<>(words);
+    command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    ChildProcess migrate =
+        ChildProcess.start("migrate", command, Map.of("CLICKHOUSE_PASSWORD", password), dir);
+    assertThat(migrate.awaitExit(Duration.ofMinutes(2))).as(migrate.tail(40)).isZero();
+  }
+
+  /**
+   * {@link #submit}s every client of {@code extraByClient} at once (each {@code flink run} is a JVM
+   * that starts, builds its job and uploads the jar: most of it waiting); returns the job ids.
+   */
+  private static Map<String, String> submitAll(Map<String, List<String>> extraByClient)
+      throws Exception {
+    Map<String, String> clients = new LinkedHashMap<>();
+    extraByClient.keySet().forEach(client -> clients.put(client, client));
+    return inParallel(clients, client -> submit(client, extraByClient.get(client)));
+  }
+
+  /** A command line's work, e.g. one {@code flink} call. */
+  private interface Call {
+    String call(String argument) throws Exception;
+  }
+
+  /** {@code call} on every value of {@code arguments} at once; the results by the same keys. */
+  private static Map<String, String> inParallel(Map<String, String> arguments, Call call)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(arguments.size());
+    try {
+      Map<String, Future<String>> running = new LinkedHashMap<>();
+      arguments.forEach(
+          (key, argument) -> running.put(key, pool.submit(() -> call.call(argument))));
+      Map<String, String> results = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<String>> result : running.entrySet()) {
+        try {
+          results.put(result.getKey(), result.getValue().get());
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception cause ? cause : e;
+        }
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /**
+   * Submits docker-compose's client service {@code client} with {@code flink run}, its arguments as
+   * the compose file gives them, plus {@code extra} options of {@code run}; returns the job id.
+   */
+  private static String submit(String client, List<String> extra) throws Exception {
+    List<String> words = compose.commandLine(client, addresses());
+    assertThat(words.subList(0, 3))
+        .as("%s's entrypoint", client)
+        .containsExactly("flink", "run", "-d");
+    List<String> args = new ArrayList<>(words.subList(1, words.size()));
+    args.addAll(2, extra);
+    return FlinkCluster.jobIdOf(
+        flink.flink(
+            args,
+            Map.of(
+                "CLICKHOUSE_PASSWORD",
+                password,
+                "CX_PULSE_ALERT_WEBHOOK_URL",
+                compose.environmentDefault(client, "CX_PULSE_ALERT_WEBHOOK_URL"))));
+  }
+
+  /** docker-compose's addresses → this machine's. */
+  private static Map<String, String> addresses() {
+    Map<String, String> addresses = new LinkedHashMap<>();
+    addresses.put("kafka:29092", bootstrap());
+    addresses.put("clickhouse:8123", "127.0.0.1:" + clickHousePort);
+    addresses.put("jobmanager:8081", flink == null ? "jobmanager:8081" : flink.restAddress());
+    addresses.put(
+        "/opt/cx-pulse/cx-pulse-jobs-job.jar",
+        Path.of(System.getProperty("cxpulse.jobJar")).toString());
+    addresses.put(
+        "/opt/cx-pulse/sql",
+        Path.of(System.getProperty("cxpulse.composeFile")).resolveSibling("sql").toString());
+    return addresses;
+  }
+
+  private static String bootstrap() {
+    return "127.0.0.1:" + kafkaPort;
+  }
+
+  private static void awaitRunning() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    for (String jobId : jobIds.values()) {
+      while (!allTasksRunning(jobId)) {
+        assertThat(System.nanoTime())
+            .as("job %s running:\n%s", jobId, flink.tails())
+            .isLessThan(deadline);
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  private static boolean allTasksRunning(String jobId) throws Exception {
+    JsonNode job = flink.rest("/jobs/" + jobId);
+    if (job == null || !"RUNNING".equals(job.path("state").asText())) {
+      return false;
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      if (!"RUNNING".equals(vertex.path("status").asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Produces the records up to index {@code end} (exclusive), in order, each to the partition of
+   * its key (Kafka's default partitioner, as producers of real traffic do: a record and its
+   * duplicate share a key, so they stay in order in one partition). Both partitions' event time
+   * advances alike. Spreading the scenario's single-partition stream is sound here because it has
+   * no TOO_LATE records: every other fate holds whatever the watermark's lag (see {@link
+   * SurveyScenario}).
+   */
+  private static void produceUpTo(int end) throws Exception {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = produced; i < end; i++) {
+        ScenarioRecord record = records.get(i);
+        assertThat(record.key()).as("a keyed record").isNotEmpty();
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(
+                    SurveyJobOptions.DEFAULT_TOPIC,
+                    null,
+                    record.timestamp().toEpochMilli(),
+                    record.key().getBytes(StandardCharsets.UTF_8),
+                    record.value())));
+      }
+      producer.flush();
+    }
+    for (int i = 0; i < sent.size(); i++) {
+      partitions[produced + i] = sent.get(i).get().partition();
+    }
+    produced = end;
+  }
+
+  /**
+   * Waits until every window of {@code cx_survey_window} that the stream so far has completed
+   * (window end at or before its watermark) holds exactly the counted surveys of the records
+   * produced so far, and the dead letters per reason are those of the records produced so far.
+   */
+  private static void assertSurveysMatchTheStream(String step, Duration settle) throws Exception {
+    long start = System.nanoTime();
+    List<ScenarioRecord> sent = records.subList(0, produced);
+    Instant watermark =
+        sent.stream()
+            .map(ScenarioRecord::streamPosition)
+            .max(Instant::compareTo)
+            .orElseThrow()
+            .minus(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
+            .minusMillis(1);
+    TreeMap<String, List<Long>> expected = expectedRows(sent, watermark);
+    Map<String, Long> expectedDeadLetters = new TreeMap<>();
+    long counted = 0;
+    for (ScenarioRecord record : sent) {
+      if (record.fate().isCounted()) {
+        counted++;
+      } else {
+        expectedDeadLetters.merge(record.fate().rejectReason().name(), 1L, Long::sum);
+      }
+    }
+    long deadline = System.nanoTime() + settle.toNanos();
+    TreeMap<String, List<Long>> actual = actualRows(watermark);
+    Map<String, Long> deadLetters = deadLetters();
+    while ((!actual.equals(expected) || !deadLetters.equals(expectedDeadLetters))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(1_000);
+      actual = actualRows(watermark);
+      deadLetters = deadLetters();
+    }
+    assertThat(expected.size()).as("window rows expected %s", step).isGreaterThan(100);
+    assertThat(actual).as("window rows %s\n%s", step, flink.tails()).isEqualTo(expected);
+    assertThat(deadLetters).as("dead letters per reason %s", step).isEqualTo(expectedDeadLetters);
+    long deadLettered = deadLetters.values().stream().mapToLong(Long::longValue).sum();
+    assertThat(counted + deadLettered).as("in = counted + dead-lettered").isEqualTo(sent.size());
+    System.out.printf(
+        Locale.ROOT,
+        "ClusterFaultsITCase %s: %d records in = %d counted + %d dead-lettered %s; %d window rows"
+            + " up to %s equal (%d s after the check began)%n",
+        step,
+        sent.size(),
+        counted,
+        deadLettered,
+        deadLetters,
+        expected.size(),
+        watermark,
+        Duration.ofNanos(System.nanoTime() - start).toSeconds());
+  }
+
+  /**
+   * Key "window start|channel|segment" → csat_total, csat_satisfied, nps_total, nps_promoters,
+   * nps_detractors, ces_count, ces_sum.
+   */
+  private static TreeMap<String, List<Long>> expectedRows(
+      List<ScenarioRecord> sent, Instant watermark) {
+    TreeMap<String, long[]> sums = new TreeMap<>();
+    for (ScenarioRecord record : sent) {
+      if (!record.fate().isCounted()) {
+        continue;
+      }
+      SurveyResponse response = record.event().orElseThrow();
+      Instant windowStart = response.getEventTime().truncatedTo(ChronoUnit.MINUTES);
+      if (windowStart.plus(EventTimeOptions.DEFAULT_WINDOW).isAfter(watermark)) {
+        continue;
+      }
+      String key =
+          windowStart.getEpochSecond()
+              + "|"
+              + response.getChannel().name().toLowerCase(Locale.ROOT)
+              + "|"
+              + response.getSegment();
+      long[] row = sums.computeIfAbsent(key, k -> new long[7]);
+      int score = response.getScore();
+      switch (response.getSurveyType()) {
+        case CSAT -> {
+          row[0]++;
+          row[1] += score >= 4 ? 1 : 0;
+        }
+        case NPS -> {
+          row[2]++;
+          row[3] += score >= 9 ? 1 : 0;
+          row[4] += score <= 6 ? 1 : 0;
+        }
+        case CES -> {
+          row[5]++;
+          row[6] += score;
+        }
+        default -> throw new AssertionError(response);
+      }
+    }
+    TreeMap<String, List<Long>> rows = new TreeMap<>();
+    sums.forEach((key, row) -> rows.put(key, java.util.Arrays.stream(row).boxed().toList()));
+    return rows;
+  }
+
+  private static TreeMap<String, List<Long>> actualRows(Instant watermark) throws Exception {
+    TreeMap<String, List<Long>> rows = new TreeMap<>();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT toUnixTimestamp(window_start), channel, segment, csat_total,"
+                    + " csat_satisfied, nps_total, nps_promoters, nps_detractors, ces_count,"
+                    + " ces_sum FROM cx_survey_window_latest WHERE window_end <= "
+                    + "toDateTime64('"
+                    + watermark.toString().replace("T", " ").replace("Z", "")
+                    + "', 3, 'UTC')")) {
+      while (rs.next()) {
+        List<Long> row = new ArrayList<>();
+        for (int i = 4; i <= 10; i++) {
+          row.add(rs.getLong(i));
+        }
+        rows.put(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3), row);
+      }
+    } catch (java.sql.SQLException e) {
+      // ClickHouse down or restarting: nothing to compare yet.
+    }
+    return rows;
+  }
+
+  /** Dead letters of the survey topic per reason, one per Kafka record. */
+  private static Map<String, Long> deadLetters() throws Exception {
+    Map<String, Long> counts = new TreeMap<>();
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT reason, sum(dead_letters) FROM cx_dead_letter_counts"
+                    + " WHERE source_topic = '"
+                    + SurveyJobOptions.DEFAULT_TOPIC
+                    + "' GROUP BY reason")) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+    } catch (java.sql.SQLException e) {
+      // As above.
+    }
+    return counts;
+  }
+
+  /**
+   * The end of the newest window in cx_survey_window, epoch seconds (-1 if ClickHouse does not
+   * answer). Not a row count: merges of the ReplacingMergeTree shrink that at any time.
+   */
+  private static long newestWindow() {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rs =
+            statement.executeQuery(
+                "SELECT toUnixTimestamp(max(window_end)) FROM cx_survey_window")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * Waits for a window newer than {@code newestBefore} (written after the fault, from records
+   * produced after it); returns the time from the fault to it.
+   */
+  private static Duration awaitNewRows(long newestBefore, Instant fault, Duration settle)
+      throws Exception {
+    long deadline = System.nanoTime() + settle.toNanos();
+    while (newestWindow() <= newestBefore) {
+      assertThat(System.nanoTime())
+          .as("a new row after the fault\n%s", flink.tails())
+          .isLessThan(deadline);
+      Thread.sleep(200);
+    }
+    return Duration.between(fault, Instant.now());
+  }
+
+  /** Every job restored from a checkpoint after {@code fault}. */
+  private static void assertRestoredAfter(Instant fault) throws Exception {
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      JsonNode restored =
+          flink.rest("/jobs/" + job.getValue() + "/checkpoints").path("latest").path("restored");
+      assertThat(restored.path("restore_timestamp").asLong())
+          .as("%s restored from a checkpoint after the fault: %s", job.getKey(), restored)
+          .isGreaterThanOrEqualTo(fault.toEpochMilli());
+    }
+  }
+
+  private static void report(String fault, Duration recovery) {
+    System.out.printf(
+        Locale.ROOT,
+        "ClusterFaultsITCase recovery: %s -> first new row in ClickHouse after %.1f s%n",
+        fault,
+        recovery.toMillis() / 1000.0);
+  }
+
+  private static Connection connect() throws java.sql.SQLException {
+    Properties properties = new Properties();
+    properties.put("user", CLICKHOUSE_USER);
+    properties.put("password", password);
+    return DriverManager.getConnection(
+        "jdbc:clickhouse:http://127.0.0.1:" + clickHousePort + "/default", properties);
+  }
+}
