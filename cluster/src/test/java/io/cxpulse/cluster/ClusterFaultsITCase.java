@@ -597,9 +597,31 @@ class ClusterFaultsITCase {
       Thread.sleep(1_000);
       actual = actualRows(watermark);
       deadLetters = deadLetters();
+      long waited = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+      if (waited % 30 == 0) {
+        System.out.printf(
+            Locale.ROOT,
+            "ClusterFaultsITCase %s: after %d s %s%n",
+            step,
+            waited,
+            difference(expected, actual));
+      }
     }
     assertThat(expected.size()).as("window rows expected %s", step).isGreaterThan(100);
-    assertThat(actual).as("window rows %s\n%s", step, flink.tails()).isEqualTo(expected);
+    if (!actual.equals(expected)) {
+      // The difference first: a failure report may keep only the message's first lines.
+      throw new AssertionError(
+          "window rows "
+              + step
+              + ": "
+              + difference(expected, actual)
+              + "\nwatermarks of the survey job: "
+              + watermarks(jobIds.get("client"))
+              + "\nrestarts per job: "
+              + restarts()
+              + "\n"
+              + flink.tails());
+    }
     assertThat(deadLetters).as("dead letters per reason %s", step).isEqualTo(expectedDeadLetters);
     long deadLettered = deadLetters.values().stream().mapToLong(Long::longValue).sum();
     assertThat(counted + deadLettered).as("in = counted + dead-lettered").isEqualTo(sent.size());
@@ -615,6 +637,45 @@ class ClusterFaultsITCase {
         expected.size(),
         watermark,
         Duration.ofNanos(System.nanoTime() - start).toSeconds());
+  }
+
+  /** Rows missing, extra and different, each with its partitions' records, for a failure. */
+  private static String difference(
+      TreeMap<String, List<Long>> expected, TreeMap<String, List<Long>> actual) {
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<String, List<Long>> row : expected.entrySet()) {
+      List<Long> found = actual.get(row.getKey());
+      if (!row.getValue().equals(found)) {
+        lines.add(row.getKey() + " expected " + row.getValue() + " but was " + found);
+      }
+    }
+    actual.keySet().stream()
+        .filter(key -> !expected.containsKey(key))
+        .forEach(key -> lines.add(key + " not expected: " + actual.get(key)));
+    return lines.size()
+        + " of "
+        + expected.size()
+        + " rows differ: "
+        + String.join("; ", lines.subList(0, Math.min(20, lines.size())));
+  }
+
+  /** Each vertex's lowest input watermark, by the REST API, for a failure message. */
+  private static String watermarks(String jobId) throws Exception {
+    List<String> marks = new ArrayList<>();
+    JsonNode job = flink.rest("/jobs/" + jobId);
+    if (job == null) {
+      return "(no answer)";
+    }
+    for (JsonNode vertex : job.path("vertices")) {
+      JsonNode subtasks =
+          flink.rest("/jobs/" + jobId + "/vertices/" + vertex.path("id").asText() + "/watermarks");
+      List<String> values = new ArrayList<>();
+      if (subtasks != null) {
+        subtasks.forEach(metric -> values.add(metric.path("value").asText()));
+      }
+      marks.add(vertex.path("name").asText() + "=" + values);
+    }
+    return String.join(", ", marks);
   }
 
   /**

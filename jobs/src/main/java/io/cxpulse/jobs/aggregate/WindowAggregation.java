@@ -38,6 +38,15 @@ import org.apache.flink.util.OutputTag;
  * pre-aggregator has flushed up to it; a window thus gets one row when it closes and one per later
  * watermark step that brought changes, not one per partial.
  *
+ * <p>A correction that no watermark step delivers: a record for a window the watermark has already
+ * passed waits for the watermark's next rise, and that rise may never come. When an input resumes
+ * after being idle behind the others (a broker restart, a partition whose producer paused), its
+ * records land in windows the other inputs have closed, and if it ends below their watermark, the
+ * watermark stays where it was until new traffic. So both phases also flush such corrections on
+ * processing time, at most {@link #CORRECTION_TICK} after they arrive (each phase rounds up to the
+ * next tick, so a correction reaches the row within two ticks): never a window the watermark has
+ * not closed, so a row's first version is still complete for everything before its end.
+ *
  * <p>Retention: a record whose window ended more than {@code retention} ago (by the watermark at
  * the pre-aggregator) is too late; it goes to the {@link Output#tooLate()} stream, never silently
  * dropped. The merger keeps a row's total until the same time, so no partial can arrive after it.
@@ -50,6 +59,13 @@ public final class WindowAggregation<IN, C extends WindowComponents<C>, ROW>
     implements Serializable {
 
   private static final long serialVersionUID = 1L;
+
+  /**
+   * How long a correction of a closed window may wait for the next watermark before it is flushed
+   * on processing time. With traffic the watermark rises every 200 ms and delivers it first; the
+   * tick only matters when the watermark stalls.
+   */
+  public static final Duration CORRECTION_TICK = Duration.ofSeconds(1);
 
   /** Salts per row by default: enough to spread one hot row evenly over dozens of subtasks. */
   public static final int DEFAULT_SALTS = 32;

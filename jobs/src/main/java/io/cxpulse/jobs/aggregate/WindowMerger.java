@@ -7,6 +7,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
@@ -22,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * the retention; the pre-aggregator sends nothing for the window after that (see its lateness
  * rule), so a partial arriving later would mean a broken invariant: it is counted and logged, not
  * turned into a row that would understate the total.
+ *
+ * <p>A partial without a timestamp is a correction the pre-aggregator flushed on processing time
+ * because the watermark stalled (see {@link WindowAggregation#CORRECTION_TICK}): its row is emitted
+ * at the next tick of processing time, or at the next watermark rise, whichever comes first, and
+ * only once the merger's own watermark has closed the window.
  */
 final class WindowMerger<C extends WindowComponents<C>, ROW>
     extends KeyedProcessFunction<WindowKey, Tuple2<WindowKey, C>, ROW> {
@@ -41,6 +47,7 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
 
   private final long windowMillis;
   private final long retentionMillis;
+  private final long tickMillis = WindowAggregation.CORRECTION_TICK.toMillis();
   private final WindowAggregation.RowFactory<C, ROW> rowFactory;
   // Declared with the function, not in open(): the job graph carries them, and NoKryoTest
   // checks every state type reachable from it.
@@ -90,11 +97,29 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
       merged.merge(partial.f1);
     }
     total.update(merged);
-    ctx.timerService().registerEventTimeTimer(Math.min(ctx.timestamp(), cleanup));
+    Long flushedAt = ctx.timestamp();
+    if (flushedAt != null) {
+      ctx.timerService().registerEventTimeTimer(Math.min(flushedAt, cleanup));
+    } else {
+      long watermark = ctx.timerService().currentWatermark();
+      long windowMax = ctx.getCurrentKey().getWindowStart() + windowMillis - 1;
+      ctx.timerService()
+          .registerEventTimeTimer(Math.min(Math.max(windowMax, watermark + 1), cleanup));
+      ctx.timerService()
+          .registerProcessingTimeTimer(
+              WindowPreAggregator.nextTick(ctx.timerService().currentProcessingTime(), tickMillis));
+    }
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ROW> out) throws Exception {
+    boolean processingTime = ctx.timeDomain() == TimeDomain.PROCESSING_TIME;
+    if (processingTime
+        && ctx.getCurrentKey().getWindowStart() + windowMillis - 1
+            > ctx.timerService().currentWatermark()) {
+      // The window is still open here (another pre-aggregator is behind): its own timer emits it.
+      return;
+    }
     C merged = total.value();
     if (merged == null) {
       return;
@@ -105,7 +130,7 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
       out.collect(rowFactory.toRow(key, key.getWindowStart() + windowMillis, merged));
       emittedVersion.update(merged.records());
     }
-    if (timestamp >= cleanupTime(ctx.getCurrentKey())) {
+    if (!processingTime && timestamp >= cleanupTime(ctx.getCurrentKey())) {
       total.clear();
       emittedVersion.clear();
     }

@@ -6,6 +6,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -17,7 +18,10 @@ import org.apache.flink.util.OutputTag;
  * <p>The partial holds only what arrived since the last flush and is cleared by it, so this
  * operator's state is one small delta per salted key with unflushed records, whatever the
  * retention. Exactly one event-time timer is pending while the partial is non-empty: at the
- * window's last millisecond for a window still open, else at the next watermark.
+ * window's last millisecond for a window still open, else at the next watermark. A partial of a
+ * window the watermark has closed (a correction) also has a processing-time timer at the next
+ * {@link WindowAggregation#CORRECTION_TICK}, in case no watermark rise comes (see there); it
+ * flushes only closed windows, and emits without a timestamp, which tells the merger so.
  *
  * <p>A record is too late when the watermark has reached its window's last millisecond plus the
  * retention, the rule of Flink's window operator with allowed lateness; it goes to the side output.
@@ -35,6 +39,7 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
 
   private final long windowMillis;
   private final long retentionMillis;
+  private final long tickMillis = WindowAggregation.CORRECTION_TICK.toMillis();
   private final WindowAggregation.ComponentsFactory<C> componentsFactory;
   private final WindowAggregation.Adder<IN, C> adder;
   // Declared with the function, not in open(): the job graph carries them, and NoKryoTest
@@ -82,6 +87,11 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
       // The first record since the last flush: the one timer, at the window's end or, when that
       // has passed, at the next watermark (an event-time timer in the past fires on the next one).
       ctx.timerService().registerEventTimeTimer(Math.max(windowMax, watermark + 1));
+      if (windowMax <= watermark) {
+        ctx.timerService()
+            .registerProcessingTimeTimer(
+                nextTick(ctx.timerService().currentProcessingTime(), tickMillis));
+      }
     }
     adder.add(components, record);
     partial.update(components);
@@ -90,11 +100,23 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Tuple2<WindowKey, C>> out)
       throws Exception {
+    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME
+        && ctx.getCurrentKey().getWindowStart() + windowMillis - 1
+            > ctx.timerService().currentWatermark()) {
+      // Not a correction: after a restore the watermark starts over, and the window's own
+      // event-time timer flushes the partial when the window closes.
+      return;
+    }
     C components = partial.value();
     if (components != null) {
       out.collect(Tuple2.of(ctx.getCurrentKey().unsalted(), components));
       partial.clear();
     }
+  }
+
+  /** The first multiple of {@code tickMillis} after {@code now}: ticks shared by all keys. */
+  static long nextTick(long now, long tickMillis) {
+    return (now / tickMillis + 1) * tickMillis;
   }
 
   static long saturatedAdd(long a, long b) {

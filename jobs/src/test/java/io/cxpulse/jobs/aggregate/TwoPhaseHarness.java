@@ -83,6 +83,13 @@ public final class TwoPhaseHarness<IN, C extends WindowComponents<C>, ROW>
     merge.processWatermark(watermark);
   }
 
+  /** Sets both operators' processing time, as their subtasks' clocks would move. */
+  public void setProcessingTime(long time) throws Exception {
+    preAggregation.setProcessingTime(time);
+    forwardPartials();
+    merge.setProcessingTime(time);
+  }
+
   /** Snapshots of both operators' state, for {@link #restore}. */
   public OperatorSubtaskState[] snapshot() throws Exception {
     return new OperatorSubtaskState[] {preAggregation.snapshot(0, 0), merge.snapshot(0, 0)};

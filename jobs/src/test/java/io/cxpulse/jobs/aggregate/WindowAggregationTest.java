@@ -72,6 +72,53 @@ class WindowAggregationTest {
   }
 
   @Test
+  void aCorrectionIsEmittedWithinTwoTicksWhenNoWatermarkRiseComes() throws Exception {
+    // An input resumed behind the others after being idle: the watermark stays where they left
+    // it, so the rise a correction normally waits for does not come until new traffic.
+    long tick = WindowAggregation.CORRECTION_TICK.toMillis();
+    sale("a", 1_000, 10, +1);
+    harness.processWatermark(MINUTE + 30_000);
+    sale("late", 3_000, 7, +1);
+    sale("later", 4_000, 1, +1);
+
+    harness.setProcessingTime(tick - 1);
+    assertThat(harness.partials()).as("before the tick").hasSize(1);
+    assertThat(harness.rows()).hasSize(1);
+    harness.setProcessingTime(2 * tick);
+
+    assertThat(harness.rows())
+        .containsExactly(
+            new SaleRow(0, MINUTE, "web", "new", 10, 1),
+            new SaleRow(0, MINUTE, "web", "new", 18, 3));
+    harness.processWatermark(MINUTE + 30_001);
+    assertThat(harness.rows()).as("the rise finds the correction already emitted").hasSize(2);
+  }
+
+  @Test
+  void processingTimeNeverFlushesAWindowTheWatermarkHasNotClosed() throws Exception {
+    long tick = WindowAggregation.CORRECTION_TICK.toMillis();
+    sale("a", 1_000, 10, +1);
+    harness.processWatermark(MINUTE - 2);
+    // A correction of the previous window arms the ticks; the open window must not ride on them.
+    sale("b", MINUTE + 1_000, 5, +1);
+    harness.processWatermark(2 * MINUTE + 5_000);
+    sale("c", MINUTE + 2_000, 1, +1);
+    sale("d", 2 * MINUTE + 6_000, 3, +1);
+
+    harness.setProcessingTime(10 * tick);
+
+    assertThat(harness.rows())
+        .containsExactly(
+            new SaleRow(0, MINUTE, "web", "new", 10, 1),
+            new SaleRow(MINUTE, 2 * MINUTE, "web", "new", 5, 1),
+            new SaleRow(MINUTE, 2 * MINUTE, "web", "new", 6, 2));
+    harness.processWatermark(3 * MINUTE);
+    assertThat(harness.rows())
+        .last()
+        .isEqualTo(new SaleRow(2 * MINUTE, 3 * MINUTE, "web", "new", 3, 1));
+  }
+
+  @Test
   void aWatermarkWithoutNewRecordsEmitsNothing() throws Exception {
     sale("a", 1_000, 10, +1);
     harness.processWatermark(MINUTE);
