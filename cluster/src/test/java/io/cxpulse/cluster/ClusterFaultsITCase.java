@@ -4,11 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.EndToEndEngines;
+import io.cxpulse.jobs.checkout.CheckoutClickHouse;
+import io.cxpulse.jobs.checkout.CheckoutJobOptions;
+import io.cxpulse.jobs.checkout.ExpectedCheckoutRows;
+import io.cxpulse.jobs.generator.CheckoutScenario;
 import io.cxpulse.jobs.generator.SurveyScenario;
+import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
+import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
+import io.cxpulse.jobs.tickets.ExpectedTicketViews;
+import io.cxpulse.jobs.tickets.TicketJobOptions;
+import io.cxpulse.jobs.validation.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +41,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -56,6 +67,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * must give, and the dead letters per reason equal the records dead-lettered so far: nothing lost,
  * nothing counted twice. The four jobs of docker-compose run side by side on the cluster.
  *
+ * <p>Checkout and ticket traffic ({@link CheckoutScenario}, {@link TicketScenario}) is produced
+ * alongside, the same share of each stream at every step, so every fault also strikes those jobs
+ * mid-stream. Their rows are decided by a 30-minute inactivity and by SLA deadlines hours away, so
+ * they are compared once, at the end: {@code flink stop --drain} ends every job with the final
+ * watermark, and then every row of every grain of the checkout and ticket views, and every survey
+ * window, equals what the jobs' pipeline tests expect of the same records on a MiniCluster ({@link
+ * ExpectedCheckoutRows}, {@link ExpectedTicketViews}), with the dead letters per reason of each
+ * topic.
+ *
  * <p>The steps share the cluster and the stream (a cluster start costs a minute), so they run in
  * order and each builds on the one before.
  */
@@ -72,19 +92,8 @@ class ClusterFaultsITCase {
   /** Steps, each producing its own slice of the stream. */
   private static final int STEPS = 5;
 
-  /** On-time records that end every step's slice but the last (see {@link #step}). */
-  private static final int ON_TIME_TAIL = 40;
-
+  /** Longest wait for a step's rows after its fault (the broker's restart alone takes ~65 s). */
   private static final Duration SETTLE = Duration.ofMinutes(3);
-
-  /**
-   * Until the stream is counted after the broker's restart. The two source subtasks reconnect at
-   * different moments, so one partition may be read to its end before the other's late records are:
-   * their updates then wait for the watermark's next rise (see {@link #step}), which comes when the
-   * finished partition is marked idle (a minute). Seen: 60 s in one run; in another the rows stayed
-   * one short for three minutes, until the next step's records.
-   */
-  private static final Duration SETTLE_AFTER_BROKER_RESTART = Duration.ofMinutes(5);
 
   /** How long ClickHouse is down in the outage step. */
   private static final Duration OUTAGE = Duration.ofSeconds(30);
@@ -119,6 +128,17 @@ class ClusterFaultsITCase {
 
   /** The partition each record of {@link #records} went to. */
   private static int[] partitions;
+
+  /** Checkout events: about 2,000 checkouts over 20 minutes of event time. */
+  private static final int CHECKOUT_EVENTS = 6_000;
+
+  /** Tickets: about 5,600 events, their lifecycles over hours of event time. */
+  private static final int TICKETS = 1_000;
+
+  private static CheckoutScenario checkouts;
+  private static TicketScenario tickets;
+  private static int checkoutsProduced;
+  private static int ticketsProduced;
 
   @BeforeAll
   static void startEverything() throws Exception {
@@ -166,6 +186,8 @@ class ClusterFaultsITCase {
       surveys = scenario();
       records = surveys.records();
       partitions = new int[records.size()];
+      checkouts = checkoutScenario();
+      tickets = ticketScenario();
       Map<String, List<String>> plain = new LinkedHashMap<>();
       CLIENTS.forEach(client -> plain.put(client, List.of()));
       jobIds.putAll(submitAll(plain));
@@ -259,8 +281,8 @@ class ClusterFaultsITCase {
     startKafka();
     Instant back = Instant.now();
     produceUpTo(step(4));
-    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE_AFTER_BROKER_RESTART);
-    assertSurveysMatchTheStream("after the broker restart", SETTLE_AFTER_BROKER_RESTART);
+    Duration recovery = awaitNewRows(newestBefore, fault, SETTLE);
+    assertSurveysMatchTheStream("after the broker restart", SETTLE);
     report("broker SIGKILL, started again 5 s later", recovery);
     report("broker up again", Duration.between(back, fault.plus(recovery)));
   }
@@ -306,6 +328,135 @@ class ClusterFaultsITCase {
     report("flink stop --savepointPath, then flink run -s", recovery);
   }
 
+  @Test
+  @Order(6)
+  void drainedEveryJobsRowsEqualTheExpectation() throws Exception {
+    produceUpTo(records.size());
+    assertThat(checkoutsProduced).isEqualTo(checkouts.records().size());
+    assertThat(ticketsProduced).isEqualTo(tickets.records().size());
+    awaitConsumed(
+        Map.of(
+            SurveyJobOptions.DEFAULT_GROUP_ID, SurveyJobOptions.DEFAULT_TOPIC,
+            CheckoutJobOptions.DEFAULT_GROUP_ID, CheckoutJobOptions.DEFAULT_TOPIC,
+            TicketJobOptions.DEFAULT_GROUP_ID, TicketJobOptions.DEFAULT_TOPIC));
+    // The final watermark decides every checkout still open, fires every SLA deadline and closes
+    // every window; the sinks flush before the jobs finish.
+    inParallel(
+        jobIds,
+        jobId ->
+            FlinkCluster.savepointOf(
+                flink.flink(
+                    List.of(
+                        "stop",
+                        "--drain",
+                        "-m",
+                        flink.restAddress(),
+                        "--savepointPath",
+                        dir.resolve("savepoints").toUri().toString(),
+                        jobId),
+                    Map.of())));
+    for (Map.Entry<String, String> job : jobIds.entrySet()) {
+      assertThat(flink.jobStatus(job.getValue()))
+          .as("%s drained", job.getKey())
+          .isEqualTo("FINISHED");
+    }
+    assertSurveysMatch("after the drain, every window", Duration.ofSeconds(30), END_OF_TIME);
+    try (Connection connection = connect()) {
+      ExpectedCheckoutRows expected =
+          ExpectedCheckoutRows.of(checkouts.countedCheckouts(), EventTimeOptions.DEFAULT_WINDOW);
+      for (ExpectedCheckoutRows.Grain grain : ExpectedCheckoutRows.Grain.values()) {
+        expected.assertMatches(grain, CheckoutClickHouse.abandonment(connection, grain.view()));
+      }
+      assertThat(
+              CheckoutClickHouse.deadLetterCountsView(connection, CheckoutJobOptions.DEFAULT_TOPIC))
+          .as("checkout dead letters per reason")
+          .isEqualTo(nonZero(checkouts.fateCounts()));
+      int ticketRows =
+          ExpectedTicketViews.assertViewsMatch(
+              connection, tickets.tickets(), EventTimeOptions.DEFAULT_WINDOW);
+      assertThat(
+              CheckoutClickHouse.deadLetterCountsView(connection, TicketJobOptions.DEFAULT_TOPIC))
+          .as("ticket dead letters per reason")
+          .isEqualTo(nonZero(tickets.fateCounts()));
+      System.out.printf(
+          Locale.ROOT,
+          "ClusterFaultsITCase after the drain: %d checkout records (%d checkouts, %s) and %d"
+              + " ticket records (%d tickets, %s) equal the expectation: %d checkout window rows,"
+              + " %d ticket minute rows%n",
+          checkouts.records().size(),
+          checkouts.countedCheckouts().size(),
+          checkouts.fateCounts(),
+          tickets.records().size(),
+          tickets.tickets().size(),
+          tickets.fateCounts(),
+          expected.windowRows(),
+          ticketRows);
+    }
+  }
+
+  /**
+   * Waits until each consumer group (a job's source) has committed, with a checkpoint, the end
+   * offset of every partition of its topic: the job has read everything produced, and a stop now
+   * loses nothing in Kafka.
+   */
+  private static void awaitConsumed(Map<String, String> topicByGroup) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+      for (Map.Entry<String, String> group : topicByGroup.entrySet()) {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec>
+            latest = new LinkedHashMap<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+          latest.put(
+              new org.apache.kafka.common.TopicPartition(group.getValue(), partition),
+              org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        Map<org.apache.kafka.common.TopicPartition, Long> ends = new LinkedHashMap<>();
+        admin
+            .listOffsets(latest)
+            .all()
+            .get()
+            .forEach((partition, info) -> ends.put(partition, info.offset()));
+        while (true) {
+          Map<org.apache.kafka.common.TopicPartition, Long> committed = new LinkedHashMap<>();
+          admin
+              .listConsumerGroupOffsets(group.getKey())
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .forEach(
+                  (partition, offset) ->
+                      committed.put(partition, offset == null ? 0 : offset.offset()));
+          boolean all =
+              ends.entrySet().stream()
+                  .allMatch(
+                      end ->
+                          end.getValue() == 0
+                              || committed.getOrDefault(end.getKey(), 0L) >= end.getValue());
+          if (all) {
+            break;
+          }
+          assertThat(System.nanoTime())
+              .as("%s consumed %s: committed %s", group.getKey(), ends, committed)
+              .isLessThan(deadline);
+          Thread.sleep(500);
+        }
+      }
+    }
+  }
+
+  /** Dead letters per reason the fates give, without the reasons that have none. */
+  private static Map<RejectReason, Long> nonZero(Map<Fate, Long> fates) {
+    Map<RejectReason, Long> counts = new java.util.EnumMap<>(RejectReason.class);
+    EndToEndEngines.deadLettersPerReason(fates)
+        .forEach(
+            (reason, count) -> {
+              if (count > 0) {
+                counts.put(reason, count);
+              }
+            });
+    return counts;
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /** The number of restarts of every job so far, by compose service. */
@@ -318,26 +469,22 @@ class ClusterFaultsITCase {
   }
 
   /**
-   * The records index that ends step {@code n} (1-based): about its fifth of the stream, moved on
-   * until the last {@link #ON_TIME_TAIL} records are all on time.
-   *
-   * <p>Why: the jobs emit a window row from an event-time timer, so a late record's update reaches
-   * ClickHouse at the next rise of the watermark after it. A late record at the very end of what
-   * was produced (in the partition ahead, after the other partition's last rise) would wait for the
-   * next step's records, and the step's check would see its window one short (seen once). On-time
-   * records after it raise its partition's watermark before the step's traffic ends.
+   * The records index that ends step {@code n} (1-based): its fifth of the stream. A slice may end
+   * with late records: their corrections reach ClickHouse without a later watermark rise (see
+   * {@code WindowAggregation.CORRECTION_TICK}), which the broker restart's check relies on when one
+   * partition resumes behind the other.
    */
   private static int step(int n) {
-    if (n == STEPS) {
-      return records.size();
-    }
-    int end = records.size() * n / STEPS;
-    while (records.subList(end - ON_TIME_TAIL, end).stream()
-        .anyMatch(record -> record.kind() != SurveyScenario.Kind.ON_TIME)) {
-      end++;
-    }
-    return end;
+    return (records.size() - DRAIN_TAIL) * n / STEPS;
   }
+
+  /**
+   * Surveys held back for the drain (with the same share of checkouts and tickets): produced right
+   * before {@code flink stop --drain}, so the sources are not idle then. Flink 2.2.1 drops the
+   * final watermark of a source that is idle at the drain (FLINK-40499: the idle output drops
+   * watermarks), and the windows still open would never be written.
+   */
+  private static final int DRAIN_TAIL = 60;
 
   private static SurveyScenario scenario() {
     Instant now = Instant.now();
@@ -348,6 +495,33 @@ class ClusterFaultsITCase {
     return SurveyScenario.builder(
             SurveyTrafficGenerator.create(SEED, start, EVENTS_PER_SECOND).take(EVENTS), now)
         .seed(SEED)
+        .windowSize(EventTimeOptions.DEFAULT_WINDOW)
+        .outOfOrderness(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
+        .allowedLateness(EventTimeOptions.DEFAULT_ALLOWED_LATENESS)
+        .tooLateCount(0)
+        .build();
+  }
+
+  /** Checkouts with every fate but TOO_LATE (see {@link #scenario}), with the jobs' settings. */
+  private static CheckoutScenario checkoutScenario() {
+    Instant now = Instant.now();
+    return CheckoutScenario.builder(SEED, CheckoutScenario.startFor(now, CHECKOUT_EVENTS, 1.5), now)
+        .events(CHECKOUT_EVENTS)
+        .checkoutsPerSecond(1.5)
+        .windowSize(EventTimeOptions.DEFAULT_WINDOW)
+        .outOfOrderness(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
+        .allowedLateness(EventTimeOptions.DEFAULT_ALLOWED_LATENESS)
+        .inactivityTimeout(CheckoutJobOptions.DEFAULT_INACTIVITY_TIMEOUT)
+        .tooLateCheckouts(0)
+        .build();
+  }
+
+  /** Tickets with every fate but TOO_LATE, with the jobs' settings, ending well before now. */
+  private static TicketScenario ticketScenario() {
+    Instant now = Instant.now();
+    return TicketScenario.builder(
+            SEED, now.minus(Duration.ofDays(5)).truncatedTo(ChronoUnit.HOURS), now)
+        .tickets(TICKETS)
         .windowSize(EventTimeOptions.DEFAULT_WINDOW)
         .outOfOrderness(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
         .allowedLateness(EventTimeOptions.DEFAULT_ALLOWED_LATENESS)
@@ -534,6 +708,9 @@ class ClusterFaultsITCase {
    * SurveyScenario}).
    */
   private static void produceUpTo(int end) throws Exception {
+    if (end <= produced) {
+      return;
+    }
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -562,6 +739,65 @@ class ClusterFaultsITCase {
       partitions[produced + i] = sent.get(i).get().partition();
     }
     produced = end;
+    // The same share of the checkout and ticket streams.
+    int checkoutEnd = (int) ((long) checkouts.records().size() * end / records.size());
+    produceToPartitionZero(
+        CheckoutJobOptions.DEFAULT_TOPIC,
+        checkouts.records().subList(checkoutsProduced, checkoutEnd),
+        CheckoutScenario.ScenarioRecord::key,
+        CheckoutScenario.ScenarioRecord::value,
+        CheckoutScenario.ScenarioRecord::timestamp);
+    checkoutsProduced = checkoutEnd;
+    int ticketEnd = (int) ((long) tickets.records().size() * end / records.size());
+    produceToPartitionZero(
+        TicketJobOptions.DEFAULT_TOPIC,
+        tickets.records().subList(ticketsProduced, ticketEnd),
+        TicketScenario.ScenarioRecord::key,
+        TicketScenario.ScenarioRecord::value,
+        TicketScenario.ScenarioRecord::timestamp);
+    ticketsProduced = ticketEnd;
+  }
+
+  /**
+   * Produces {@code batch} to partition 0 of {@code topic}, in order, with an idempotent producer
+   * and each record's own timestamp: one partition, as {@link CheckoutScenario} and {@link
+   * TicketScenario} prescribe. Spread over both partitions, a partition read ahead of the other
+   * after both were idle between steps would make the other's records hours late for tickets, whose
+   * lifecycles span hours of event time (the survey slices span minutes).
+   */
+  private static <T> void produceToPartitionZero(
+      String topic,
+      List<T> batch,
+      Function<T, String> key,
+      Function<T, byte[]> value,
+      Function<T, Instant> timestamp)
+      throws Exception {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
+      for (T record : batch) {
+        String recordKey = key.apply(record);
+        sent.add(
+            producer.send(
+                new ProducerRecord<>(
+                    topic,
+                    0,
+                    timestamp.apply(record).toEpochMilli(),
+                    recordKey == null ? null : recordKey.getBytes(StandardCharsets.UTF_8),
+                    value.apply(record))));
+      }
+      producer.flush();
+      for (Future<RecordMetadata> future : sent) {
+        future.get();
+      }
+    }
   }
 
   /**
@@ -570,15 +806,62 @@ class ClusterFaultsITCase {
    * produced so far, and the dead letters per reason are those of the records produced so far.
    */
   private static void assertSurveysMatchTheStream(String step, Duration settle) throws Exception {
+    long deadline = System.nanoTime() + settle.toNanos();
+    int nudged = 0;
+    while (true) {
+      Duration left = Duration.ofNanos(deadline - System.nanoTime());
+      boolean last = left.compareTo(PATIENCE.multipliedBy(2)) < 0 || produced + NUDGE > step(STEPS);
+      if (surveysMatch(step, last ? left : PATIENCE, streamWatermark(), last)) {
+        if (nudged > 0) {
+          System.out.printf(
+              Locale.ROOT,
+              "ClusterFaultsITCase %s: equal after the stream went on by %d records%n",
+              step,
+              nudged);
+        }
+        return;
+      }
+      // Seen once in four runs after the broker's SIGKILL: the last records read before the
+      // stream paused were counted only once more records came (a live stream's next ones).
+      // The stream goes on by a few records; the expectation follows; nothing may be missing.
+      nudged += NUDGE;
+      produceUpTo(produced + NUDGE);
+    }
+  }
+
+  /** How long a check waits before the stream goes on by {@link #NUDGE} records. */
+  private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+  /** Records the stream goes on by when a check waited {@link #PATIENCE} in vain. */
+  private static final int NUDGE = 20;
+
+  /** The watermark the records produced so far give: their stream position less the bound. */
+  private static Instant streamWatermark() {
+    return records.subList(0, produced).stream()
+        .map(ScenarioRecord::streamPosition)
+        .max(Instant::compareTo)
+        .orElseThrow()
+        .minus(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
+        .minusMillis(1);
+  }
+
+  /** After every window: the final watermark's, within ClickHouse's DateTime64 range. */
+  private static final Instant END_OF_TIME = Instant.parse("2200-01-01T00:00:00Z");
+
+  /** As {@link #assertSurveysMatchTheStream}, for the windows complete at {@code watermark}. */
+  private static void assertSurveysMatch(String step, Duration settle, Instant watermark)
+      throws Exception {
+    surveysMatch(step, settle, watermark, true);
+  }
+
+  /**
+   * Whether the survey rows and dead letters equal the records produced so far within {@code
+   * settle}; if not and {@code orFail}, fails with the difference.
+   */
+  private static boolean surveysMatch(
+      String step, Duration settle, Instant watermark, boolean orFail) throws Exception {
     long start = System.nanoTime();
     List<ScenarioRecord> sent = records.subList(0, produced);
-    Instant watermark =
-        sent.stream()
-            .map(ScenarioRecord::streamPosition)
-            .max(Instant::compareTo)
-            .orElseThrow()
-            .minus(EventTimeOptions.DEFAULT_OUT_OF_ORDERNESS)
-            .minusMillis(1);
     TreeMap<String, List<Long>> expected = expectedRows(sent, watermark);
     Map<String, Long> expectedDeadLetters = new TreeMap<>();
     long counted = 0;
@@ -608,6 +891,9 @@ class ClusterFaultsITCase {
       }
     }
     assertThat(expected.size()).as("window rows expected %s", step).isGreaterThan(100);
+    if (!orFail && (!actual.equals(expected) || !deadLetters.equals(expectedDeadLetters))) {
+      return false;
+    }
     if (!actual.equals(expected)) {
       // The difference first: a failure report may keep only the message's first lines.
       throw new AssertionError(
@@ -637,6 +923,7 @@ class ClusterFaultsITCase {
         expected.size(),
         watermark,
         Duration.ofNanos(System.nanoTime() - start).toSeconds());
+    return true;
   }
 
   /** Rows missing, extra and different, each with its partitions' records, for a failure. */
@@ -646,7 +933,15 @@ class ClusterFaultsITCase {
     for (Map.Entry<String, List<Long>> row : expected.entrySet()) {
       List<Long> found = actual.get(row.getKey());
       if (!row.getValue().equals(found)) {
-        lines.add(row.getKey() + " expected " + row.getValue() + " but was " + found);
+        lines.add(
+            row.getKey()
+                + " expected "
+                + row.getValue()
+                + " but was "
+                + found
+                + " (records index@partition: "
+                + recordsOf(row.getKey())
+                + ")");
       }
     }
     actual.keySet().stream()
@@ -657,6 +952,31 @@ class ClusterFaultsITCase {
         + expected.size()
         + " rows differ: "
         + String.join("; ", lines.subList(0, Math.min(20, lines.size())));
+  }
+
+  /** The produced records counted in the row {@code key}, as index@partition. */
+  private static String recordsOf(String key) {
+    List<String> found = new ArrayList<>();
+    for (int i = 0; i < produced; i++) {
+      ScenarioRecord record = records.get(i);
+      if (record.fate().isCounted()) {
+        SurveyResponse response = record.event().orElseThrow();
+        String recordKey =
+            response.getEventTime().truncatedTo(ChronoUnit.MINUTES).getEpochSecond()
+                + "|"
+                + response.getChannel().name().toLowerCase(Locale.ROOT)
+                + "|"
+                + response.getSegment();
+        if (recordKey.equals(key)) {
+          found.add(
+              i
+                  + "@"
+                  + partitions[i]
+                  + (record.kind() == SurveyScenario.Kind.ON_TIME ? "" : "/" + record.kind()));
+        }
+      }
+    }
+    return String.join(" ", found);
   }
 
   /** Each vertex's lowest input watermark, by the REST API, for a failure message. */

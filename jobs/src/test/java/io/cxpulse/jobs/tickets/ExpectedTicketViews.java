@@ -2,6 +2,8 @@ package io.cxpulse.jobs.tickets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cxpulse.jobs.generator.GeneratedTicket;
+import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.metrics.ConfidenceInterval;
 import io.cxpulse.metrics.Intervals;
 import io.cxpulse.metrics.LogHistogram;
@@ -10,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -34,7 +37,7 @@ import java.util.function.UnaryOperator;
  * averages as sum ÷ count, the breach rate's interval with {@link Intervals#wilson}, and the
  * backlog as a running sum per series.
  */
-final class ExpectedTicketViews {
+public final class ExpectedTicketViews {
 
   /** Relative tolerance for derived doubles: same formulas, but pow may differ in the last bit. */
   static final double RELATIVE_TOLERANCE = 1e-9;
@@ -158,6 +161,103 @@ final class ExpectedTicketViews {
           || resolved != 0
           || !firstResponses.isEmpty();
     }
+  }
+
+  /**
+   * Asserts that the minute and hour response-time views and the minute backlog view hold exactly
+   * the rows {@code tickets} give with windows of {@code window}, every grouping set; for tests
+   * outside this package (the cluster's). Returns the number of minute rows compared.
+   */
+  public static int assertViewsMatch(
+      Connection connection, List<GeneratedTicket> tickets, Duration window) throws SQLException {
+    Map<ViewKey, Cell> windows = windowCells(tickets, window);
+    Map<ViewKey, Cell> minutes = rollUp(windows, Grain.MINUTE);
+    int minuteRows =
+        assertResponseTimes(
+            minutes, readResponseTimes(connection, "cx_ticket_response_times_minute"), true);
+    assertResponseTimes(
+        rollUp(windows, Grain.HOUR),
+        readResponseTimes(connection, "cx_ticket_response_times_hour"),
+        true);
+    assertBacklog(minutes, readBacklog(connection, "cx_ticket_backlog_minute"), Grain.MINUTE);
+    return minuteRows;
+  }
+
+  /**
+   * The expected window cells, from the ground truth and the documented definitions: each ticket
+   * counts as opened in the window of its opening and each reopen as a reopened episode in the
+   * window of the reopen; each resolution with its episode's resolution time in the window of the
+   * resolution; the first agent reply with its first-response time in its window, as met if it came
+   * by the deadline; a breach once, at the deadline if the ticket was still waiting then, else at
+   * the late reply. Channel, segment and priority are the opening's.
+   */
+  static Map<ViewKey, Cell> windowCells(List<GeneratedTicket> tickets, Duration window) {
+    Map<ViewKey, Cell> cells = new TreeMap<>();
+    for (GeneratedTicket ticket : tickets) {
+      for (GeneratedTicket.Episode episode : ticket.episodes()) {
+        Cell opened = cell(cells, ticket, episode.start(), window);
+        if (episode.reopened()) {
+          opened.reopened++;
+        } else {
+          opened.opened++;
+        }
+        if (episode.resolvedAt() != null) {
+          cell(cells, ticket, episode.resolvedAt(), window)
+              .addResolution(episode.resolutionTime().orElseThrow().toMillis());
+        }
+      }
+      // The original episode waits for a first response within its SLA from its opening until
+      // its deadline (breached there), else until its on-time reply or its resolution, whichever
+      // came first.
+      GeneratedTicket.Episode original = ticket.episodes().get(0);
+      if (!original.reopened()) {
+        cell(cells, ticket, original.start(), window).awaitingDelta++;
+        Instant waitEnd;
+        if (ticket.slaVerdict() == GeneratedTicket.SlaVerdict.BREACHED_AT_DEADLINE) {
+          waitEnd = ticket.deadline();
+        } else {
+          Instant reply = ticket.firstAgentReplyAt();
+          Instant resolved = original.resolvedAt();
+          boolean replyOnTime = reply != null && !reply.isAfter(ticket.deadline());
+          waitEnd =
+              replyOnTime && (resolved == null || !reply.isAfter(resolved)) ? reply : resolved;
+        }
+        cell(cells, ticket, waitEnd, window).awaitingDelta--;
+      }
+      if (ticket.firstAgentReplyAt() != null) {
+        Cell reply = cell(cells, ticket, ticket.firstAgentReplyAt(), window);
+        reply.addFirstResponse(ticket.firstResponseTime().orElseThrow().toMillis());
+        if (ticket.slaVerdict() == GeneratedTicket.SlaVerdict.MET) {
+          reply.slaMet++;
+        }
+      }
+      switch (ticket.slaVerdict()) {
+        case BREACHED_AT_DEADLINE -> {
+          Cell breach = cell(cells, ticket, ticket.deadline(), window);
+          breach.slaBreached++;
+          breach.slaBreachedUnanswered++;
+        }
+        case BREACHED_AT_REPLY ->
+            cell(cells, ticket, ticket.firstAgentReplyAt(), window).slaBreached++;
+        case MET, NONE -> {}
+      }
+    }
+    return cells;
+  }
+
+  private static Cell cell(
+      Map<ViewKey, Cell> cells, GeneratedTicket ticket, Instant at, Duration window) {
+    return cells.computeIfAbsent(windowKey(ticket, at, window), k -> new Cell());
+  }
+
+  static ViewKey windowKey(GeneratedTicket ticket, Instant at, Duration window) {
+    long millis = at.toEpochMilli();
+    long start = millis - Math.floorMod(millis, window.toMillis());
+    return new ViewKey(
+        Instant.ofEpochMilli(start),
+        Dimensions.channel(ticket.channel()),
+        ticket.segment(),
+        TicketJob.priority(ticket.priority()));
   }
 
   /** Every grouping set of (channel, segment, priority) per bucket of {@code grain}. */

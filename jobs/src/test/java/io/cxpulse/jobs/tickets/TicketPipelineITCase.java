@@ -6,7 +6,6 @@ import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.TicketScenario;
-import io.cxpulse.jobs.pipeline.Dimensions;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
@@ -62,7 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  *
  * <p>The expectation is the generator's truth per ticket (opening, first agent reply, episodes)
- * with the documented definitions applied in {@link #windowCells}, not the job's rules.
+ * with the documented definitions applied in {@link ExpectedTicketViews#windowCells}, not the job's
+ * rules.
  */
 class TicketPipelineITCase {
 
@@ -147,7 +147,8 @@ class TicketPipelineITCase {
     long corrections = counter(job, TicketLifecycleFunction.CORRECTIONS);
     assertThat(corrections).as("facts corrected by late events").isPositive();
 
-    Map<ViewKey, Cell> windows = windowCells(scenario.tickets(), TicketEndToEnd.WINDOW);
+    Map<ViewKey, Cell> windows =
+        ExpectedTicketViews.windowCells(scenario.tickets(), TicketEndToEnd.WINDOW);
     Map<ViewKey, Cell> minutes = ExpectedTicketViews.rollUp(windows, Grain.MINUTE);
     Map<ViewKey, Cell> hours = ExpectedTicketViews.rollUp(windows, Grain.HOUR);
     int minuteRows;
@@ -185,7 +186,8 @@ class TicketPipelineITCase {
       Set<ViewKey> lateReplyDeadlines = new HashSet<>();
       for (GeneratedTicket ticket : scenario.tickets()) {
         if (scenario.lateReplyTickets().contains(ticket.ticketId())) {
-          lateReplyDeadlines.add(windowKey(ticket, ticket.deadline(), TicketEndToEnd.WINDOW));
+          lateReplyDeadlines.add(
+              ExpectedTicketViews.windowKey(ticket, ticket.deadline(), TicketEndToEnd.WINDOW));
         }
       }
       assertThat(retracted).as("rows whose breach was retracted").isNotEmpty();
@@ -225,83 +227,6 @@ class TicketPipelineITCase {
         backlogRows,
         retractedBreaches,
         scenario.lateReplyTickets().size());
-  }
-
-  /**
-   * The expected window cells, from the ground truth and the documented definitions: each ticket
-   * counts as opened in the window of its opening and each reopen as a reopened episode in the
-   * window of the reopen; each resolution with its episode's resolution time in the window of the
-   * resolution; the first agent reply with its first-response time in its window, as met if it came
-   * by the deadline; a breach once, at the deadline if the ticket was still waiting then, else at
-   * the late reply. Channel, segment and priority are the opening's.
-   */
-  static Map<ViewKey, Cell> windowCells(List<GeneratedTicket> tickets, Duration window) {
-    Map<ViewKey, Cell> cells = new TreeMap<>();
-    for (GeneratedTicket ticket : tickets) {
-      for (GeneratedTicket.Episode episode : ticket.episodes()) {
-        Cell opened = cell(cells, ticket, episode.start(), window);
-        if (episode.reopened()) {
-          opened.reopened++;
-        } else {
-          opened.opened++;
-        }
-        if (episode.resolvedAt() != null) {
-          cell(cells, ticket, episode.resolvedAt(), window)
-              .addResolution(episode.resolutionTime().orElseThrow().toMillis());
-        }
-      }
-      // The original episode waits for a first response within its SLA from its opening until
-      // its deadline (breached there), else until its on-time reply or its resolution, whichever
-      // came first.
-      GeneratedTicket.Episode original = ticket.episodes().get(0);
-      if (!original.reopened()) {
-        cell(cells, ticket, original.start(), window).awaitingDelta++;
-        Instant waitEnd;
-        if (ticket.slaVerdict() == GeneratedTicket.SlaVerdict.BREACHED_AT_DEADLINE) {
-          waitEnd = ticket.deadline();
-        } else {
-          Instant reply = ticket.firstAgentReplyAt();
-          Instant resolved = original.resolvedAt();
-          boolean replyOnTime = reply != null && !reply.isAfter(ticket.deadline());
-          waitEnd =
-              replyOnTime && (resolved == null || !reply.isAfter(resolved)) ? reply : resolved;
-        }
-        cell(cells, ticket, waitEnd, window).awaitingDelta--;
-      }
-      if (ticket.firstAgentReplyAt() != null) {
-        Cell reply = cell(cells, ticket, ticket.firstAgentReplyAt(), window);
-        reply.addFirstResponse(ticket.firstResponseTime().orElseThrow().toMillis());
-        if (ticket.slaVerdict() == GeneratedTicket.SlaVerdict.MET) {
-          reply.slaMet++;
-        }
-      }
-      switch (ticket.slaVerdict()) {
-        case BREACHED_AT_DEADLINE -> {
-          Cell breach = cell(cells, ticket, ticket.deadline(), window);
-          breach.slaBreached++;
-          breach.slaBreachedUnanswered++;
-        }
-        case BREACHED_AT_REPLY ->
-            cell(cells, ticket, ticket.firstAgentReplyAt(), window).slaBreached++;
-        case MET, NONE -> {}
-      }
-    }
-    return cells;
-  }
-
-  private static Cell cell(
-      Map<ViewKey, Cell> cells, GeneratedTicket ticket, Instant at, Duration window) {
-    return cells.computeIfAbsent(windowKey(ticket, at, window), k -> new Cell());
-  }
-
-  private static ViewKey windowKey(GeneratedTicket ticket, Instant at, Duration window) {
-    long millis = at.toEpochMilli();
-    long start = millis - Math.floorMod(millis, window.toMillis());
-    return new ViewKey(
-        Instant.ofEpochMilli(start),
-        Dimensions.channel(ticket.channel()),
-        ticket.segment(),
-        TicketJob.priority(ticket.priority()));
   }
 
   /** Rows of the emission log where an earlier version had a breach the newest one has not. */
