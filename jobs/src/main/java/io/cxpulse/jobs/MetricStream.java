@@ -124,18 +124,13 @@ public final class MetricStream<
   }
 
   /** The operator uid {@code <prefix>-<what>}. */
-  public String uid(String what) {
+  private String uid(String what) {
     return prefix + "-" + what;
   }
 
   /** The uid prefix of the window aggregation's operators. */
-  public String windowUid() {
+  private String windowUid() {
     return uid("window");
-  }
-
-  /** The event type. */
-  public EventDescriptor<E> events() {
-    return events;
   }
 
   /**
