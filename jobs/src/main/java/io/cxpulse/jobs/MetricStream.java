@@ -20,6 +20,7 @@ import io.cxpulse.jobs.validation.EventValidator;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificRecord;
@@ -54,78 +55,90 @@ import picocli.CommandLine.Model.CommandSpec;
  * class (savepoints map state by uid) and never clash with another job's in one Flink job (the
  * local mode).
  *
+ * @param job the job's names
+ * @param events the event type
+ * @param validator the event validator, with the gate's bounds
+ * @param stage what runs between the front and the windows
+ * @param windows where a record counts and how long rows wait and stay open
+ * @param components the rows' additive components
+ * @param rows the window rows
  * @param <O> the job's options
  * @param <E> the event type
  * @param <IN> what the window aggregation counts: the events, or the keyed stage's facts
  * @param <C> the rows' additive components
  * @param <ROW> the window row
  */
-public final class MetricStream<
-    O extends MetricJobOptions, E extends SpecificRecord, IN, C extends WindowComponents<C>, ROW> {
+public record MetricStream<
+    O extends MetricJobOptions, E extends SpecificRecord, IN, C extends WindowComponents<C>, ROW>(
+    Job job,
+    EventDescriptor<E> events,
+    Function<EventGate, EventValidator<E>> validator,
+    Stage<O, E, IN> stage,
+    Windows<O, IN> windows,
+    Components<IN, C> components,
+    Rows<C, ROW> rows) {
 
-  private final String prefix;
-  private final String jobId;
-  private final String jobName;
-  private final String plural;
-  private final EventDescriptor<E> events;
-  private final Function<EventGate, EventValidator<E>> validator;
-  private final Stage<O, E, IN> stage;
-  private final WindowAggregation.Attributor<IN> attribution;
-  private final Function<O, Duration> retention;
-  private final Function<O, Duration> decisionDelay;
-  private final WindowAggregation.ComponentsFactory<C> components;
-  private final WindowAggregation.Adder<IN, C> adder;
-  private final TypeInformation<C> componentsType;
-  private final ClickHouseTable<ROW> table;
-  private final WindowAggregation.RowFactory<C, ROW> rows;
-  private final TypeInformation<ROW> rowType;
-  private final JobProgress.WindowStart<ROW> windowStart;
-  private final AlertStage.MetricRowsOf<ROW> metricRows;
-  private final String redelivery;
-
-  private MetricStream(Builder<O, E, IN, C, ROW> builder) {
-    this.prefix = builder.prefix;
-    this.jobId = builder.jobId;
-    this.jobName = builder.jobName;
-    this.plural = builder.plural;
-    this.events = Objects.requireNonNull(builder.events, "events");
-    this.validator = Objects.requireNonNull(builder.validator, "validator");
-    this.stage = Objects.requireNonNull(builder.stage, "stage");
-    this.attribution = Objects.requireNonNull(builder.attribution, "attribution");
-    this.retention = Objects.requireNonNull(builder.retention, "retention");
-    this.decisionDelay = builder.decisionDelay;
-    this.components = Objects.requireNonNull(builder.components, "components");
-    this.adder = Objects.requireNonNull(builder.adder, "components adder");
-    this.componentsType = Objects.requireNonNull(builder.componentsType, "components type");
-    this.table = Objects.requireNonNull(builder.table, "table");
-    this.rows = Objects.requireNonNull(builder.rows, "rows");
-    this.rowType = Objects.requireNonNull(builder.rowType, "row type");
-    this.windowStart = Objects.requireNonNull(builder.windowStart, "window start");
-    this.metricRows = Objects.requireNonNull(builder.metricRows, "metric rows");
-    this.redelivery = Objects.requireNonNull(builder.redelivery, "redelivery");
+  public MetricStream {
+    Objects.requireNonNull(job, "job");
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(validator, "validator");
+    Objects.requireNonNull(stage, "stage");
+    Objects.requireNonNull(windows, "windows");
+    Objects.requireNonNull(components, "components");
+    Objects.requireNonNull(rows, "rows");
   }
 
   /**
+   * A job's names.
+   *
    * @param prefix the start of every operator uid and name, e.g. {@code ticket}; keep it stable
-   * @param jobId the job's name in ClickHouse ({@code cx_job_progress.job}, {@code
+   * @param id the job's name in ClickHouse ({@code cx_job_progress.job}, {@code
    *     cx_dead_letters.job}), e.g. {@code tickets}
-   * @param jobName the Flink job name, e.g. {@code cx-pulse tickets}
+   * @param name the Flink job name, e.g. {@code cx-pulse tickets}
    * @param plural the events in operator names, e.g. {@code ticket events}
+   * @param redelivery what a redelivered event can do once de-duplication forgot it (a startup
+   *     warning when the dedup TTL is shorter than window + allowed lateness)
    */
-  public static <
-          O extends MetricJobOptions,
-          E extends SpecificRecord,
-          IN,
-          C extends WindowComponents<C>,
-          ROW>
-      Builder<O, E, IN, C, ROW> builder(
-          String prefix, String jobId, String jobName, String plural) {
-    return new Builder<>(prefix, jobId, jobName, plural);
-  }
+  public record Job(String prefix, String id, String name, String plural, String redelivery) {}
+
+  /**
+   * Where a record counts and how long a row waits and stays open.
+   *
+   * @param attribution a record's window, dimensions and salt
+   * @param retention how long after its end a window still takes records: the window aggregation
+   *     keeps its rows and the alert stage its evaluations that long
+   * @param decisionDelay how long after the watermark passes a window's end its rows still wait for
+   *     decisions: the progress records' completion delay and the alerts' evaluation delay
+   */
+  public record Windows<O, IN>(
+      WindowAggregation.Attributor<IN> attribution,
+      Function<O, Duration> retention,
+      Function<O, Duration> decisionDelay) {}
+
+  /** A row's additive components: how they start, take a record, and serialise. */
+  public record Components<IN, C>(
+      WindowAggregation.ComponentsFactory<C> factory,
+      WindowAggregation.Adder<IN, C> adder,
+      TypeInformation<C> type) {}
+
+  /**
+   * The window rows.
+   *
+   * @param table the ClickHouse table they go to
+   * @param factory a row from its key, window end and components
+   * @param windowStart where a row's window starts, for progress records
+   * @param metricRows how a row reads as metric rows, for alerting
+   */
+  public record Rows<C, ROW>(
+      ClickHouseTable<ROW> table,
+      WindowAggregation.RowFactory<C, ROW> factory,
+      TypeInformation<ROW> type,
+      JobProgress.WindowStart<ROW> windowStart,
+      AlertStage.MetricRowsOf<ROW> metricRows) {}
 
   /** The operator uid {@code <prefix>-<what>}. */
   private String uid(String what) {
-    return prefix + "-" + what;
+    return job.prefix() + "-" + what;
   }
 
   /** The uid prefix of the window aggregation's operators. */
@@ -138,13 +151,13 @@ public final class MetricStream<
    * a hot row is spread over all subtasks, kept for the job's retention after the window's end.
    */
   public WindowAggregation<IN, C, ROW> windowAggregation(O options) {
-    return WindowAggregation.<IN, C, ROW>builder(prefix + " window", windowUid())
+    return WindowAggregation.<IN, C, ROW>builder(job.prefix() + " window", windowUid())
         .window(options.eventTime().window())
-        .retention(retention.apply(options))
+        .retention(windows.retention().apply(options))
         .salts(options.salts())
-        .attribution(attribution)
-        .components(components, adder, componentsType)
-        .rows(rows, rowType)
+        .attribution(windows.attribution())
+        .components(components.factory(), components.adder(), components.type())
+        .rows(rows.factory(), rows.type())
         .build();
   }
 
@@ -155,8 +168,8 @@ public final class MetricStream<
    */
   public MetricSinks<ROW> productionSinks(O options) {
     return MetricSinks.production(
-        table,
-        jobId,
+        rows.table(),
+        job.id(),
         options.kafka().bootstrapServers(),
         options.deadLetterTopic(),
         options.clickHouse().connectionOptions(),
@@ -169,10 +182,10 @@ public final class MetricStream<
    */
   public JobProgress.Spec progress(O options) {
     return new JobProgress.Spec(
-        jobId,
-        table.name(),
+        job.id(),
+        rows.table().name(),
         options.eventTime().window(),
-        decisionDelay.apply(options),
+        windows.decisionDelay().apply(options),
         options.eventTime().allowedLateness());
   }
 
@@ -208,19 +221,19 @@ public final class MetricStream<
                   checked.kafka(),
                   checked.clickHouse(),
                   checked.runtime(),
-                  decisionDelay.apply(checked));
+                  windows.decisionDelay().apply(checked));
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     return JobLauncher.run(
         log,
-        jobName,
+        job.name(),
         checked,
         JobLauncher.dedupTtlWarnings(
             checked.gate().dedupTtl(),
             checked.eventTime().window(),
             checked.eventTime().allowedLateness(),
-            redelivery),
+            job.redelivery()),
         env -> {
           configure(env, checked);
           defineWorkflow(
@@ -274,40 +287,43 @@ public final class MetricStream<
   }
 
   private EventFront.Naming naming() {
-    return new EventFront.Naming(prefix, prefix, plural);
+    return new EventFront.Naming(job.prefix(), job.prefix(), job.plural());
   }
 
   private void defineWorkflow(EventFront<E> front, O options, MetricSinks<ROW> sinks) {
     DataStream<IN> counted = stage.apply(this, front.counted(), options);
-    WindowAggregation.Output<IN, ROW> windows = windowAggregation(options).apply(counted);
-    DataStream<DeadLetter> refused = stage.tooLate(this, windows.tooLate(), options);
+    WindowAggregation.Output<IN, ROW> aggregated = windowAggregation(options).apply(counted);
     DataStream<DeadLetter> deadLetters =
-        refused == null ? front.deadLetters() : front.deadLetters().union(refused);
+        stage
+            .tooLate(this, aggregated.tooLate(), options)
+            .map(refused -> front.deadLetters().union(refused))
+            .orElseGet(front::deadLetters);
 
-    windows
+    aggregated
         .rows()
         .sinkTo(sinks.windowRows())
-        .name(prefix + " window rows sink")
+        .name(job.prefix() + " window rows sink")
         .uid(uid("window-sink"));
     if (sinks.progress() != null) {
-      JobProgress.apply(windows.rows(), windowStart, progress(options), sinks.progress(), prefix);
+      JobProgress.apply(
+          aggregated.rows(), rows.windowStart(), progress(options), sinks.progress(), job.prefix());
     }
     if (sinks.alerting() != null) {
       AlertStage.apply(
-          windows.rows(),
-          metricRows,
+          aggregated.rows(),
+          rows.metricRows(),
           sinks.alerting(),
-          prefix,
+          job.prefix(),
           options.eventTime().window(),
-          retention.apply(options));
+          windows.retention().apply(options));
     }
     deadLetters
         .sinkTo(sinks.deadLetterTopic())
-        .name(prefix + " dead letters topic sink")
+        .name(job.prefix() + " dead letters topic sink")
         .uid(uid("dead-letter-topic-sink"));
     deadLetters
         .sinkTo(sinks.deadLetterTable())
-        .name(prefix + " dead letters table sink")
+        .name(job.prefix() + " dead letters table sink")
         .uid(uid("dead-letter-table-sink"));
   }
 
@@ -326,10 +342,10 @@ public final class MetricStream<
         O options);
 
     /**
-     * Handles the records the windows refused as too late: returns their dead letters, or null when
-     * they are not dead-lettered.
+     * Handles the records the windows refused as too late: returns their dead letters, if they are
+     * dead-lettered.
      */
-    DataStream<DeadLetter> tooLate(
+    Optional<DataStream<DeadLetter>> tooLate(
         MetricStream<O, E, IN, ?, ?> stream, DataStream<IN> tooLate, O options);
 
     /**
@@ -348,16 +364,17 @@ public final class MetricStream<
         }
 
         @Override
-        public DataStream<DeadLetter> tooLate(
+        public Optional<DataStream<DeadLetter>> tooLate(
             MetricStream<O, E, DecodedEvent<E>, ?, ?> stream,
             DataStream<DecodedEvent<E>> tooLate,
             O options) {
-          return tooLate
-              .process(
-                  new LateDataDeadLetterFunction<>(stream.events),
-                  TypeInformation.of(DeadLetter.class))
-              .name("dead-letter " + stream.plural + " the window dropped")
-              .uid(stream.windowUid() + "-late-data");
+          return Optional.of(
+              tooLate
+                  .process(
+                      new LateDataDeadLetterFunction<>(stream.events()),
+                      TypeInformation.of(DeadLetter.class))
+                  .name("dead-letter " + stream.job().plural() + " the window dropped")
+                  .uid(stream.windowUid() + "-late-data"));
         }
       };
     }
@@ -388,10 +405,10 @@ public final class MetricStream<
         }
 
         @Override
-        public DataStream<DeadLetter> tooLate(
+        public Optional<DataStream<DeadLetter>> tooLate(
             MetricStream<O, E, IN, ?, ?> stream, DataStream<IN> refused, O options) {
           tooLate.apply(refused, options, stream.windowUid());
-          return null;
+          return Optional.empty();
         }
       };
     }
@@ -411,112 +428,6 @@ public final class MetricStream<
 
     void apply(DataStream<IN> refused, O options, String windowUid) {
       refused.process(function.apply(options), type).name(name).uid(windowUid + "-" + what);
-    }
-  }
-
-  /** Declares a {@link MetricStream}; every setting is required. */
-  public static final class Builder<
-      O extends MetricJobOptions,
-      E extends SpecificRecord,
-      IN,
-      C extends WindowComponents<C>,
-      ROW> {
-    private final String prefix;
-    private final String jobId;
-    private final String jobName;
-    private final String plural;
-    private EventDescriptor<E> events;
-    private Function<EventGate, EventValidator<E>> validator;
-    private Stage<O, E, IN> stage;
-    private WindowAggregation.Attributor<IN> attribution;
-    private Function<O, Duration> retention;
-    private Function<O, Duration> decisionDelay;
-    private WindowAggregation.ComponentsFactory<C> components;
-    private WindowAggregation.Adder<IN, C> adder;
-    private TypeInformation<C> componentsType;
-    private ClickHouseTable<ROW> table;
-    private WindowAggregation.RowFactory<C, ROW> rows;
-    private TypeInformation<ROW> rowType;
-    private JobProgress.WindowStart<ROW> windowStart;
-    private AlertStage.MetricRowsOf<ROW> metricRows;
-    private String redelivery;
-
-    private Builder(String prefix, String jobId, String jobName, String plural) {
-      this.prefix = Objects.requireNonNull(prefix, "prefix");
-      this.jobId = Objects.requireNonNull(jobId, "jobId");
-      this.jobName = Objects.requireNonNull(jobName, "jobName");
-      this.plural = Objects.requireNonNull(plural, "plural");
-    }
-
-    /** The event type, and its validator with the gate's bounds. */
-    public Builder<O, E, IN, C, ROW> events(
-        EventDescriptor<E> events, Function<EventGate, EventValidator<E>> validator) {
-      this.events = events;
-      this.validator = validator;
-      return this;
-    }
-
-    /** What runs between the front and the windows. */
-    public Builder<O, E, IN, C, ROW> stage(Stage<O, E, IN> stage) {
-      this.stage = stage;
-      return this;
-    }
-
-    /**
-     * Where a record counts, and how long after its end a window still takes records: the window
-     * aggregation keeps its rows and the alert stage its evaluations that long.
-     */
-    public Builder<O, E, IN, C, ROW> windows(
-        WindowAggregation.Attributor<IN> attribution, Function<O, Duration> retention) {
-      this.attribution = attribution;
-      this.retention = retention;
-      return this;
-    }
-
-    /**
-     * How long after the watermark passes a window's end its rows still wait for decisions: the
-     * progress records' completion delay and the alerts' evaluation delay.
-     */
-    public Builder<O, E, IN, C, ROW> decisionDelay(Function<O, Duration> decisionDelay) {
-      this.decisionDelay = decisionDelay;
-      return this;
-    }
-
-    /** A row's additive components. */
-    public Builder<O, E, IN, C, ROW> components(
-        WindowAggregation.ComponentsFactory<C> factory,
-        WindowAggregation.Adder<IN, C> adder,
-        TypeInformation<C> type) {
-      this.components = factory;
-      this.adder = adder;
-      this.componentsType = type;
-      return this;
-    }
-
-    /** The rows: their table, how they are made, where their window starts, their metric rows. */
-    public Builder<O, E, IN, C, ROW> rows(
-        ClickHouseTable<ROW> table,
-        WindowAggregation.RowFactory<C, ROW> factory,
-        TypeInformation<ROW> type,
-        JobProgress.WindowStart<ROW> windowStart,
-        AlertStage.MetricRowsOf<ROW> metricRows) {
-      this.table = table;
-      this.rows = factory;
-      this.rowType = type;
-      this.windowStart = windowStart;
-      this.metricRows = metricRows;
-      return this;
-    }
-
-    /** What a redelivered event can do once de-duplication forgot it (a startup warning). */
-    public Builder<O, E, IN, C, ROW> redelivery(String consequence) {
-      this.redelivery = consequence;
-      return this;
-    }
-
-    public MetricStream<O, E, IN, C, ROW> build() {
-      Objects.requireNonNull(decisionDelay, "decision delay");
-      return new MetricStream<>(this);
     }
   }
 }

@@ -211,43 +211,45 @@ public final class CheckoutJob implements Callable<Integer> {
   public static final MetricStream<
           CheckoutJobOptions, CheckoutEvent, CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>
       STREAM =
-          MetricStream
-              .<CheckoutJobOptions, CheckoutEvent, CheckoutOutcome, CheckoutComponents,
-                  CheckoutWindowRow>
-                  builder("checkout", JOB_ID, JOB_NAME, "checkout events")
-              .events(CHECKOUT_EVENTS, CheckoutEventValidator::new)
-              .stage(
-                  MetricStream.Stage.keyed(
-                      "sessions",
-                      "checkout sessions (abandonment timer)",
-                      new CheckoutIdKeySelector(),
-                      options ->
-                          new CheckoutSessionFunction(
-                              options.inactivityTimeout(),
-                              options.eventTime().allowedLateness(),
-                              options.maxCheckoutDuration()),
-                      TypeInformation.of(CheckoutOutcome.class),
-                      new MetricStream.TooLate<>(
-                          "too-late",
-                          "count checkout outcomes too late for their window",
-                          options -> new TooLateOutcomeFunction(options.retention()),
-                          TypeInformation.of(CheckoutOutcome.class))))
-              .windows(CheckoutJob::attribute, CheckoutJobOptions::retention)
-              .decisionDelay(CheckoutJobOptions::inactivityTimeout)
-              .components(
+          new MetricStream<>(
+              new MetricStream.Job(
+                  "checkout",
+                  JOB_ID,
+                  JOB_NAME,
+                  "checkout events",
+                  "a redelivered checkout event may be counted twice while its checkout can still"
+                      + " change"),
+              CHECKOUT_EVENTS,
+              CheckoutEventValidator::new,
+              MetricStream.Stage.keyed(
+                  "sessions",
+                  "checkout sessions (abandonment timer)",
+                  new CheckoutIdKeySelector(),
+                  options ->
+                      new CheckoutSessionFunction(
+                          options.inactivityTimeout(),
+                          options.eventTime().allowedLateness(),
+                          options.maxCheckoutDuration()),
+                  TypeInformation.of(CheckoutOutcome.class),
+                  new MetricStream.TooLate<>(
+                      "too-late",
+                      "count checkout outcomes too late for their window",
+                      options -> new TooLateOutcomeFunction(options.retention()),
+                      TypeInformation.of(CheckoutOutcome.class))),
+              new MetricStream.Windows<>(
+                  CheckoutJob::attribute,
+                  CheckoutJobOptions::retention,
+                  CheckoutJobOptions::inactivityTimeout),
+              new MetricStream.Components<>(
                   CheckoutComponents::new,
                   CheckoutComponents::add,
-                  TypeInformation.of(CheckoutComponents.class))
-              .rows(
+                  TypeInformation.of(CheckoutComponents.class)),
+              new MetricStream.Rows<>(
                   CheckoutWindowRow.TABLE,
                   CheckoutWindowRow::of,
                   TypeInformation.of(CheckoutWindowRow.class),
                   CheckoutWindowRow::getWindowStart,
-                  CheckoutWindowRow::metricRows)
-              .redelivery(
-                  "a redelivered checkout event may be counted twice while its checkout can still"
-                      + " change")
-              .build();
+                  CheckoutWindowRow::metricRows));
 
   public static void main(String[] args) {
     System.exit(UsageErrors.install(new CommandLine(new CheckoutJob())).execute(args));

@@ -172,27 +172,30 @@ public final class SurveyJob implements Callable<Integer> {
           SurveyAccumulator,
           SurveyWindowRow>
       STREAM =
-          MetricStream
-              .<SurveyJobOptions, SurveyResponse, DecodedEvent<SurveyResponse>, SurveyAccumulator,
-                  SurveyWindowRow>
-                  builder("survey", JOB_ID, JOB_NAME, "survey responses")
-              .events(SURVEY_RESPONSES, SurveyResponseValidator::new)
-              .stage(MetricStream.Stage.none())
-              .windows(SurveyJob::attribute, options -> options.eventTime().allowedLateness())
-              .decisionDelay(options -> Duration.ZERO)
-              .components(
+          new MetricStream<>(
+              new MetricStream.Job(
+                  "survey",
+                  JOB_ID,
+                  JOB_NAME,
+                  "survey responses",
+                  "a redelivered response may be counted twice in a window that is still open"),
+              SURVEY_RESPONSES,
+              SurveyResponseValidator::new,
+              MetricStream.Stage.none(),
+              new MetricStream.Windows<>(
+                  SurveyJob::attribute,
+                  options -> options.eventTime().allowedLateness(),
+                  options -> Duration.ZERO),
+              new MetricStream.Components<>(
                   SurveyAccumulator::new,
                   (accumulator, decoded) -> accumulator.add(decoded.getEvent()),
-                  TypeInformation.of(SurveyAccumulator.class))
-              .rows(
+                  TypeInformation.of(SurveyAccumulator.class)),
+              new MetricStream.Rows<>(
                   SurveyWindowRow.TABLE,
                   SurveyWindowRow::of,
                   TypeInformation.of(SurveyWindowRow.class),
                   SurveyWindowRow::getWindowStart,
-                  SurveyWindowRow::metricRows)
-              .redelivery(
-                  "a redelivered response may be counted twice in a window that is still open")
-              .build();
+                  SurveyWindowRow::metricRows));
 
   public static void main(String[] args) {
     System.exit(UsageErrors.install(new CommandLine(new SurveyJob())).execute(args));

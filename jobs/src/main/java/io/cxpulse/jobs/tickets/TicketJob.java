@@ -194,39 +194,42 @@ public final class TicketJob implements Callable<Integer> {
   public static final MetricStream<
           TicketJobOptions, TicketEvent, TicketOutcome, TicketComponents, TicketWindowRow>
       STREAM =
-          MetricStream
-              .<TicketJobOptions, TicketEvent, TicketOutcome, TicketComponents, TicketWindowRow>
-                  builder("ticket", JOB_ID, JOB_NAME, "ticket events")
-              .events(TICKET_EVENTS, TicketEventValidator::new)
-              .stage(
-                  MetricStream.Stage.keyed(
-                      "lifecycle",
-                      "ticket lifecycles",
-                      new TicketIdKeySelector(),
-                      options ->
-                          new TicketLifecycleFunction(
-                              options.slaTargets()::targetFor, lifecycleStateRetention(options)),
-                      TypeInformation.of(TicketOutcome.class),
-                      new MetricStream.TooLate<>(
-                          "too-late-facts",
-                          "count ticket facts too late for their window",
-                          options -> new TooLateFactsFunction(),
-                          Types.VOID)))
-              .windows(TicketJob::attribute, options -> options.eventTime().allowedLateness())
-              .decisionDelay(options -> Duration.ZERO)
-              .components(
+          new MetricStream<>(
+              new MetricStream.Job(
+                  "ticket",
+                  JOB_ID,
+                  JOB_NAME,
+                  "ticket events",
+                  "a redelivered event may reach a ticket whose state was already cleaned up"),
+              TICKET_EVENTS,
+              TicketEventValidator::new,
+              MetricStream.Stage.keyed(
+                  "lifecycle",
+                  "ticket lifecycles",
+                  new TicketIdKeySelector(),
+                  options ->
+                      new TicketLifecycleFunction(
+                          options.slaTargets()::targetFor, lifecycleStateRetention(options)),
+                  TypeInformation.of(TicketOutcome.class),
+                  new MetricStream.TooLate<>(
+                      "too-late-facts",
+                      "count ticket facts too late for their window",
+                      options -> new TooLateFactsFunction(),
+                      Types.VOID)),
+              new MetricStream.Windows<>(
+                  TicketJob::attribute,
+                  options -> options.eventTime().allowedLateness(),
+                  options -> Duration.ZERO),
+              new MetricStream.Components<>(
                   TicketComponents::new,
                   TicketComponents::add,
-                  TypeInformation.of(TicketComponents.class))
-              .rows(
+                  TypeInformation.of(TicketComponents.class)),
+              new MetricStream.Rows<>(
                   TicketWindowRow.TABLE,
                   TicketWindowRow::of,
                   TypeInformation.of(TicketWindowRow.class),
                   TicketWindowRow::getWindowStart,
-                  TicketWindowRow::metricRows)
-              .redelivery(
-                  "a redelivered event may reach a ticket whose state was already cleaned up")
-              .build();
+                  TicketWindowRow::metricRows));
 
   public static void main(String[] args) {
     System.exit(UsageErrors.install(new CommandLine(new TicketJob())).execute(args));
