@@ -1,39 +1,32 @@
 package io.cxpulse.jobs.checkout;
 
 import io.cxpulse.events.CheckoutEvent;
-import io.cxpulse.events.DeadLetter;
 import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.alerts.AlertOptions;
-import io.cxpulse.jobs.alerts.AlertStage;
-import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
-import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
-import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.validation.CheckoutEventValidator;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,9 +118,6 @@ public final class CheckoutJob implements Callable<Integer> {
   /** The window aggregation's operator name prefix. */
   public static final String WINDOW_NAME = "checkout window";
 
-  private static final EventFront.Naming NAMING =
-      new EventFront.Naming("checkout", "checkout", "checkout events");
-
   @Spec private CommandSpec spec;
 
   @Mixin private AlertOptions.Flags alertFlags = new AlertOptions.Flags();
@@ -212,6 +202,55 @@ public final class CheckoutJob implements Callable<Integer> {
               + " subtasks (default: ${DEFAULT-VALUE}).")
   private int salts;
 
+  /**
+   * The stream: {@link CheckoutSessionFunction} keyed by checkout id turns events into outcomes
+   * (corrected by retract + add), counted as checkout-abandonment components per window of checkout
+   * start × channel × segment and kept for {@link CheckoutJobOptions#retention()}. A row waits an
+   * inactivity timeout after its window for its checkouts' decisions.
+   */
+  public static final MetricStream<
+          CheckoutJobOptions, CheckoutEvent, CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>
+      STREAM =
+          new MetricStream<>(
+              new MetricStream.Job(
+                  "checkout",
+                  JOB_ID,
+                  JOB_NAME,
+                  "checkout events",
+                  "a redelivered checkout event may be counted twice while its checkout can still"
+                      + " change"),
+              CHECKOUT_EVENTS,
+              CheckoutEventValidator::new,
+              MetricStream.Stage.keyed(
+                  "sessions",
+                  "checkout sessions (abandonment timer)",
+                  new CheckoutIdKeySelector(),
+                  options ->
+                      new CheckoutSessionFunction(
+                          options.inactivityTimeout(),
+                          options.eventTime().allowedLateness(),
+                          options.maxCheckoutDuration()),
+                  TypeInformation.of(CheckoutOutcome.class),
+                  new MetricStream.TooLate<>(
+                      "too-late",
+                      "count checkout outcomes too late for their window",
+                      options -> new TooLateOutcomeFunction(options.retention()),
+                      TypeInformation.of(CheckoutOutcome.class))),
+              new MetricStream.Windows<>(
+                  CheckoutJob::attribute,
+                  CheckoutJobOptions::retention,
+                  CheckoutJobOptions::inactivityTimeout),
+              new MetricStream.Components<>(
+                  CheckoutComponents::new,
+                  CheckoutComponents::add,
+                  TypeInformation.of(CheckoutComponents.class)),
+              new MetricStream.Rows<>(
+                  CheckoutWindowRow.TABLE,
+                  CheckoutWindowRow::of,
+                  TypeInformation.of(CheckoutWindowRow.class),
+                  CheckoutWindowRow::getWindowStart,
+                  CheckoutWindowRow::metricRows));
+
   public static void main(String[] args) {
     System.exit(UsageErrors.install(new CommandLine(new CheckoutJob())).execute(args));
   }
@@ -230,39 +269,7 @@ public final class CheckoutJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    CheckoutJobOptions options;
-    Alerting alerting;
-    try {
-      options = options();
-      alerting =
-          alertFlags
-              .options()
-              .alerting(
-                  options.kafka(),
-                  options.clickHouse(),
-                  options.runtime(),
-                  options.inactivityTimeout());
-    } catch (IllegalArgumentException | UncheckedIOException e) {
-      // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
-    return JobLauncher.run(
-        LOG,
-        JOB_NAME,
-        options,
-        JobLauncher.dedupTtlWarnings(
-            options.gate().dedupTtl(),
-            options.eventTime().window(),
-            options.eventTime().allowedLateness(),
-            "a redelivered checkout event may be counted twice while its checkout can still change"),
-        env -> {
-          configure(env, options);
-          defineWorkflow(
-              env,
-              options,
-              kafkaInput(options),
-              CheckoutJob.productionSinks(options).withAlerting(alerting));
-        });
+    return STREAM.run(spec, LOG, this::options, alertFlags);
   }
 
   private CheckoutJobOptions options() {
@@ -281,18 +288,10 @@ public final class CheckoutJob implements Callable<Integer> {
   }
 
   /**
-   * The production sinks: JDBC into {@code cx_checkout_window}, {@code cx_dead_letters} and {@code
-   * cx_job_progress} at the ClickHouse of {@code options}, and a Kafka sink into its dead-letter
-   * topic; all at-least-once, flushed on checkpoints ({@link MetricSinks#production}).
+   * The production sinks, into {@code cx_checkout_window}: {@link MetricStream#productionSinks}.
    */
   public static MetricSinks<CheckoutWindowRow> productionSinks(CheckoutJobOptions options) {
-    return MetricSinks.production(
-        CheckoutWindowRow.TABLE,
-        JOB_ID,
-        options.kafka().bootstrapServers(),
-        options.deadLetterTopic(),
-        options.clickHouse().connectionOptions(),
-        options.runtime().jdbcExecutionOptions());
+    return STREAM.productionSinks(options);
   }
 
   /**
@@ -302,17 +301,12 @@ public final class CheckoutJob implements Callable<Integer> {
    * checkout into a completed one until then).
    */
   public static JobProgress.Spec progress(CheckoutJobOptions options) {
-    return new JobProgress.Spec(
-        JOB_ID,
-        CheckoutWindowRow.TABLE.name(),
-        options.eventTime().window(),
-        options.inactivityTimeout(),
-        options.eventTime().allowedLateness());
+    return STREAM.progress(options);
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, CheckoutJobOptions options) {
-    options.runtime().configure(env);
+    STREAM.configure(env, options);
   }
 
   /**
@@ -324,18 +318,7 @@ public final class CheckoutJob implements Callable<Integer> {
    */
   public static WindowAggregation<CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>
       windowAggregation(CheckoutJobOptions options) {
-    return WindowAggregation.<CheckoutOutcome, CheckoutComponents, CheckoutWindowRow>builder(
-            WINDOW_NAME, WINDOW_UID)
-        .window(options.eventTime().window())
-        .retention(options.retention())
-        .salts(options.salts())
-        .attribution(CheckoutJob::attribute)
-        .components(
-            CheckoutComponents::new,
-            CheckoutComponents::add,
-            TypeInformation.of(CheckoutComponents.class))
-        .rows(CheckoutWindowRow::of, TypeInformation.of(CheckoutWindowRow.class))
-        .build();
+    return STREAM.windowAggregation(options);
   }
 
   /**
@@ -360,17 +343,7 @@ public final class CheckoutJob implements Callable<Integer> {
       CheckoutJobOptions options,
       EventInput input,
       MetricSinks<CheckoutWindowRow> sinks) {
-    defineWorkflow(
-        EventFront.apply(
-            env,
-            input,
-            CHECKOUT_EVENTS,
-            new CheckoutEventValidator(options.gate().bounds()),
-            options.eventTime(),
-            options.gate().dedupTtl(),
-            NAMING),
-        options,
-        sinks);
+    STREAM.defineWorkflow(env, options, input, sinks);
   }
 
   /**
@@ -382,93 +355,18 @@ public final class CheckoutJob implements Callable<Integer> {
       CheckoutJobOptions options,
       Source<RawRecord, ?, ?> source,
       MetricSinks<CheckoutWindowRow> sinks) {
-    defineWorkflow(env, options, EventInput.of(source), sinks);
+    STREAM.defineWorkflow(env, options, source, sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, CheckoutJobOptions options, MetricSinks<CheckoutWindowRow> sinks) {
-    defineWorkflow(
-        EventFront.apply(
-            raw,
-            CHECKOUT_EVENTS,
-            new CheckoutEventValidator(options.gate().bounds()),
-            options.eventTime(),
-            options.gate().dedupTtl(),
-            NAMING),
-        options,
-        sinks);
+    STREAM.defineWorkflow(raw, options, sinks);
   }
 
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(CheckoutJobOptions options) {
-    return EventInput.kafka(
-        options.kafka().bootstrapServers(),
-        options.topic(),
-        options.groupId(),
-        options.runtime().bounded());
-  }
-
-  private static void defineWorkflow(
-      EventFront<CheckoutEvent> front,
-      CheckoutJobOptions options,
-      MetricSinks<CheckoutWindowRow> sinks) {
-    SingleOutputStreamOperator<DecodedEvent<CheckoutEvent>> counted = front.counted();
-
-    SingleOutputStreamOperator<CheckoutOutcome> outcomes =
-        counted
-            .keyBy(new CheckoutIdKeySelector(), Types.STRING)
-            .process(
-                new CheckoutSessionFunction(
-                    options.inactivityTimeout(),
-                    options.eventTime().allowedLateness(),
-                    options.maxCheckoutDuration()),
-                TypeInformation.of(CheckoutOutcome.class))
-            .name("checkout sessions (abandonment timer)")
-            .uid(SESSION_UID);
-
-    WindowAggregation.Output<CheckoutOutcome, CheckoutWindowRow> windows =
-        windowAggregation(options).apply(outcomes);
-    windows
-        .tooLate()
-        .process(
-            new TooLateOutcomeFunction(options.retention()),
-            TypeInformation.of(CheckoutOutcome.class))
-        .name("count checkout outcomes too late for their window")
-        .uid(TOO_LATE_UID);
-
-    DataStream<DeadLetter> deadLetters = front.deadLetters();
-
-    windows
-        .rows()
-        .sinkTo(sinks.windowRows())
-        .name("checkout window rows sink")
-        .uid(WINDOW_SINK_UID);
-    if (sinks.progress() != null) {
-      JobProgress.apply(
-          windows.rows(),
-          CheckoutWindowRow::getWindowStart,
-          progress(options),
-          sinks.progress(),
-          "checkout");
-    }
-    if (sinks.alerting() != null) {
-      AlertStage.apply(
-          windows.rows(),
-          CheckoutWindowRow::metricRows,
-          sinks.alerting(),
-          "checkout",
-          options.eventTime().window(),
-          options.retention());
-    }
-    deadLetters
-        .sinkTo(sinks.deadLetterTopic())
-        .name("checkout dead letters topic sink")
-        .uid(DEAD_LETTER_TOPIC_SINK_UID);
-    deadLetters
-        .sinkTo(sinks.deadLetterTable())
-        .name("checkout dead letters table sink")
-        .uid(DEAD_LETTER_TABLE_SINK_UID);
+    return STREAM.kafkaInput(options);
   }
 
   /** Keys decoded checkout events by checkout_id. */

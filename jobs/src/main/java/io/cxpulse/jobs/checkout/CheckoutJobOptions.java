@@ -2,13 +2,13 @@ package io.cxpulse.jobs.checkout;
 
 import static io.cxpulse.jobs.pipeline.Durations.requirePositive;
 
+import io.cxpulse.jobs.MetricJobOptions;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -45,7 +45,7 @@ public record CheckoutJobOptions(
     EventGateOptions gate,
     RuntimeOptions runtime,
     int salts)
-    implements Serializable {
+    implements MetricJobOptions {
 
   /** The checkout topic, as schemas/README.md and DESIGN.md name it. */
   public static final String DEFAULT_TOPIC = "cx.checkout";

@@ -1,14 +1,12 @@
 package io.cxpulse.jobs.survey;
 
-import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.aggregate.WindowKey;
 import io.cxpulse.jobs.alerts.AlertOptions;
-import io.cxpulse.jobs.alerts.AlertStage;
-import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
@@ -19,21 +17,17 @@ import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
-import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
-import io.cxpulse.jobs.pipeline.LateDataDeadLetterFunction;
 import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,9 +96,6 @@ public final class SurveyJob implements Callable<Integer> {
    */
   public static final String WINDOW_UID = "survey-window";
 
-  private static final EventFront.Naming NAMING =
-      new EventFront.Naming("survey", "survey", "survey responses");
-
   @Spec private CommandSpec spec;
 
   @Mixin private AlertOptions.Flags alertFlags = new AlertOptions.Flags();
@@ -169,6 +160,43 @@ public final class SurveyJob implements Callable<Integer> {
               + " subtasks (default: ${DEFAULT-VALUE}).")
   private int salts;
 
+  /**
+   * The stream: survey responses counted as they are (no keyed stage), CSAT, NPS and CES components
+   * per window × channel × segment; a response too late for its window is dead-lettered. A row's
+   * version is its response count (see {@link SurveyWindowRow}).
+   */
+  public static final MetricStream<
+          SurveyJobOptions,
+          SurveyResponse,
+          DecodedEvent<SurveyResponse>,
+          SurveyAccumulator,
+          SurveyWindowRow>
+      STREAM =
+          new MetricStream<>(
+              new MetricStream.Job(
+                  "survey",
+                  JOB_ID,
+                  JOB_NAME,
+                  "survey responses",
+                  "a redelivered response may be counted twice in a window that is still open"),
+              SURVEY_RESPONSES,
+              SurveyResponseValidator::new,
+              MetricStream.Stage.none(),
+              new MetricStream.Windows<>(
+                  SurveyJob::attribute,
+                  options -> options.eventTime().allowedLateness(),
+                  options -> Duration.ZERO),
+              new MetricStream.Components<>(
+                  SurveyAccumulator::new,
+                  (accumulator, decoded) -> accumulator.add(decoded.getEvent()),
+                  TypeInformation.of(SurveyAccumulator.class)),
+              new MetricStream.Rows<>(
+                  SurveyWindowRow.TABLE,
+                  SurveyWindowRow::of,
+                  TypeInformation.of(SurveyWindowRow.class),
+                  SurveyWindowRow::getWindowStart,
+                  SurveyWindowRow::metricRows));
+
   public static void main(String[] args) {
     System.exit(UsageErrors.install(new CommandLine(new SurveyJob())).execute(args));
   }
@@ -187,35 +215,7 @@ public final class SurveyJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    SurveyJobOptions options;
-    Alerting alerting;
-    try {
-      options = options();
-      alerting =
-          alertFlags
-              .options()
-              .alerting(options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
-      // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
-    return JobLauncher.run(
-        LOG,
-        JOB_NAME,
-        options,
-        JobLauncher.dedupTtlWarnings(
-            options.gate().dedupTtl(),
-            options.eventTime().window(),
-            options.eventTime().allowedLateness(),
-            "a redelivered response may be counted twice in a window that is still open"),
-        env -> {
-          configure(env, options);
-          defineWorkflow(
-              env,
-              options,
-              kafkaInput(options),
-              SurveyJob.productionSinks(options).withAlerting(alerting));
-        });
+    return STREAM.run(spec, LOG, this::options, alertFlags);
   }
 
   private SurveyJobOptions options() {
@@ -231,26 +231,10 @@ public final class SurveyJob implements Callable<Integer> {
         salts);
   }
 
-  /**
-   * The window rows: CSAT, NPS and CES components per tumbling window of event time × channel ×
-   * segment, in two phases so a hot channel × segment is spread over all subtasks. A row's version
-   * is its response count (see {@link SurveyWindowRow}); too-late responses become dead letters.
-   */
+  /** The window rows: see {@link #STREAM}. */
   public static WindowAggregation<DecodedEvent<SurveyResponse>, SurveyAccumulator, SurveyWindowRow>
       windowAggregation(SurveyJobOptions options) {
-    return WindowAggregation
-        .<DecodedEvent<SurveyResponse>, SurveyAccumulator, SurveyWindowRow>builder(
-            "survey window", WINDOW_UID)
-        .window(options.eventTime().window())
-        .retention(options.eventTime().allowedLateness())
-        .salts(options.salts())
-        .attribution(SurveyJob::attribute)
-        .components(
-            SurveyAccumulator::new,
-            (accumulator, decoded) -> accumulator.add(decoded.getEvent()),
-            TypeInformation.of(SurveyAccumulator.class))
-        .rows(SurveyWindowRow::of, TypeInformation.of(SurveyWindowRow.class))
-        .build();
+    return STREAM.windowAggregation(options);
   }
 
   private static Attribution attribute(DecodedEvent<SurveyResponse> decoded) {
@@ -263,34 +247,19 @@ public final class SurveyJob implements Callable<Integer> {
         response.getEventId());
   }
 
-  /**
-   * The production sinks: JDBC into {@code cx_survey_window}, {@code cx_dead_letters} and {@code
-   * cx_job_progress} at the ClickHouse of {@code options}, and a Kafka sink into its dead-letter
-   * topic; all at-least-once, flushed on checkpoints ({@link MetricSinks#production}).
-   */
+  /** The production sinks, into {@code cx_survey_window}: {@link MetricStream#productionSinks}. */
   public static MetricSinks<SurveyWindowRow> productionSinks(SurveyJobOptions options) {
-    return MetricSinks.production(
-        SurveyWindowRow.TABLE,
-        JOB_ID,
-        options.kafka().bootstrapServers(),
-        options.deadLetterTopic(),
-        options.clickHouse().connectionOptions(),
-        options.runtime().jdbcExecutionOptions());
+    return STREAM.productionSinks(options);
   }
 
   /** A window is complete once it fired, final once its allowed lateness passed. */
   public static JobProgress.Spec progress(SurveyJobOptions options) {
-    return new JobProgress.Spec(
-        JOB_ID,
-        SurveyWindowRow.TABLE.name(),
-        options.eventTime().window(),
-        Duration.ZERO,
-        options.eventTime().allowedLateness());
+    return STREAM.progress(options);
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, SurveyJobOptions options) {
-    options.runtime().configure(env);
+    STREAM.configure(env, options);
   }
 
   /**
@@ -302,17 +271,7 @@ public final class SurveyJob implements Callable<Integer> {
       SurveyJobOptions options,
       EventInput input,
       MetricSinks<SurveyWindowRow> sinks) {
-    defineWorkflow(
-        EventFront.apply(
-            env,
-            input,
-            SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.gate().bounds()),
-            options.eventTime(),
-            options.gate().dedupTtl(),
-            NAMING),
-        options,
-        sinks);
+    STREAM.defineWorkflow(env, options, input, sinks);
   }
 
   /**
@@ -324,75 +283,17 @@ public final class SurveyJob implements Callable<Integer> {
       SurveyJobOptions options,
       Source<RawRecord, ?, ?> source,
       MetricSinks<SurveyWindowRow> sinks) {
-    defineWorkflow(env, options, EventInput.of(source), sinks);
+    STREAM.defineWorkflow(env, options, source, sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, SurveyJobOptions options, MetricSinks<SurveyWindowRow> sinks) {
-    defineWorkflow(
-        EventFront.apply(
-            raw,
-            SURVEY_RESPONSES,
-            new SurveyResponseValidator(options.gate().bounds()),
-            options.eventTime(),
-            options.gate().dedupTtl(),
-            NAMING),
-        options,
-        sinks);
+    STREAM.defineWorkflow(raw, options, sinks);
   }
 
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(SurveyJobOptions options) {
-    return EventInput.kafka(
-        options.kafka().bootstrapServers(),
-        options.topic(),
-        options.groupId(),
-        options.runtime().bounded());
-  }
-
-  private static void defineWorkflow(
-      EventFront<SurveyResponse> front,
-      SurveyJobOptions options,
-      MetricSinks<SurveyWindowRow> sinks) {
-    SingleOutputStreamOperator<DecodedEvent<SurveyResponse>> counted = front.counted();
-
-    WindowAggregation.Output<DecodedEvent<SurveyResponse>, SurveyWindowRow> windows =
-        windowAggregation(options).apply(counted);
-    SingleOutputStreamOperator<SurveyWindowRow> rows = windows.rows();
-
-    DataStream<DeadLetter> droppedByWindow =
-        windows
-            .tooLate()
-            .process(
-                new LateDataDeadLetterFunction<>(SURVEY_RESPONSES),
-                TypeInformation.of(DeadLetter.class))
-            .name("dead-letter survey responses the window dropped")
-            .uid(LATE_UID);
-
-    DataStream<DeadLetter> deadLetters = front.deadLetters().union(droppedByWindow);
-
-    rows.sinkTo(sinks.windowRows()).name("survey window rows sink").uid(WINDOW_SINK_UID);
-    if (sinks.progress() != null) {
-      JobProgress.apply(
-          rows, SurveyWindowRow::getWindowStart, progress(options), sinks.progress(), "survey");
-    }
-    if (sinks.alerting() != null) {
-      AlertStage.apply(
-          windows.rows(),
-          SurveyWindowRow::metricRows,
-          sinks.alerting(),
-          "survey",
-          options.eventTime().window(),
-          options.eventTime().allowedLateness());
-    }
-    deadLetters
-        .sinkTo(sinks.deadLetterTopic())
-        .name("dead letters topic sink")
-        .uid(DEAD_LETTER_TOPIC_SINK_UID);
-    deadLetters
-        .sinkTo(sinks.deadLetterTable())
-        .name("dead letters table sink")
-        .uid(DEAD_LETTER_TABLE_SINK_UID);
+    return STREAM.kafkaInput(options);
   }
 }

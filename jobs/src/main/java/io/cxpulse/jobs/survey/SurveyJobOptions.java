@@ -1,12 +1,12 @@
 package io.cxpulse.jobs.survey;
 
+import io.cxpulse.jobs.MetricJobOptions;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
-import java.io.Serializable;
 import java.util.Objects;
 
 /**
@@ -35,7 +35,7 @@ public record SurveyJobOptions(
     EventGateOptions gate,
     RuntimeOptions runtime,
     int salts)
-    implements Serializable {
+    implements MetricJobOptions {
 
   public static final String DEFAULT_TOPIC = "cx.surveys";
   public static final String DEFAULT_GROUP_ID = "cx-pulse-survey";

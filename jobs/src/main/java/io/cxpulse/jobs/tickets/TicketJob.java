@@ -1,24 +1,20 @@
 package io.cxpulse.jobs.tickets;
 
-import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketPriority;
 import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.aggregate.Attribution;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.alerts.AlertOptions;
-import io.cxpulse.jobs.alerts.AlertStage;
-import io.cxpulse.jobs.alerts.Alerting;
 import io.cxpulse.jobs.codec.EventDecoder;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.DurationConverter;
 import io.cxpulse.jobs.pipeline.EventDescriptor;
-import io.cxpulse.jobs.pipeline.EventFront;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
 import io.cxpulse.jobs.pipeline.EventInput;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
-import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.JobProgress;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RawRecord;
@@ -26,7 +22,6 @@ import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.pipeline.UsageErrors;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import io.cxpulse.jobs.validation.TicketEventValidator;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,7 +30,6 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,9 +110,6 @@ public final class TicketJob implements Callable<Integer> {
   /** The name of the window aggregation's operators, e.g. "ticket window pre-aggregation ...". */
   public static final String WINDOW_NAME = "ticket window";
 
-  private static final EventFront.Naming NAMING =
-      new EventFront.Naming("ticket", "ticket", "ticket events");
-
   @Spec private CommandSpec spec;
 
   @Mixin private AlertOptions.Flags alertFlags = new AlertOptions.Flags();
@@ -195,6 +186,51 @@ public final class TicketJob implements Callable<Integer> {
               + " the subtasks (default: ${DEFAULT-VALUE}).")
   private int salts;
 
+  /**
+   * The stream: {@link TicketLifecycleFunction} keyed by ticket id turns events into facts (±
+   * corrections), counted as support components per window of fact time × channel × segment ×
+   * priority and kept for the allowed lateness (see {@link #windowAggregation}).
+   */
+  public static final MetricStream<
+          TicketJobOptions, TicketEvent, TicketOutcome, TicketComponents, TicketWindowRow>
+      STREAM =
+          new MetricStream<>(
+              new MetricStream.Job(
+                  "ticket",
+                  JOB_ID,
+                  JOB_NAME,
+                  "ticket events",
+                  "a redelivered event may reach a ticket whose state was already cleaned up"),
+              TICKET_EVENTS,
+              TicketEventValidator::new,
+              MetricStream.Stage.keyed(
+                  "lifecycle",
+                  "ticket lifecycles",
+                  new TicketIdKeySelector(),
+                  options ->
+                      new TicketLifecycleFunction(
+                          options.slaTargets()::targetFor, lifecycleStateRetention(options)),
+                  TypeInformation.of(TicketOutcome.class),
+                  new MetricStream.TooLate<>(
+                      "too-late-facts",
+                      "count ticket facts too late for their window",
+                      options -> new TooLateFactsFunction(),
+                      Types.VOID)),
+              new MetricStream.Windows<>(
+                  TicketJob::attribute,
+                  options -> options.eventTime().allowedLateness(),
+                  options -> Duration.ZERO),
+              new MetricStream.Components<>(
+                  TicketComponents::new,
+                  TicketComponents::add,
+                  TypeInformation.of(TicketComponents.class)),
+              new MetricStream.Rows<>(
+                  TicketWindowRow.TABLE,
+                  TicketWindowRow::of,
+                  TypeInformation.of(TicketWindowRow.class),
+                  TicketWindowRow::getWindowStart,
+                  TicketWindowRow::metricRows));
+
   public static void main(String[] args) {
     System.exit(UsageErrors.install(new CommandLine(new TicketJob())).execute(args));
   }
@@ -213,37 +249,16 @@ public final class TicketJob implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    TicketJobOptions options;
-    Alerting alerting;
-    try {
-      options = options();
-      // Read the targets now: a bad file is a bad argument, not a failure after submission.
-      options.slaTargets();
-      alerting =
-          alertFlags
-              .options()
-              .alerting(options.kafka(), options.clickHouse(), options.runtime(), Duration.ZERO);
-    } catch (IllegalArgumentException | UncheckedIOException e) {
-      // Out-of-range values are bad arguments too: usage and exit code 2, not a stack trace.
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
-    }
-    return JobLauncher.run(
+    return STREAM.run(
+        spec,
         LOG,
-        JOB_NAME,
-        options,
-        JobLauncher.dedupTtlWarnings(
-            options.gate().dedupTtl(),
-            options.eventTime().window(),
-            options.eventTime().allowedLateness(),
-            "a redelivered event may reach a ticket whose state was already cleaned up"),
-        env -> {
-          configure(env, options);
-          defineWorkflow(
-              env,
-              options,
-              kafkaInput(options),
-              TicketJob.productionSinks(options).withAlerting(alerting));
-        });
+        () -> {
+          TicketJobOptions options = options();
+          // Read the targets now: a bad file is a bad argument, not a failure after submission.
+          options.slaTargets();
+          return options;
+        },
+        alertFlags);
   }
 
   private TicketJobOptions options() {
@@ -260,19 +275,9 @@ public final class TicketJob implements Callable<Integer> {
         salts);
   }
 
-  /**
-   * The production sinks: JDBC into {@code cx_ticket_window}, {@code cx_dead_letters} and {@code
-   * cx_job_progress} at the ClickHouse of {@code options}, and a Kafka sink into its dead-letter
-   * topic; all at-least-once, flushed on checkpoints ({@link MetricSinks#production}).
-   */
+  /** The production sinks, into {@code cx_ticket_window}: {@link MetricStream#productionSinks}. */
   public static MetricSinks<TicketWindowRow> productionSinks(TicketJobOptions options) {
-    return MetricSinks.production(
-        TicketWindowRow.TABLE,
-        JOB_ID,
-        options.kafka().bootstrapServers(),
-        options.deadLetterTopic(),
-        options.clickHouse().connectionOptions(),
-        options.runtime().jdbcExecutionOptions());
+    return STREAM.productionSinks(options);
   }
 
   /**
@@ -281,17 +286,12 @@ public final class TicketJob implements Callable<Integer> {
    * lateness passed.
    */
   public static JobProgress.Spec progress(TicketJobOptions options) {
-    return new JobProgress.Spec(
-        JOB_ID,
-        TicketWindowRow.TABLE.name(),
-        options.eventTime().window(),
-        Duration.ZERO,
-        options.eventTime().allowedLateness());
+    return STREAM.progress(options);
   }
 
   /** Applies the environment-level options: checkpointing and parallelism. */
   public static void configure(StreamExecutionEnvironment env, TicketJobOptions options) {
-    options.runtime().configure(env);
+    STREAM.configure(env, options);
   }
 
   /**
@@ -329,18 +329,7 @@ public final class TicketJob implements Callable<Integer> {
    */
   public static WindowAggregation<TicketOutcome, TicketComponents, TicketWindowRow>
       windowAggregation(TicketJobOptions options) {
-    return WindowAggregation.<TicketOutcome, TicketComponents, TicketWindowRow>builder(
-            WINDOW_NAME, WINDOW_UID)
-        .window(options.eventTime().window())
-        .retention(options.eventTime().allowedLateness())
-        .salts(options.salts())
-        .attribution(TicketJob::attribute)
-        .components(
-            TicketComponents::new,
-            TicketComponents::add,
-            TypeInformation.of(TicketComponents.class))
-        .rows(TicketWindowRow::of, TypeInformation.of(TicketWindowRow.class))
-        .build();
+    return STREAM.windowAggregation(options);
   }
 
   /** The priority as stored: the Avro symbol in lower case, e.g. {@code high}. */
@@ -377,17 +366,7 @@ public final class TicketJob implements Callable<Integer> {
       TicketJobOptions options,
       EventInput input,
       MetricSinks<TicketWindowRow> sinks) {
-    defineWorkflow(
-        EventFront.apply(
-            env,
-            input,
-            TICKET_EVENTS,
-            new TicketEventValidator(options.gate().bounds()),
-            options.eventTime(),
-            options.gate().dedupTtl(),
-            NAMING),
-        options,
-        sinks);
+    STREAM.defineWorkflow(env, options, input, sinks);
   }
 
   /**
@@ -399,86 +378,18 @@ public final class TicketJob implements Callable<Integer> {
       TicketJobOptions options,
       Source<RawRecord, ?, ?> source,
       MetricSinks<TicketWindowRow> sinks) {
-    defineWorkflow(env, options, EventInput.of(source), sinks);
+    STREAM.defineWorkflow(env, options, source, sinks);
   }
 
   /** Builds the job graph from an existing stream of raw records. */
   public static void defineWorkflow(
       DataStream<RawRecord> raw, TicketJobOptions options, MetricSinks<TicketWindowRow> sinks) {
-    defineWorkflow(
-        EventFront.apply(
-            raw,
-            TICKET_EVENTS,
-            new TicketEventValidator(options.gate().bounds()),
-            options.eventTime(),
-            options.gate().dedupTtl(),
-            NAMING),
-        options,
-        sinks);
+    STREAM.defineWorkflow(raw, options, sinks);
   }
 
   /** The Kafka topic of {@code options}, read as production does. */
   public static EventInput kafkaInput(TicketJobOptions options) {
-    return EventInput.kafka(
-        options.kafka().bootstrapServers(),
-        options.topic(),
-        options.groupId(),
-        options.runtime().bounded());
-  }
-
-  private static void defineWorkflow(
-      EventFront<TicketEvent> front, TicketJobOptions options, MetricSinks<TicketWindowRow> sinks) {
-    SlaTargets slaTargets = options.slaTargets();
-
-    SingleOutputStreamOperator<DecodedEvent<TicketEvent>> counted = front.counted();
-
-    SingleOutputStreamOperator<TicketOutcome> facts =
-        counted
-            .keyBy(new TicketIdKeySelector(), Types.STRING)
-            .process(
-                new TicketLifecycleFunction(
-                    slaTargets::targetFor, lifecycleStateRetention(options)),
-                TypeInformation.of(TicketOutcome.class))
-            .name("ticket lifecycles")
-            .uid(LIFECYCLE_UID);
-
-    WindowAggregation.Output<TicketOutcome, TicketWindowRow> windows =
-        windowAggregation(options).apply(facts);
-
-    windows
-        .tooLate()
-        .process(new TooLateFactsFunction(), Types.VOID)
-        .name("count ticket facts too late for their window")
-        .uid(TOO_LATE_FACTS_UID);
-
-    DataStream<DeadLetter> deadLetters = front.deadLetters();
-
-    windows.rows().sinkTo(sinks.windowRows()).name("ticket window rows sink").uid(WINDOW_SINK_UID);
-    if (sinks.progress() != null) {
-      JobProgress.apply(
-          windows.rows(),
-          TicketWindowRow::getWindowStart,
-          progress(options),
-          sinks.progress(),
-          "ticket");
-    }
-    if (sinks.alerting() != null) {
-      AlertStage.apply(
-          windows.rows(),
-          TicketWindowRow::metricRows,
-          sinks.alerting(),
-          "ticket",
-          options.eventTime().window(),
-          options.eventTime().allowedLateness());
-    }
-    deadLetters
-        .sinkTo(sinks.deadLetterTopic())
-        .name("dead letters topic sink")
-        .uid(DEAD_LETTER_TOPIC_SINK_UID);
-    deadLetters
-        .sinkTo(sinks.deadLetterTable())
-        .name("dead letters table sink")
-        .uid(DEAD_LETTER_TABLE_SINK_UID);
+    return STREAM.kafkaInput(options);
   }
 
   /** Keys decoded ticket events by ticket_id (validated as not blank). */

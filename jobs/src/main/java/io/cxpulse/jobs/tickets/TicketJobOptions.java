@@ -1,5 +1,6 @@
 package io.cxpulse.jobs.tickets;
 
+import io.cxpulse.jobs.MetricJobOptions;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.EventGateOptions;
@@ -8,7 +9,6 @@ import io.cxpulse.jobs.pipeline.KafkaOptions;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.tickets.sla.SlaTargets;
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -42,7 +42,7 @@ public record TicketJobOptions(
     EventGateOptions gate,
     RuntimeOptions runtime,
     int salts)
-    implements Serializable {
+    implements MetricJobOptions {
 
   public static final String DEFAULT_TOPIC = "cx.tickets";
   public static final String DEFAULT_GROUP_ID = "cx-pulse-tickets";
