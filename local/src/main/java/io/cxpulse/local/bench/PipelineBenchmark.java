@@ -32,10 +32,11 @@ import picocli.CommandLine.Spec;
  * Prints what the metric jobs cost per event, side by side with what bounds it: for each job the
  * same pre-generated input through (a) a pass-through (the project's decode and validate step into
  * a discarding sink), (b) the job's graph with an in-memory source and discarding sinks, (c) the
- * same de-duplication and window aggregation in Flink SQL, (d) the job end to end from the embedded
- * Kafka into the embedded ClickHouse, bounded; and the job's ClickHouse sink alone. Every run's
- * result is checked against the expectation the generator gives; a wrong one prints FAILED and
- * makes the command exit 1.
+ * same de-duplication and the nearest Flink SQL has to the job's aggregation, (d) the job end to
+ * end from the embedded Kafka into the embedded ClickHouse, bounded; and the job's ClickHouse sink
+ * alone. Every run's result is checked against the expectation computed from the truth of the job's
+ * scenario (the oracle of its pipeline tests); a wrong one prints FAILED and makes the command exit
+ * 1.
  *
  * <p>One JVM runs every variant, on one MiniCluster: the input is generated once per job and held
  * in memory (generating it costs more than a pass-through run). So that the first variant does not

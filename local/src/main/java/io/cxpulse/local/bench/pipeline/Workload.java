@@ -29,7 +29,10 @@ public interface Workload extends AutoCloseable {
   /** (b) the job's graph ({@code defineWorkflow}), in-memory source, discarding sinks. */
   Run jobGraph(int parallelism);
 
-  /** (c) the same aggregation and de-duplication in Flink SQL after the same decode step. */
+  /**
+   * (c) after the same decode step, the same de-duplication in Flink SQL and the nearest Flink SQL
+   * has to the job's aggregation; each job's says what it computes and what of it is checked.
+   */
   Run sql(int parallelism);
 
   /**
