@@ -1,16 +1,21 @@
 package io.cxpulse.local.bench;
 
+import io.cxpulse.jobs.pipeline.DurationConverter;
+import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.local.CxPulseVersion;
 import io.cxpulse.local.bench.pipeline.BenchCluster;
 import io.cxpulse.local.bench.pipeline.BenchCluster.Cost;
+import io.cxpulse.local.bench.pipeline.CheckoutWorkload;
 import io.cxpulse.local.bench.pipeline.Engines;
 import io.cxpulse.local.bench.pipeline.SurveyWorkload;
+import io.cxpulse.local.bench.pipeline.TicketWorkload;
 import io.cxpulse.local.bench.pipeline.Workload;
 import io.cxpulse.local.bench.pipeline.Workload.Run;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,10 +32,11 @@ import picocli.CommandLine.Spec;
  * Prints what the metric jobs cost per event, side by side with what bounds it: for each job the
  * same pre-generated input through (a) a pass-through (the project's decode and validate step into
  * a discarding sink), (b) the job's graph with an in-memory source and discarding sinks, (c) the
- * same de-duplication and window aggregation in Flink SQL, (d) the job end to end from the embedded
- * Kafka into the embedded ClickHouse, bounded; and the job's ClickHouse sink alone. Every run's
- * result is checked against the expectation the generator gives; a wrong one prints FAILED and
- * makes the command exit 1.
+ * same de-duplication and the nearest Flink SQL has to the job's aggregation, (d) the job end to
+ * end from the embedded Kafka into the embedded ClickHouse, bounded; and the job's ClickHouse sink
+ * alone. Every run's result is checked against the expectation computed from the truth of the job's
+ * scenario (the oracle of its pipeline tests); a wrong one prints FAILED and makes the command exit
+ * 1.
  *
  * <p>One JVM runs every variant, on one MiniCluster: the input is generated once per job and held
  * in memory (generating it costs more than a pass-through run). So that the first variant does not
@@ -50,18 +56,17 @@ import picocli.CommandLine.Spec;
 public final class PipelineBenchmark implements Callable<Integer> {
 
   /** The jobs {@code --job} names, with how to generate each one's input. */
-  private static final Map<String, Generator> JOBS = new LinkedHashMap<>();
+  static final Map<String, Generator> JOBS = new LinkedHashMap<>();
 
   static {
     JOBS.put("survey", SurveyWorkload::generate);
+    JOBS.put("checkout", CheckoutWorkload::generate);
+    JOBS.put("tickets", TicketWorkload::generate);
   }
-
-  /** The jobs {@code --job} accepts that have no benchmark yet. */
-  private static final List<String> NOT_YET = List.of("checkout", "tickets");
 
   /** Generates one job's input and expectation. */
   @FunctionalInterface
-  private interface Generator {
+  interface Generator {
     Workload generate(int events, int segments, long seed);
   }
 
@@ -71,7 +76,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
       names = "--events",
       defaultValue = "1500000",
       description =
-          "Events to generate per job; duplicates and bad records come on top (default:"
+          "Events to generate per job (in whole checkouts, and tickets of about 5.6 events, so"
+              + " about that many); duplicates and bad records come on top (default:"
               + " ${DEFAULT-VALUE}: on 2 cores with little else running, 20 to 60 s for the"
               + " job graph, Flink SQL and end-to-end runs; the pass-through takes a few).")
   int events;
@@ -104,6 +110,15 @@ public final class PipelineBenchmark implements Callable<Integer> {
   int warmupEvents;
 
   @Option(
+      names = "--checkpoint-interval",
+      defaultValue = RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL_TEXT,
+      converter = DurationConverter.class,
+      description =
+          "Checkpoint interval of the end-to-end runs, whose sinks flush on checkpoints and which"
+              + " end after one (default: ${DEFAULT-VALUE}, production's).")
+  Duration checkpointInterval;
+
+  @Option(
       names = "--seed",
       defaultValue = "20250601",
       description = "Seed of the generated input (default: ${DEFAULT-VALUE}).")
@@ -129,11 +144,11 @@ public final class PipelineBenchmark implements Callable<Integer> {
   /** The arguments, checked: what {@link #call} runs. */
   record Plan(
       List<String> jobs,
-      List<String> notYet,
       int events,
       int segments,
       int parallelism,
       int warmupEvents,
+      Duration checkpointInterval,
       long seed) {}
 
   /**
@@ -155,50 +170,47 @@ public final class PipelineBenchmark implements Callable<Integer> {
     if (warmupEvents != 0 && warmupEvents < 1000) {
       problems.add("--warmup-events must be 0 or at least 1000: " + warmupEvents);
     }
-    List<String> jobs;
-    List<String> notYet;
+    if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+      problems.add("--checkpoint-interval must be positive: " + checkpointInterval);
+    }
+    List<String> jobs = List.of();
     if (job.equals("all")) {
       jobs = List.copyOf(JOBS.keySet());
-      notYet = NOT_YET;
     } else if (JOBS.containsKey(job)) {
       jobs = List.of(job);
-      notYet = List.of();
-    } else if (NOT_YET.contains(job)) {
-      jobs = List.of();
-      notYet = List.of(job);
     } else {
       problems.add("--job must be survey, checkout, tickets or all: " + job);
-      jobs = List.of();
-      notYet = List.of();
     }
     if (!problems.isEmpty()) {
       throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));
     }
-    return new Plan(jobs, notYet, events, segments, parallelism, warmupEvents, seed);
+    return new Plan(jobs, events, segments, parallelism, warmupEvents, checkpointInterval, seed);
   }
 
   @Override
   public Integer call() throws Exception {
-    Plan plan = plan();
-    PrintStream out = System.out;
-    for (String missing : plan.notYet()) {
-      out.printf("%s: no benchmark yet (the survey job's is the only one so far)%n", missing);
-    }
-    if (plan.jobs().isEmpty()) {
-      return 1;
-    }
+    return run(plan(), JOBS, System.out);
+  }
+
+  /**
+   * Runs {@code plan} with the jobs' inputs from {@code generators}, prints the results to {@code
+   * out}.
+   *
+   * @return 0 when every run's result was as expected, else 1
+   */
+  static int run(Plan plan, Map<String, Generator> generators, PrintStream out) throws Exception {
     String loadBefore = loadAverage();
     List<Measured> measured = new ArrayList<>();
     List<String> warmupProblems = new ArrayList<>();
     try (BenchCluster cluster = BenchCluster.start();
         LazyEngines engines = new LazyEngines()) {
       for (String name : plan.jobs()) {
-        Generator generator = JOBS.get(name);
+        Generator generator = generators.get(name);
         if (plan.warmupEvents() > 0) {
           out.printf("%s: warm-up round, %,d events ...%n", name, plan.warmupEvents());
           try (Workload warmup =
               generator.generate(plan.warmupEvents(), plan.segments(), plan.seed() + 1)) {
-            for (Measured run : runAll(cluster, engines, warmup, plan.parallelism(), out)) {
+            for (Measured run : runAll(cluster, engines, warmup, plan, out)) {
               run.problems()
                   .forEach(p -> warmupProblems.add(name + " warm-up " + run.variant() + ": " + p));
             }
@@ -212,10 +224,10 @@ public final class PipelineBenchmark implements Callable<Integer> {
                   + " rows expected; generated in %.1f s%n",
               name,
               workload.records(),
-              plan.events(),
+              workload.events(),
               workload.windowRows(),
               (System.nanoTime() - generating) / 1e9);
-          measured.addAll(runAll(cluster, engines, workload, plan.parallelism(), out));
+          measured.addAll(runAll(cluster, engines, workload, plan, out));
         }
       }
     }
@@ -230,18 +242,15 @@ public final class PipelineBenchmark implements Callable<Integer> {
         loadBefore,
         loadAfter,
         Runtime.getRuntime().availableProcessors());
-    printTable(out, measured);
+    printTable(out, measured, plan.checkpointInterval());
     boolean failed = !warmupProblems.isEmpty() || measured.stream().anyMatch(m -> !m.ok());
     warmupProblems.forEach(problem -> out.println("FAILED " + problem));
     return failed ? 1 : 0;
   }
 
   private static List<Measured> runAll(
-      BenchCluster cluster,
-      LazyEngines engines,
-      Workload workload,
-      int parallelism,
-      PrintStream out) {
+      BenchCluster cluster, LazyEngines engines, Workload workload, Plan plan, PrintStream out) {
+    int parallelism = plan.parallelism();
     List<Measured> runs = new ArrayList<>();
     long records = workload.records();
     runs.add(
@@ -278,7 +287,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
             "(d) end to end",
             records,
             "events",
-            () -> workload.endToEnd(engines.get(), parallelism),
+            () -> workload.endToEnd(engines.get(), parallelism, plan.checkpointInterval()),
             out));
     runs.add(
         measure(
@@ -321,7 +330,8 @@ public final class PipelineBenchmark implements Callable<Integer> {
     return measured;
   }
 
-  private static void printTable(PrintStream out, List<Measured> measured) {
+  private static void printTable(
+      PrintStream out, List<Measured> measured, Duration checkpointInterval) {
     out.printf(
         "%-8s %-22s %12s %8s %13s %8s %13s  %s%n",
         "job", "run", "records", "wall s", "per s (wall)", "CPU s", "per CPU-s", "result");
@@ -367,9 +377,13 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 ratio(runs.get("(b) job graph"), runs.get("(a) pass-through")),
                 ratio(runs.get("(b) job graph"), runs.get("(c) Flink SQL")),
                 ratio(runs.get("(d) end to end"), runs.get("(a) pass-through"))));
-    out.println(
+    out.printf(
         "(a)-(c): heap state, no checkpoints. (d): RocksDB state, incremental checkpoints every"
-            + " 10 s, as in production.");
+            + " %s s%s.%n",
+        checkpointInterval.toMillis() / 1000.0,
+        checkpointInterval.equals(RuntimeOptions.DEFAULT_CHECKPOINT_INTERVAL)
+            ? ", as in production"
+            : "");
     for (Measured m : measured) {
       if (!m.ok()) {
         m.problems().forEach(p -> out.println("FAILED " + m.job() + " " + m.variant() + ": " + p));

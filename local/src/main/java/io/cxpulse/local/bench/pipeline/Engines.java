@@ -46,7 +46,9 @@ public final class Engines implements AutoCloseable {
         EmbeddedClickHouse.builder().dataDir(clickHouseDir).port(0).start();
     try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl())) {
       new SchemaMigrator(Migrations.fromClasspath()).migrate(connection);
-      EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start();
+      // The tickets' event times (the records' Kafka timestamps) go back days: keep every record.
+      EmbeddedKafka kafka =
+          EmbeddedKafka.builder().port(0).brokerConfig("log.retention.ms", "-1").build().start();
       return new Engines(clickHouseDir, clickHouse, kafka);
     } catch (Exception | Error e) {
       clickHouse.close();

@@ -9,9 +9,12 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * A Sink V2 that keeps, per window row key, the emission with the highest version, reduced to a
- * {@link WindowResult} (for a MiniCluster in this JVM): what {@code ReplacingMergeTree(version)}
- * would keep, at the cost of one map update per row instead of an insert.
+ * A Sink V2 that keeps, per window row key, the latest emission reduced to a {@link WindowResult}
+ * (for a MiniCluster in this JVM), at the cost of one map update per row instead of an insert. The
+ * latest is the one with the highest version, what {@code ReplacingMergeTree(version)} would keep;
+ * or, for a Flink SQL changelog whose rows carry no version, the last written ({@link
+ * #lastWritten}): a changelog emits every update of a key from one subtask, in order, and the sink
+ * reads it forward from there.
  *
  * @param <T> the row type
  */
@@ -29,10 +32,22 @@ public final class LatestRowsSink<T> implements Sink<T> {
 
   private final String id = UUID.randomUUID().toString();
   private final Reduction<T> reduction;
+  private final boolean lastWritten;
 
+  /** Keeps the emission with the highest version. */
   public LatestRowsSink(Reduction<T> reduction) {
+    this(reduction, false);
+  }
+
+  private LatestRowsSink(Reduction<T> reduction, boolean lastWritten) {
     this.reduction = reduction;
+    this.lastWritten = lastWritten;
     LATEST.put(id, new ConcurrentHashMap<>());
+  }
+
+  /** Keeps the emission written last, whatever its version. */
+  public static <T> LatestRowsSink<T> lastWritten(Reduction<T> reduction) {
+    return new LatestRowsSink<>(reduction, true);
   }
 
   /** The latest result per key; forgets them. */
@@ -47,7 +62,11 @@ public final class LatestRowsSink<T> implements Sink<T> {
       @Override
       public void write(T row, Context context) {
         WindowResult result = reduction.of(row);
-        latest.merge(result.key(), result, (a, b) -> a.version() >= b.version() ? a : b);
+        if (lastWritten) {
+          latest.put(result.key(), result);
+        } else {
+          latest.merge(result.key(), result, (a, b) -> a.version() >= b.version() ? a : b);
+        }
       }
 
       @Override

@@ -1,5 +1,6 @@
 package io.cxpulse.local.bench.pipeline;
 
+import java.time.Duration;
 import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -16,6 +17,9 @@ public interface Workload extends AutoCloseable {
   /** Input records: every event, duplicate and bad record the runs read. */
   int records();
 
+  /** Generated events among the records: without their duplicates and the bad records. */
+  int events();
+
   /** Window rows the job must write: the rows the ClickHouse sink alone writes. */
   int windowRows();
 
@@ -25,11 +29,17 @@ public interface Workload extends AutoCloseable {
   /** (b) the job's graph ({@code defineWorkflow}), in-memory source, discarding sinks. */
   Run jobGraph(int parallelism);
 
-  /** (c) the same aggregation and de-duplication in Flink SQL after the same decode step. */
+  /**
+   * (c) after the same decode step, the same de-duplication in Flink SQL and the nearest Flink SQL
+   * has to the job's aggregation; each job's says what it computes and what of it is checked.
+   */
   Run sql(int parallelism);
 
-  /** (d) the job end to end from Kafka to ClickHouse, bounded, as it runs in production. */
-  Run endToEnd(Engines engines, int parallelism) throws Exception;
+  /**
+   * (d) the job end to end from Kafka to ClickHouse, bounded, as it runs in production, with
+   * checkpoints every {@code checkpointInterval} (the sinks flush on them).
+   */
+  Run endToEnd(Engines engines, int parallelism, Duration checkpointInterval) throws Exception;
 
   /** The job's window row sink alone: every expected row into ClickHouse. */
   Run sinkAlone(Engines engines, int parallelism) throws Exception;
