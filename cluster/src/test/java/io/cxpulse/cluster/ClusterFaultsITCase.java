@@ -711,16 +711,8 @@ class ClusterFaultsITCase {
     if (end <= produced) {
       return;
     }
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
     List<Future<RecordMetadata>> sent = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
       for (int i = produced; i < end; i++) {
         ScenarioRecord record = records.get(i);
         assertThat(record.key()).as("a keyed record").isNotEmpty();
@@ -758,6 +750,18 @@ class ClusterFaultsITCase {
     ticketsProduced = ticketEnd;
   }
 
+  /** An idempotent producer that waits out a broker restart rather than failing a send. */
+  private static KafkaProducer<byte[], byte[]> producer() {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
+    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
+    return new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
   /**
    * Produces {@code batch} to partition 0 of {@code topic}, in order, with an idempotent producer
    * and each record's own timestamp: one partition, as {@link CheckoutScenario} and {@link
@@ -772,15 +776,7 @@ class ClusterFaultsITCase {
       Function<T, byte[]> value,
       Function<T, Instant> timestamp)
       throws Exception {
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 300_000);
-    config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
-    try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (T record : batch) {
         String recordKey = key.apply(record);

@@ -3,7 +3,7 @@ package io.cxpulse.local.bench.pipeline;
 import io.cxpulse.events.CheckoutEvent;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.FunnelStep;
-import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.checkout.CheckoutJob;
 import io.cxpulse.jobs.checkout.CheckoutJobOptions;
@@ -13,17 +13,12 @@ import io.cxpulse.jobs.generator.CheckoutScenario;
 import io.cxpulse.jobs.generator.CheckoutScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.CheckoutTruth;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
-import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
-import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.EventTimeOptions;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
-import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
-import io.cxpulse.jobs.validation.CheckoutEventValidator;
-import io.cxpulse.jobs.validation.EventValidator;
 import io.cxpulse.metrics.LogHistogram;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -38,7 +33,6 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -210,23 +204,8 @@ public final class CheckoutWorkload
   }
 
   @Override
-  protected EventDescriptor<CheckoutEvent> eventType() {
-    return CheckoutJob.CHECKOUT_EVENTS;
-  }
-
-  @Override
-  protected EventValidator<CheckoutEvent> validator() {
-    return new CheckoutEventValidator(GATE.bounds());
-  }
-
-  @Override
-  protected Class<CheckoutWindowRow> rowClass() {
-    return CheckoutWindowRow.class;
-  }
-
-  @Override
-  protected ClickHouseTable<CheckoutWindowRow> table() {
-    return CheckoutWindowRow.TABLE;
+  protected MetricStream<CheckoutJobOptions, CheckoutEvent, ?, ?, CheckoutWindowRow> stream() {
+    return CheckoutJob.STREAM;
   }
 
   @Override
@@ -248,23 +227,6 @@ public final class CheckoutWorkload
         GATE,
         runtime,
         WindowAggregation.DEFAULT_SALTS);
-  }
-
-  @Override
-  protected void defineWorkflow(
-      StreamExecutionEnvironment env,
-      CheckoutJobOptions options,
-      Source<RawRecord, ?, ?> source,
-      MetricSinks<CheckoutWindowRow> sinks) {
-    CheckoutJob.defineWorkflow(env, options, source, sinks);
-  }
-
-  @Override
-  protected void defineProductionWorkflow(
-      StreamExecutionEnvironment env, CheckoutJobOptions options) {
-    CheckoutJob.configure(env, options);
-    CheckoutJob.defineWorkflow(
-        env, options, CheckoutJob.kafkaInput(options), CheckoutJob.productionSinks(options));
   }
 
   @Override

@@ -1,7 +1,9 @@
 package io.cxpulse.local.bench.pipeline;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.MetricJobOptions;
 import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.generator.SurveyScenario.Fate;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
 import io.cxpulse.jobs.pipeline.ClickHouseTable;
@@ -65,7 +67,8 @@ import org.apache.flink.table.api.config.TableConfigOptions;
  * @param <R> the job's window row type
  * @param <O> the job's options
  */
-public abstract class JobWorkload<E extends SpecificRecord, R, O> implements Workload {
+public abstract class JobWorkload<E extends SpecificRecord, R, O extends MetricJobOptions>
+    implements Workload {
 
   /** The jobs' options but where they read and write: production's defaults. */
   protected static final EventTimeOptions EVENT_TIME = EventTimeOptions.DEFAULTS;
@@ -145,31 +148,49 @@ public abstract class JobWorkload<E extends SpecificRecord, R, O> implements Wor
 
   // --- what each job provides ---
 
+  /** The job's declaration: its event type, validator, rows, table and graph come from it. */
+  protected abstract MetricStream<O, E, ?, ?, R> stream();
+
   /** The job's event type, as its shared pipeline functions take it. */
-  protected abstract EventDescriptor<E> eventType();
+  protected final EventDescriptor<E> eventType() {
+    return stream().events();
+  }
 
   /** The job's validator, with production's bounds. */
-  protected abstract EventValidator<E> validator();
+  protected final EventValidator<E> validator() {
+    return stream().validator().apply(GATE.bounds());
+  }
 
   /** The job's window row class (a Flink POJO). */
-  protected abstract Class<R> rowClass();
+  protected final Class<R> rowClass() {
+    return stream().rows().type().getTypeClass();
+  }
 
   /** The job's window row table: the sink alone writes into it, (d) reads it back. */
-  protected abstract ClickHouseTable<R> table();
+  protected final ClickHouseTable<R> table() {
+    return stream().rows().table();
+  }
 
   /** The job's options, production's defaults but for where it reads and writes. */
   protected abstract O options(
       KafkaOptions kafka, ClickHouseOptions clickHouse, String groupId, RuntimeOptions runtime);
 
   /** {@code defineWorkflow} of the job, reading {@code source}. */
-  protected abstract void defineWorkflow(
+  private void defineWorkflow(
       StreamExecutionEnvironment env,
       O options,
       Source<RawRecord, ?, ?> source,
-      MetricSinks<R> sinks);
+      MetricSinks<R> sinks) {
+    stream().defineWorkflow(env, options, source, sinks);
+  }
 
   /** The job as production runs it: configured, reading Kafka, its production sinks. */
-  protected abstract void defineProductionWorkflow(StreamExecutionEnvironment env, O options);
+  private void defineProductionWorkflow(StreamExecutionEnvironment env, O options) {
+    stream().configure(env, options);
+    stream()
+        .defineWorkflow(
+            env, options, stream().kafkaInput(options), stream().productionSinks(options));
+  }
 
   /** How a window row is reduced to what is checked; serialisable, for {@link LatestRowsSink}. */
   protected abstract LatestRowsSink.Reduction<R> reduction();

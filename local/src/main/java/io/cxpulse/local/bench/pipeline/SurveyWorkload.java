@@ -3,26 +3,21 @@ package io.cxpulse.local.bench.pipeline;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
-import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
-import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
-import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
-import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.survey.SurveyAccumulator;
 import io.cxpulse.jobs.survey.SurveyJob;
 import io.cxpulse.jobs.survey.SurveyJobOptions;
 import io.cxpulse.jobs.survey.SurveyWindowRow;
-import io.cxpulse.jobs.validation.EventValidator;
-import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import io.cxpulse.metrics.CsatComponents;
 import io.cxpulse.metrics.NpsComponents;
 import io.cxpulse.metrics.ScoreScale;
@@ -42,7 +37,6 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -140,23 +134,8 @@ public final class SurveyWorkload
   }
 
   @Override
-  protected EventDescriptor<SurveyResponse> eventType() {
-    return SurveyJob.SURVEY_RESPONSES;
-  }
-
-  @Override
-  protected EventValidator<SurveyResponse> validator() {
-    return new SurveyResponseValidator(GATE.bounds());
-  }
-
-  @Override
-  protected Class<SurveyWindowRow> rowClass() {
-    return SurveyWindowRow.class;
-  }
-
-  @Override
-  protected ClickHouseTable<SurveyWindowRow> table() {
-    return SurveyWindowRow.TABLE;
+  protected MetricStream<SurveyJobOptions, SurveyResponse, ?, ?, SurveyWindowRow> stream() {
+    return SurveyJob.STREAM;
   }
 
   @Override
@@ -172,23 +151,6 @@ public final class SurveyWorkload
         GATE,
         runtime,
         WindowAggregation.DEFAULT_SALTS);
-  }
-
-  @Override
-  protected void defineWorkflow(
-      StreamExecutionEnvironment env,
-      SurveyJobOptions options,
-      Source<RawRecord, ?, ?> source,
-      MetricSinks<SurveyWindowRow> sinks) {
-    SurveyJob.defineWorkflow(env, options, source, sinks);
-  }
-
-  @Override
-  protected void defineProductionWorkflow(
-      StreamExecutionEnvironment env, SurveyJobOptions options) {
-    SurveyJob.configure(env, options);
-    SurveyJob.defineWorkflow(
-        env, options, SurveyJob.kafkaInput(options), SurveyJob.productionSinks(options));
   }
 
   @Override

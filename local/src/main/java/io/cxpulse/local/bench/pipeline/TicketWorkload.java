@@ -3,26 +3,21 @@ package io.cxpulse.local.bench.pipeline;
 import io.cxpulse.events.DeadLetter;
 import io.cxpulse.events.TicketEvent;
 import io.cxpulse.events.TicketEventType;
-import io.cxpulse.jobs.MetricSinks;
+import io.cxpulse.jobs.MetricStream;
 import io.cxpulse.jobs.aggregate.WindowAggregation;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.TicketScenario;
 import io.cxpulse.jobs.generator.TicketScenario.ScenarioRecord;
 import io.cxpulse.jobs.pipeline.ClickHouseOptions;
-import io.cxpulse.jobs.pipeline.ClickHouseTable;
 import io.cxpulse.jobs.pipeline.DeadLetterOutput;
 import io.cxpulse.jobs.pipeline.DecodedEvent;
 import io.cxpulse.jobs.pipeline.Dimensions;
-import io.cxpulse.jobs.pipeline.EventDescriptor;
 import io.cxpulse.jobs.pipeline.KafkaOptions;
-import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.tickets.TicketJob;
 import io.cxpulse.jobs.tickets.TicketJobOptions;
 import io.cxpulse.jobs.tickets.TicketWindowRow;
-import io.cxpulse.jobs.validation.EventValidator;
-import io.cxpulse.jobs.validation.TicketEventValidator;
 import io.cxpulse.metrics.LogHistogram;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,7 +31,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -292,23 +286,8 @@ public final class TicketWorkload
   }
 
   @Override
-  protected EventDescriptor<TicketEvent> eventType() {
-    return TicketJob.TICKET_EVENTS;
-  }
-
-  @Override
-  protected EventValidator<TicketEvent> validator() {
-    return new TicketEventValidator(GATE.bounds());
-  }
-
-  @Override
-  protected Class<TicketWindowRow> rowClass() {
-    return TicketWindowRow.class;
-  }
-
-  @Override
-  protected ClickHouseTable<TicketWindowRow> table() {
-    return TicketWindowRow.TABLE;
+  protected MetricStream<TicketJobOptions, TicketEvent, ?, ?, TicketWindowRow> stream() {
+    return TicketJob.STREAM;
   }
 
   @Override
@@ -325,23 +304,6 @@ public final class TicketWorkload
         GATE,
         runtime,
         WindowAggregation.DEFAULT_SALTS);
-  }
-
-  @Override
-  protected void defineWorkflow(
-      StreamExecutionEnvironment env,
-      TicketJobOptions options,
-      Source<RawRecord, ?, ?> source,
-      MetricSinks<TicketWindowRow> sinks) {
-    TicketJob.defineWorkflow(env, options, source, sinks);
-  }
-
-  @Override
-  protected void defineProductionWorkflow(
-      StreamExecutionEnvironment env, TicketJobOptions options) {
-    TicketJob.configure(env, options);
-    TicketJob.defineWorkflow(
-        env, options, TicketJob.kafkaInput(options), TicketJob.productionSinks(options));
   }
 
   @Override
