@@ -66,7 +66,22 @@ class GenerateCommandITCase {
           assertThat(System.nanoTime()).as(Files.readString(log)).isLessThan(deadline);
           Thread.sleep(200);
         }
-        Thread.sleep(3_000);
+        // Until every stream has a record: on a busy machine the three producers start seconds
+        // apart (a fixed wait once saw no survey yet).
+        SchemaCatalog catalog = SchemaCatalog.loadFromClasspath();
+        while (decodable(
+                    kafka, SurveyJobOptions.DEFAULT_TOPIC, EventDecoder.surveys(catalog.store()))
+                == 0
+            || decodable(
+                    kafka, CheckoutJobOptions.DEFAULT_TOPIC, EventDecoder.checkout(catalog.store()))
+                == 0
+            || decodable(
+                    kafka, TicketJobOptions.DEFAULT_TOPIC, EventDecoder.tickets(catalog.store()))
+                == 0) {
+          assertThat(generator.isAlive()).as(Files.readString(log)).isTrue();
+          assertThat(System.nanoTime()).as(Files.readString(log)).isLessThan(deadline);
+          Thread.sleep(500);
+        }
         new ProcessBuilder("kill", "-TERM", Long.toString(generator.pid())).start().waitFor();
         assertThat(generator.waitFor(60, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
       } finally {
@@ -75,20 +90,6 @@ class GenerateCommandITCase {
       assertThat(Files.readString(log))
           .contains("incidents [payment-outage:mobile_app]")
           .contains("Stopping after ");
-
-      SchemaCatalog catalog = SchemaCatalog.loadFromClasspath();
-      assertThat(
-              decodable(
-                  kafka, SurveyJobOptions.DEFAULT_TOPIC, EventDecoder.surveys(catalog.store())))
-          .isPositive();
-      assertThat(
-              decodable(
-                  kafka, CheckoutJobOptions.DEFAULT_TOPIC, EventDecoder.checkout(catalog.store())))
-          .isPositive();
-      assertThat(
-              decodable(
-                  kafka, TicketJobOptions.DEFAULT_TOPIC, EventDecoder.tickets(catalog.store())))
-          .isPositive();
     }
   }
 
