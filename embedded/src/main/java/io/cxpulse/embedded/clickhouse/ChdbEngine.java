@@ -3,6 +3,7 @@ package io.cxpulse.embedded.clickhouse;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *       Session} is its own {@code chdb_connect} on the same path.
  *   <li>The engine is not safe for unsynchronised use from several threads; one lock serialises
  *       every native call. The engine executes one query at a time anyway.
+ *   <li>Every INSERT also takes whatever the process's standard input holds as more of its data and
+ *       reads it to end of file; see {@link #detachStandardInput}.
  * </ul>
  *
  * <p>An anchor connection stays open for the engine's lifetime: closing the last connection and
@@ -58,6 +61,8 @@ public final class ChdbEngine implements AutoCloseable {
 
   /** Signals 1..31 except SIGKILL (9) and SIGSTOP (19), whose dispositions cannot change. */
   private static final int[] CATCHABLE_SIGNALS = catchableSignals();
+
+  private static boolean standardInputDetached;
 
   private final LibChdb lib;
   private final LibC libc;
@@ -100,6 +105,7 @@ public final class ChdbEngine implements AutoCloseable {
     // JDBC driver and the engine on the same zone whatever the host's /etc/localtime says.
     libc.setenv("TZ", timezone, 1);
     libc.tzset();
+    detachStandardInput(libc);
     long started = System.nanoTime();
     LibChdb lib = Native.load(library.toAbsolutePath().toString(), LibChdb.class);
     ChdbEngine engine =
@@ -123,6 +129,43 @@ public final class ChdbEngine implements AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /**
+   * Points file descriptor 0 at {@code /dev/null} before the engine's first connect. libchdb runs
+   * clickhouse-local's client code for every statement, and that code appends whatever standard
+   * input holds to an INSERT's data, inline or {@code FROM INFILE}, reading it to end of file: with
+   * a pipe that carries data (a process supervisor, {@code producer | ./cx-pulse run}, the command
+   * channel of Maven's test forks) an INSERT takes foreign bytes as rows, or waits for an end of
+   * file that never comes while it holds the engine lock, and every later query waits behind it. A
+   * terminal is left alone: the engine never reads one. A closed descriptor 0 is filled too, or the
+   * next file or socket this process opens would become the engine's input. Java code keeps the
+   * original input where Linux can reopen it: {@link System#in} reads a duplicate of it.
+   */
+  private static synchronized void detachStandardInput(LibC libc) {
+    if (standardInputDetached || libc.isatty(0) == 1) {
+      return;
+    }
+    int original = libc.dup(0);
+    int devNull = libc.open("/dev/null", LibC.O_RDONLY);
+    if (devNull < 0 || (devNull != 0 && libc.dup2(devNull, 0) != 0)) {
+      throw new IllegalStateException(
+          "cannot point standard input at /dev/null; the ClickHouse engine would read INSERT data"
+              + " from it");
+    }
+    if (devNull != 0) {
+      libc.close(devNull);
+    }
+    standardInputDetached = true;
+    if (original >= 0) {
+      try {
+        System.setIn(new FileInputStream("/proc/self/fd/" + original));
+      } catch (IOException e) {
+        // A socket cannot be reopened by path; Java code then reads an empty input.
+        LOG.debug("standard input (fd {}) not reopened for System.in: {}", original, e.toString());
+      }
+    }
+    LOG.debug("standard input detached from the ClickHouse engine");
   }
 
   /** Takes {@link EngineConfig#REMOVED_SYSTEM_TABLES} out of the catalog, or fails. */

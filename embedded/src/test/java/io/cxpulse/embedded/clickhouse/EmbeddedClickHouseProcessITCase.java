@@ -102,6 +102,31 @@ class EmbeddedClickHouseProcessITCase {
     }
   }
 
+  /**
+   * The engine appends whatever standard input holds to every INSERT's data and reads it to end of
+   * file (it once took a Maven fork's command channel as rows). The parent writes a line to the
+   * child's standard input and keeps it open: every insert must complete with only its own rows,
+   * and the line must still be there for the child's Java code.
+   */
+  @Test
+  void insertsNeverReadTheProcessStandardInput() throws Exception {
+    Child child = Child.start(tempDir.resolve("data"), "stdin", true);
+    try {
+      child
+          .process
+          .getOutputStream()
+          .write("(7, 'from the parent')\n".getBytes(StandardCharsets.UTF_8));
+      child.process.getOutputStream().flush();
+      assertThat(child.awaitLine(line -> line.startsWith("ROWS"), STARTUP))
+          .isEqualTo("ROWS 1:prepared,2:inline,3:batch,4:batch");
+      assertThat(child.awaitLine(line -> line.startsWith("STDIN"), STARTUP))
+          .isEqualTo("STDIN (7, 'from the parent')");
+      assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).as(child.output()).isTrue();
+    } finally {
+      child.kill();
+    }
+  }
+
   @Test
   void sigtermStopsCleanlyAndKeepsTheData() throws Exception {
     stopsCleanlyOn("TERM", 143);

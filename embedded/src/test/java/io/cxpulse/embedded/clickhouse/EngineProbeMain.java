@@ -1,8 +1,12 @@
 package io.cxpulse.embedded.clickhouse;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
@@ -23,6 +27,11 @@ public final class EngineProbeMain {
     Path dataDir = Path.of(args[0]);
     boolean waitForSignal = args.length > 1 && args[1].equals("wait");
     EmbeddedClickHouse clickHouse = EmbeddedClickHouse.builder().dataDir(dataDir).port(0).start();
+    if (args.length > 1 && args[1].equals("stdin")) {
+      insertWhileStandardInputHoldsData(clickHouse);
+      clickHouse.close();
+      return;
+    }
     try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl());
         Statement statement = connection.createStatement()) {
       statement.execute(
@@ -44,6 +53,47 @@ public final class EngineProbeMain {
     }
     clickHouse.close();
     System.out.println("CLOSED");
+  }
+
+  /**
+   * Inserts in the three ways clients send rows (a prepared statement, inline VALUES, a batch)
+   * while this process's standard input holds a line its parent wrote and keeps open; prints the
+   * rows, then the line read from {@link System#in}: the engine must have taken none of it.
+   */
+  private static void insertWhileStandardInputHoldsData(EmbeddedClickHouse clickHouse)
+      throws Exception {
+    try (Connection connection = DriverManager.getConnection(clickHouse.jdbcUrl());
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE TABLE stdin_probe (n UInt64, s String) ENGINE = MergeTree ORDER BY n");
+      try (PreparedStatement insert =
+          connection.prepareStatement("INSERT INTO stdin_probe (n, s) VALUES (?, ?)")) {
+        insert.setLong(1, 1);
+        insert.setString(2, "prepared");
+        insert.executeUpdate();
+        for (long n = 3; n <= 4; n++) {
+          insert.setLong(1, n);
+          insert.setString(2, "batch");
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      statement.execute("INSERT INTO stdin_probe VALUES (2, 'inline')");
+      StringBuilder rows = new StringBuilder();
+      try (ResultSet rs = statement.executeQuery("SELECT n, s FROM stdin_probe ORDER BY n")) {
+        while (rs.next()) {
+          rows.append(rows.isEmpty() ? "" : ",")
+              .append(rs.getLong(1))
+              .append(':')
+              .append(rs.getString(2));
+        }
+      }
+      System.out.println("ROWS " + rows);
+    }
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    System.out.println("STDIN " + in.readLine());
+    System.out.flush();
   }
 
   /**
