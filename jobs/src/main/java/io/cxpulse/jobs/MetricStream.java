@@ -255,6 +255,8 @@ public record MetricStream<
             validator.apply(options.gate().bounds()),
             options.eventTime(),
             options.gate().dedupTtl(),
+            // The job's only input: see EventFront.DownstreamIdleness.
+            EventFront.DownstreamIdleness.HIDDEN,
             naming()),
         options,
         sinks);
@@ -281,6 +283,8 @@ public record MetricStream<
             validator.apply(options.gate().bounds()),
             options.eventTime(),
             options.gate().dedupTtl(),
+            // The job's only input: see EventFront.DownstreamIdleness.
+            EventFront.DownstreamIdleness.HIDDEN,
             naming()),
         options,
         sinks);

@@ -367,6 +367,8 @@ public final class DriverSplitJob implements Callable<Integer> {
             new TicketEventValidator(options.gate().bounds()),
             options.eventTime(),
             options.gate().dedupTtl(),
+            // Joined with the surveys, which must not wait while no ticket arrives.
+            EventFront.DownstreamIdleness.ANNOUNCED,
             new EventFront.Naming(TICKET_PREFIX, "driver ticket", "driver ticket events"));
     EventFront<SurveyResponse> surveyFront =
         EventFront.apply(
@@ -376,6 +378,7 @@ public final class DriverSplitJob implements Callable<Integer> {
             new SurveyResponseValidator(options.gate().bounds()),
             options.eventTime(),
             options.gate().dedupTtl(),
+            EventFront.DownstreamIdleness.ANNOUNCED,
             new EventFront.Naming(SURVEY_PREFIX, "driver survey", "driver survey responses"));
     DataStream<DecodedEvent<TicketEvent>> tickets = ticketFront.counted();
     DataStream<DecodedEvent<SurveyResponse>> surveys = surveyFront.counted();

@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * Runs a {@link DedupAndLatenessFunction} and expires its remembered event_ids in bulk: every TTL /
@@ -25,6 +26,10 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
  * heap that is a walk of a hash map; with RocksDB (production and local mode) it is a scan of the
  * operator's keys, so a day of ids (millions) holds the subtask up for seconds, four times a day.
  * Not measured at that size here; the benchmark's runs end long before a sweep.
+ *
+ * <p>It is also where the front decides whether the stages after it ever see an idle input (see
+ * {@link EventFront.DownstreamIdleness}): the first operator after the keyed exchange, so every
+ * stage after it is reached.
  *
  * <p>State compatibility: the state is {@link DedupAndLatenessFunction#FIRST_SEEN_STATE} (a {@code
  * long}), not the TTL state {@code seen-event-id} of earlier versions; a savepoint taken before
@@ -45,11 +50,14 @@ public final class DedupAndLatenessOperator<T extends SpecificRecord>
   public static final int SWEEPS_PER_TTL = 4;
 
   private final DedupAndLatenessFunction<T> dedup;
+  private final EventFront.DownstreamIdleness idleness;
   private final long sweepIntervalMillis;
 
-  public DedupAndLatenessOperator(DedupAndLatenessFunction<T> dedup) {
+  public DedupAndLatenessOperator(
+      DedupAndLatenessFunction<T> dedup, EventFront.DownstreamIdleness idleness) {
     super(dedup);
     this.dedup = dedup;
+    this.idleness = idleness;
     this.sweepIntervalMillis = Math.max(1, dedup.dedupTtl().toMillis() / SWEEPS_PER_TTL);
   }
 
@@ -64,6 +72,18 @@ public final class DedupAndLatenessOperator<T extends SpecificRecord>
     // On interval boundaries, so that every subtask sweeps at the same times.
     long next = (Math.floorDiv(now, sweepIntervalMillis) + 1) * sweepIntervalMillis;
     getProcessingTimeService().registerTimer(next, time -> sweep());
+  }
+
+  /**
+   * Passes an idle or active status on only when the stream {@link
+   * EventFront.DownstreamIdleness#ANNOUNCED announces} idleness; the watermarks themselves, the one
+   * Flink flushes when every input goes idle included, always go on.
+   */
+  @Override
+  public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+    if (idleness == EventFront.DownstreamIdleness.ANNOUNCED) {
+      super.processWatermarkStatus(status);
+    }
   }
 
   /** Removes every event_id this subtask first saw a TTL ago or earlier. */

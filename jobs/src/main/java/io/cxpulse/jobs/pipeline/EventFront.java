@@ -41,6 +41,33 @@ public record EventFront<T extends SpecificRecord>(
    */
   public record Naming(String uidPrefix, String singular, String plural) {}
 
+  /**
+   * Whether the stages after the front learn that every input of the stream is idle.
+   *
+   * <p>Why it matters: when every partition pauses (a quiet night, a broker restart), Flink marks
+   * each keyed channel after the front idle; when traffic resumes, each channel turns active on its
+   * own, and a stage that sees one channel's watermark before the other channel is active takes
+   * that watermark alone. The other channel's records, read from the same partitions in the same
+   * moment, are then behind the stage's watermark: late, or refused from windows already closed
+   * (after a broker restart the ticket windows refused facts whose watermark had run an hour ahead
+   * through the backlog). A stage whose channels never go idle takes the minimum across them and
+   * stays aligned. The front's own watermark still goes on when everything pauses (Flink flushes
+   * the highest watermark of its inputs when they all go idle), so nothing after it waits for
+   * traffic.
+   */
+  public enum DownstreamIdleness {
+    /**
+     * The stream is its job's only input: no stage after the front ever sees an idle input, so they
+     * all resume aligned.
+     */
+    HIDDEN,
+    /**
+     * The stream meets another stream (a join): the join must follow the other stream while this
+     * one has no traffic at all, at the price of the misalignment above on resume.
+     */
+    ANNOUNCED
+  }
+
   public EventFront {
     Objects.requireNonNull(decoded, "decoded");
     Objects.requireNonNull(counted, "counted");
@@ -59,6 +86,7 @@ public record EventFront<T extends SpecificRecord>(
    * @param eventTime the watermarks' bound and idleness; the window and allowed lateness the
    *     lateness gate measures against
    * @param dedupTtl how long (processing time) an event id is remembered
+   * @param idleness whether the stages after the front learn that every input is idle
    */
   public static <T extends SpecificRecord> EventFront<T> apply(
       StreamExecutionEnvironment env,
@@ -67,6 +95,7 @@ public record EventFront<T extends SpecificRecord>(
       EventValidator<T> validator,
       EventTimeOptions eventTime,
       Duration dedupTtl,
+      DownstreamIdleness idleness,
       Naming naming) {
     String sourceName = naming.plural() + " source";
     String sourceUid = naming.uidPrefix() + "-source";
@@ -82,6 +111,7 @@ public record EventFront<T extends SpecificRecord>(
           validator,
           eventTime,
           dedupTtl,
+          idleness,
           naming);
     }
     EventInput.Kafka kafka = (EventInput.Kafka) input;
@@ -110,13 +140,14 @@ public record EventFront<T extends SpecificRecord>(
             .process(new RouteGateOutcomes<T>(), DecodedEvent.typeInfo(descriptor.type()))
             .name("route " + naming.plural() + " the gate rejected to dead letters")
             .uid(naming.uidPrefix() + "-decode-validate");
-    return new EventFront<>(decoded, deduplicate(decoded, descriptor, eventTime, dedupTtl, naming));
+    return new EventFront<>(
+        decoded, deduplicate(decoded, descriptor, eventTime, dedupTtl, idleness, naming));
   }
 
   /**
    * Adds the front after {@code raw}: the gate as an operator, then watermarks per subtask. For
    * sources other than Kafka; see {@link #apply(StreamExecutionEnvironment, EventInput,
-   * EventDescriptor, EventValidator, EventTimeOptions, Duration, Naming)}.
+   * EventDescriptor, EventValidator, EventTimeOptions, Duration, DownstreamIdleness, Naming)}.
    */
   public static <T extends SpecificRecord> EventFront<T> apply(
       DataStream<RawRecord> raw,
@@ -124,6 +155,7 @@ public record EventFront<T extends SpecificRecord>(
       EventValidator<T> validator,
       EventTimeOptions eventTime,
       Duration dedupTtl,
+      DownstreamIdleness idleness,
       Naming naming) {
     TypeInformation<DecodedEvent<T>> type = DecodedEvent.typeInfo(descriptor.type());
     // The watermark generator is shipped to the task managers: capture the bound, not the record.
@@ -146,7 +178,7 @@ public record EventFront<T extends SpecificRecord>(
             .name(naming.singular() + " event-time watermarks")
             .uid(naming.uidPrefix() + "-watermarks");
     return new EventFront<>(
-        decoded, deduplicate(timestamped, descriptor, eventTime, dedupTtl, naming));
+        decoded, deduplicate(timestamped, descriptor, eventTime, dedupTtl, idleness, naming));
   }
 
   private static <T extends SpecificRecord> SingleOutputStreamOperator<DecodedEvent<T>> deduplicate(
@@ -154,6 +186,7 @@ public record EventFront<T extends SpecificRecord>(
       EventDescriptor<T> descriptor,
       EventTimeOptions eventTime,
       Duration dedupTtl,
+      DownstreamIdleness idleness,
       Naming naming) {
     return timestamped
         .keyBy(new EventIdKeySelector<>(descriptor), Types.STRING)
@@ -162,7 +195,8 @@ public record EventFront<T extends SpecificRecord>(
             DecodedEvent.typeInfo(descriptor.type()),
             new DedupAndLatenessOperator<>(
                 new DedupAndLatenessFunction<>(
-                    descriptor, eventTime.window(), eventTime.allowedLateness(), dedupTtl)))
+                    descriptor, eventTime.window(), eventTime.allowedLateness(), dedupTtl),
+                idleness))
         .uid(naming.uidPrefix() + "-dedup-lateness");
   }
 

@@ -13,11 +13,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>They are facts, not input records: the event that produced a fact was counted when it passed
  * the lateness check, so nothing is dead-lettered and the record counters are not touched. With the
- * ticket job's retention (see {@link TicketJob#windowAggregation}) this should never happen; it can
- * when an idle input resumes behind the others' watermark, like the survey job's late-data safety
- * net. Each fact is logged at WARN with its ticket, because each one leaves a window row wrong
- * (raise the idleness timeout or the allowed lateness if it recurs), and the counter {@value
- * #FACTS_TOO_LATE} lets alerting see it.
+ * ticket job's retention (see {@link TicketJob#windowAggregation}) this should never happen: the
+ * front keeps the stages after it aligned when traffic resumes after a pause ({@code
+ * EventFront.DownstreamIdleness}), which is what refused facts after a broker restart on the
+ * cluster before. Each fact is logged at WARN with its ticket, because each one leaves a window row
+ * wrong (raise the allowed lateness if it recurs), and the counter {@value #FACTS_TOO_LATE} lets
+ * alerting see it.
  */
 public class TooLateFactsFunction extends ProcessFunction<TicketOutcome, Void> {
 

@@ -47,7 +47,8 @@ class DedupAndLatenessFunctionTest {
     harness =
         new KeyedOneInputStreamOperatorTestHarness<>(
             new DedupAndLatenessOperator<>(
-                new DedupAndLatenessFunction<>(SURVEYS, WINDOW, ALLOWED_LATENESS, TTL)),
+                new DedupAndLatenessFunction<>(SURVEYS, WINDOW, ALLOWED_LATENESS, TTL),
+                EventFront.DownstreamIdleness.HIDDEN),
             new EventIdKeySelector<>(SURVEYS),
             Types.STRING,
             metrics.environment());
