@@ -408,6 +408,18 @@ class ClusterFaultsITCase {
    * the REST API; the non-zero ones, or "none".
    */
   private static String dropCounters(String jobId) throws Exception {
+    // The REST API lists no metrics at a job's first request: its fetcher fills them in the
+    // background (metrics.fetcher.update-interval, 10 s by default).
+    String counted = dropCountersOnce(jobId);
+    for (int attempt = 0; attempt < 3 && counted == null; attempt++) {
+      Thread.sleep(5_000);
+      counted = dropCountersOnce(jobId);
+    }
+    return counted == null ? "no drop counters listed over REST in 15 s" : counted;
+  }
+
+  /** {@link #dropCounters}, or null while the REST API lists none of them. */
+  private static String dropCountersOnce(String jobId) throws Exception {
     List<String> found = new ArrayList<>();
     int listed = 0;
     JsonNode job = flink.rest("/jobs/" + jobId);
@@ -445,8 +457,7 @@ class ClusterFaultsITCase {
       }
     }
     if (listed == 0) {
-      // Seen: the REST API lists no metrics at a job's first request (its fetcher fills later).
-      return "no drop counters listed over REST";
+      return null;
     }
     return found.isEmpty() ? "no drops counted" : String.join(", ", found);
   }

@@ -102,7 +102,7 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
       ctx.timerService().registerEventTimeTimer(Math.min(flushedAt, cleanup));
     } else {
       long watermark = ctx.timerService().currentWatermark();
-      long windowMax = ctx.getCurrentKey().getWindowStart() + windowMillis - 1;
+      long windowMax = WindowPreAggregator.windowMax(ctx.getCurrentKey(), windowMillis);
       ctx.timerService()
           .registerEventTimeTimer(Math.min(Math.max(windowMax, watermark + 1), cleanup));
       ctx.timerService()
@@ -115,7 +115,7 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ROW> out) throws Exception {
     boolean processingTime = ctx.timeDomain() == TimeDomain.PROCESSING_TIME;
     if (processingTime
-        && ctx.getCurrentKey().getWindowStart() + windowMillis - 1
+        && WindowPreAggregator.windowMax(ctx.getCurrentKey(), windowMillis)
             > ctx.timerService().currentWatermark()) {
       // The window is still open here (another pre-aggregator is behind): its own timer emits it.
       return;
@@ -138,6 +138,6 @@ final class WindowMerger<C extends WindowComponents<C>, ROW>
 
   private long cleanupTime(WindowKey key) {
     return WindowPreAggregator.saturatedAdd(
-        key.getWindowStart() + windowMillis - 1, retentionMillis);
+        WindowPreAggregator.windowMax(key, windowMillis), retentionMillis);
   }
 }

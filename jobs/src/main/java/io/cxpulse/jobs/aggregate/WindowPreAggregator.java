@@ -74,7 +74,7 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
   @Override
   public void processElement(IN record, Context ctx, Collector<Tuple2<WindowKey, C>> out)
       throws Exception {
-    long windowMax = ctx.getCurrentKey().getWindowStart() + windowMillis - 1;
+    long windowMax = windowMax(ctx.getCurrentKey(), windowMillis);
     long watermark = ctx.timerService().currentWatermark();
     if (saturatedAdd(windowMax, retentionMillis) <= watermark) {
       tooLateRecords.inc();
@@ -101,8 +101,7 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Tuple2<WindowKey, C>> out)
       throws Exception {
     if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME
-        && ctx.getCurrentKey().getWindowStart() + windowMillis - 1
-            > ctx.timerService().currentWatermark()) {
+        && windowMax(ctx.getCurrentKey(), windowMillis) > ctx.timerService().currentWatermark()) {
       // Not a correction: after a restore the watermark starts over, and the window's own
       // event-time timer flushes the partial when the window closes.
       return;
@@ -117,6 +116,11 @@ final class WindowPreAggregator<IN, C extends WindowComponents<C>>
   /** The first multiple of {@code tickMillis} after {@code now}: ticks shared by all keys. */
   static long nextTick(long now, long tickMillis) {
     return (now / tickMillis + 1) * tickMillis;
+  }
+
+  /** The window's last millisecond: the watermark has closed the window once it reaches this. */
+  static long windowMax(WindowKey key, long windowMillis) {
+    return key.getWindowStart() + windowMillis - 1;
   }
 
   static long saturatedAdd(long a, long b) {
