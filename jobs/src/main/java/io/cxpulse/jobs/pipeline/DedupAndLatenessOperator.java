@@ -7,7 +7,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
@@ -39,7 +41,8 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * @param <T> the generated Avro record type
  */
 public final class DedupAndLatenessOperator<T extends SpecificRecord>
-    extends KeyedProcessOperator<String, DecodedEvent<T>, DecodedEvent<T>> {
+    extends KeyedProcessOperator<String, DecodedEvent<T>, DecodedEvent<T>>
+    implements BoundedOneInput {
 
   private static final long serialVersionUID = 1L;
 
@@ -84,6 +87,22 @@ public final class DedupAndLatenessOperator<T extends SpecificRecord>
     if (idleness == EventFront.DownstreamIdleness.ANNOUNCED) {
       super.processWatermarkStatus(status);
     }
+  }
+
+  /**
+   * Every input has ended with a drain ({@code flink stop --drain}) or a bounded end: event time
+   * goes to its end, so every window, deadline and pending checkout after the front is decided. The
+   * sources should have sent that final watermark already, but Flink 2.2.1 drops it for a source
+   * that is idle when the drain ends it (traffic paused longer than {@code --idleness};
+   * FLINK-40499: an output announced idle drops watermarks), and the open windows were never
+   * written ({@code SurveyDrainITCase}). So this operator sends it, active first for the same
+   * reason (a status already announced is not sent again). Flink calls this only when the input
+   * drains, never on a stop without drain, whose open windows belong to the savepoint.
+   */
+  @Override
+  public void endInput() throws Exception {
+    output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+    processWatermark(Watermark.MAX_WATERMARK);
   }
 
   /** Removes every event_id this subtask first saw a TTL ago or earlier. */

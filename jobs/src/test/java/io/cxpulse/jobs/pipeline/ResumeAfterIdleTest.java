@@ -71,6 +71,28 @@ class ResumeAfterIdleTest {
             new Watermark(AFTER_THE_BACKLOG.toEpochMilli()));
   }
 
+  /**
+   * A drain after a pause the front announced: it turns active before it sends the end of event
+   * time, or the idle output would drop that watermark (FLINK-40499) and no window would close.
+   */
+  @Test
+  void aDrainAfterAnAnnouncedPauseTurnsActiveBeforeTheFinalWatermark() throws Exception {
+    try (KeyedOneInputStreamOperatorTestHarness<
+            String, DecodedEvent<SurveyResponse>, DecodedEvent<SurveyResponse>>
+        subtask = subtask(EventFront.DownstreamIdleness.ANNOUNCED)) {
+      subtask.open();
+      subtask.processWatermark(BEFORE_THE_PAUSE.toEpochMilli());
+      subtask.processWatermarkStatus(WatermarkStatus.IDLE);
+      subtask.endInput();
+      assertThat(subtask.getOutput())
+          .containsExactly(
+              new Watermark(BEFORE_THE_PAUSE.toEpochMilli()),
+              WatermarkStatus.IDLE,
+              WatermarkStatus.ACTIVE,
+              Watermark.MAX_WATERMARK);
+    }
+  }
+
   /** What the stage after the front says of each record it receives. */
   private static List<String> stageSees(EventFront.DownstreamIdleness idleness) throws Exception {
     List<StreamElement> first = frontSubtask(idleness, List.of(), AFTER_THE_BACKLOG);
@@ -108,14 +130,7 @@ class ResumeAfterIdleTest {
       throws Exception {
     try (KeyedOneInputStreamOperatorTestHarness<
             String, DecodedEvent<SurveyResponse>, DecodedEvent<SurveyResponse>>
-        subtask =
-            new KeyedOneInputStreamOperatorTestHarness<>(
-                new DedupAndLatenessOperator<>(
-                    new DedupAndLatenessFunction<>(
-                        SURVEYS, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)),
-                    idleness),
-                new EventIdKeySelector<>(SURVEYS),
-                Types.STRING)) {
+        subtask = subtask(idleness)) {
       subtask.open();
       subtask.processWatermark(BEFORE_THE_PAUSE.toEpochMilli());
       subtask.processWatermarkStatus(WatermarkStatus.IDLE);
@@ -130,6 +145,19 @@ class ResumeAfterIdleTest {
       }
       return out;
     }
+  }
+
+  /** One de-duplication subtask of the front, a minute window and an hour of allowed lateness. */
+  private static KeyedOneInputStreamOperatorTestHarness<
+          String, DecodedEvent<SurveyResponse>, DecodedEvent<SurveyResponse>>
+      subtask(EventFront.DownstreamIdleness idleness) throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new DedupAndLatenessOperator<>(
+            new DedupAndLatenessFunction<>(
+                SURVEYS, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1)),
+            idleness),
+        new EventIdKeySelector<>(SURVEYS),
+        Types.STRING);
   }
 
   private static DecodedEvent<SurveyResponse> survey(String eventId, Instant eventTime) {

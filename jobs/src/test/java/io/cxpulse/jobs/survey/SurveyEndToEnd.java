@@ -99,14 +99,21 @@ final class SurveyEndToEnd implements AutoCloseable {
 
   /** Like {@link #options(String)}, reading {@code topic} and running as {@code runtime} says. */
   SurveyJobOptions options(String topic, String groupId, RuntimeOptions runtime) {
+    return options(topic, groupId, runtime, EventTimeOptions.DEFAULT_IDLENESS);
+  }
+
+  /**
+   * Like {@link #options(String, String, RuntimeOptions)}, a partition idle after {@code idleness}.
+   */
+  SurveyJobOptions options(
+      String topic, String groupId, RuntimeOptions runtime, Duration idleness) {
     return new SurveyJobOptions(
         new KafkaOptions(engines.bootstrapServers()),
         topic,
         DEAD_LETTER_TOPIC,
         groupId,
         engines.clickHouseOptions(),
-        new EventTimeOptions(
-            WINDOW, OUT_OF_ORDERNESS, EventTimeOptions.DEFAULT_IDLENESS, ALLOWED_LATENESS),
+        new EventTimeOptions(WINDOW, OUT_OF_ORDERNESS, idleness, ALLOWED_LATENESS),
         EventGateOptions.DEFAULTS,
         runtime,
         WindowAggregation.DEFAULT_SALTS);
