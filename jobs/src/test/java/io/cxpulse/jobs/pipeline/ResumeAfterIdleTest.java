@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.jobs.TestEvents;
-import io.cxpulse.jobs.codec.EventDecoder;
+import io.cxpulse.jobs.survey.SurveyJob;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,12 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class ResumeAfterIdleTest {
 
-  private static final EventDescriptor<SurveyResponse> SURVEYS =
-      EventDescriptor.of(
-          SurveyResponse.class,
-          EventDecoder::surveys,
-          SurveyResponse::getEventId,
-          SurveyResponse::getEventTime);
+  private static final EventDescriptor<SurveyResponse> SURVEYS = SurveyJob.SURVEY_RESPONSES;
 
   private static final Instant BEFORE_THE_PAUSE = Instant.parse("2025-06-01T12:00:00Z");
   private static final Instant IN_THE_BACKLOG = BEFORE_THE_PAUSE.plus(Duration.ofHours(1));

@@ -72,9 +72,7 @@ class SurveyDrainITCase {
     Instant minute = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MINUTES);
     JobClient job = runUntilIdle("cx.surveys.drain", minute);
 
-    job.stopWithSavepoint(true, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-        .get(60, TimeUnit.SECONDS);
-    job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    stopWithSavepoint(job, true);
 
     assertThat(responsesInWindow(minute))
         .as("responses in the drained window's row")
@@ -87,9 +85,7 @@ class SurveyDrainITCase {
     Instant minute = Instant.now().minus(Duration.ofHours(2)).truncatedTo(ChronoUnit.MINUTES);
     JobClient job = runUntilIdle("cx.surveys.stop", minute);
 
-    job.stopWithSavepoint(false, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
-        .get(60, TimeUnit.SECONDS);
-    job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    stopWithSavepoint(job, false);
 
     assertThat(responsesInWindow(minute)).as("responses in a row of the open window").isZero();
   }
@@ -137,6 +133,13 @@ class SurveyDrainITCase {
         .as("responses in a row while the window is open")
         .isZero();
     return job;
+  }
+
+  /** {@code flink stop [--drain]}: a savepoint, then the job ends. */
+  private static void stopWithSavepoint(JobClient job, boolean drain) throws Exception {
+    job.stopWithSavepoint(drain, savepoints.toUri().toString(), SavepointFormatType.CANONICAL)
+        .get(60, TimeUnit.SECONDS);
+    job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
   }
 
   private static long responsesInWindow(Instant minute) throws Exception {
