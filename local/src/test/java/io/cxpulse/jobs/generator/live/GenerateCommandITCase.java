@@ -28,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * docker-compose's generator, as the compose file runs it: {@link GenerateCommand} in its own JVM
  * against a real broker, an incident from the environment variable, stopped by SIGTERM. Every topic
  * gets events the jobs' decoders read, and the incident is scripted.
+ *
+ * <p>It tests the jobs module's {@link GenerateCommand} but runs with the local module's tests
+ * (local mode's traffic is the same generator): the suite runs the jobs module's tests beside the
+ * local module's (scripts/test-all.sh), and its minute of real-time waiting balances the two.
  */
 class GenerateCommandITCase {
 
