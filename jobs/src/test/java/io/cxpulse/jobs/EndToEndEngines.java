@@ -44,7 +44,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * with the migrations applied (only one engine per JVM, so start one per test class and close it),
  * producing records in order, reading the dead-letter topic back and summing job counters. The
  * stream's own fixture ({@code SurveyEndToEnd}, {@code CheckoutEndToEnd}, {@code TicketEndToEnd})
- * adds its scenario and job options.
+ * adds its scenario and job options; a test class holds it through {@link EnginesExtension}.
  */
 public final class EndToEndEngines implements AutoCloseable {
 

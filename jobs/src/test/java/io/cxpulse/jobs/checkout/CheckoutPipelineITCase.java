@@ -3,6 +3,7 @@ package io.cxpulse.jobs.checkout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.checkout.CheckoutClickHouse.Emissions;
 import io.cxpulse.jobs.checkout.ExpectedCheckoutRows.Grain;
@@ -13,7 +14,6 @@ import io.cxpulse.jobs.pipeline.JobLauncher;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -28,12 +28,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The checkout pipeline end to end on the real engines: a generated scenario (≥ 50,000 events, out
@@ -66,41 +63,31 @@ class CheckoutPipelineITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(2, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
-  @TempDir static Path clickHouseDir;
-
-  private static CheckoutEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = CheckoutEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<CheckoutEndToEnd> ENGINES =
+      new EnginesExtension<>(CheckoutEndToEnd::start);
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void everyEventIsCountedOnceOrDeadLetteredAndTheAbandonmentViewsAreExact() throws Exception {
     CheckoutScenario scenario = CheckoutEndToEnd.scenario(SEED, EVENTS, 0.0);
-    List<Long> offsets = engines.produce(scenario);
+    List<Long> offsets = ENGINES.get().produce(scenario);
     Map<Long, RejectReason> expectedDeadLetters =
         CheckoutEndToEnd.expectedDeadLetters(scenario, offsets);
     Map<RejectReason, Long> expectedPerReason = CheckoutEndToEnd.deadLettersPerReason(scenario);
     List<CheckoutTruth> truth = scenario.countedCheckouts();
     ExpectedCheckoutRows expected = ExpectedCheckoutRows.of(truth, CheckoutEndToEnd.WINDOW);
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       CheckoutClickHouse.installEmissionLog(connection);
     }
 
     CheckoutJobOptions options =
-        engines.options(
-            "checkout-pipeline-it",
-            // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
-            new RuntimeOptions(Duration.ofMillis(500), 2, true, 500, Duration.ofMillis(200)));
+        ENGINES
+            .get()
+            .options(
+                "checkout-pipeline-it",
+                // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
+                new RuntimeOptions(Duration.ofMillis(500), 2, true, 500, Duration.ofMillis(200)));
     // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -141,7 +128,7 @@ class CheckoutPipelineITCase {
     assertThat(counter(job, "windowRecordsTooLate")).isZero();
     assertThat(counter(job, "windowPartialsAfterRetention")).isZero();
 
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       // Dead letters in ClickHouse: exactly the expected records, each with its reason.
       assertThat(CheckoutClickHouse.deadLettersFinal(connection, CheckoutEndToEnd.CHECKOUT_TOPIC))
           .as("cx_dead_letters FINAL, reason by source offset")
@@ -226,7 +213,7 @@ class CheckoutPipelineITCase {
     }
 
     // Dead letters in Kafka: one per rejected record, each with its reason.
-    List<DeadLetter> topic = engines.readDeadLetterTopic();
+    List<DeadLetter> topic = ENGINES.get().readDeadLetterTopic();
     Map<Long, RejectReason> fromTopic = new TreeMap<>();
     for (DeadLetter deadLetter : topic) {
       assertThat(deadLetter.getSourceTopic()).isEqualTo(CheckoutEndToEnd.CHECKOUT_TOPIC);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
 import io.cxpulse.events.SurveyType;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.TestEvents;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
@@ -24,8 +25,6 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stopping the survey job while every partition is idle (traffic paused for longer than {@code
- * --idleness}), on the real engines. {@code flink stop --drain} must still close the open window:
- * Flink 2.2.1 drops the final watermark of a source that is idle when a drain ends it, so before
- * the front advanced event time to the end itself, the last minute's row was never written. A stop
- * without drain must leave it open, for the next run to go on with from the savepoint.
+ * --idleness}), on the real ENGINES.get(). {@code flink stop --drain} must still close the open
+ * window: Flink 2.2.1 drops the final watermark of a source that is idle when a drain ends it, so
+ * before the front advanced event time to the end itself, the last minute's row was never written.
+ * A stop without drain must leave it open, for the next run to go on with from the savepoint.
  */
 class SurveyDrainITCase {
 
@@ -49,22 +48,11 @@ class SurveyDrainITCase {
   private static final Duration IDLENESS = Duration.ofSeconds(1);
   private static final int RESPONSES = 40;
 
-  @TempDir static Path clickHouseDir;
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
+
   @TempDir static Path savepoints;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -97,7 +85,7 @@ class SurveyDrainITCase {
    * the newest response by the out-of-orderness bound) and has no row.
    */
   private static JobClient runUntilIdle(String topic, Instant minute) throws Exception {
-    engines.createTopic(topic, 2);
+    ENGINES.get().createTopic(topic, 2);
     List<Outgoing> records = new ArrayList<>();
     for (int i = 0; i < RESPONSES; i++) {
       SurveyResponse response =
@@ -115,11 +103,11 @@ class SurveyDrainITCase {
               RawRecords.encode(response),
               null));
     }
-    engines.produce(topic, records, record -> records.indexOf(record) % 2);
+    ENGINES.get().produce(topic, records, record -> records.indexOf(record) % 2);
     RuntimeOptions unbounded =
         new RuntimeOptions(Duration.ofMillis(500), 2, false, 200, Duration.ofMillis(200));
     JobClient job =
-        SurveyEndToEnd.productionJob(engines.options(topic, topic, unbounded, IDLENESS))
+        SurveyEndToEnd.productionJob(ENGINES.get().options(topic, topic, unbounded, IDLENESS))
             .executeAsync("survey drain " + topic);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (SurveyEndToEnd.sumCounter(REPORTER, job.getJobID(), PipelineMetrics.RECORDS_COUNTED)
@@ -143,7 +131,7 @@ class SurveyDrainITCase {
   }
 
   private static long responsesInWindow(Instant minute) throws Exception {
-    try (Connection connection = engines.connection();
+    try (Connection connection = ENGINES.get().connection();
         Statement statement = connection.createStatement();
         ResultSet rs =
             statement.executeQuery(

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.codec.DecodeResult;
 import io.cxpulse.jobs.codec.EventDecoder;
@@ -15,7 +16,6 @@ import io.cxpulse.jobs.pipeline.RawRecord;
 import io.cxpulse.jobs.validation.RejectReason;
 import io.cxpulse.jobs.validation.SurveyResponseValidator;
 import io.cxpulse.jobs.validation.ValidationResult;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -34,12 +34,9 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Generated extreme records ({@link ExtremeRecords}, fixed seed) among a scenario's good records,
@@ -64,21 +61,9 @@ class SurveyExtremeRecordsITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(2, FlinkTestCluster.noRestarts());
 
-  @TempDir static Path clickHouseDir;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -102,10 +87,11 @@ class SurveyExtremeRecordsITCase {
       outgoing.add(SurveyEndToEnd.Outgoing.of(records.get(i)));
     }
     Map<Long, RejectReason> expectedDeadLetters =
-        SurveyEndToEnd.expectedDeadLetters(outgoing, engines.produce(outgoing));
+        SurveyEndToEnd.expectedDeadLetters(outgoing, ENGINES.get().produce(outgoing));
 
     JobExecutionResult result =
-        SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-extreme-records-it"))
+        SurveyEndToEnd.productionJob(
+                ENGINES.get().frequentlyCheckpointed("survey-extreme-records-it"))
             .execute("survey pipeline with generated extremes");
 
     assertThat(
@@ -122,7 +108,7 @@ class SurveyExtremeRecordsITCase {
         .as("failed checkpoints")
         .isEmpty();
 
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))
           .as("every extreme dead-lettered with the gate's reason, the scenario's as before")
           .isEqualTo(expectedDeadLetters);

@@ -3,12 +3,12 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.BadRecords;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,12 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A producer whose clock runs 50 minutes fast, in the middle of the stream: its record's Kafka
@@ -42,21 +39,9 @@ class SurveyFastClockITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(2, FlinkTestCluster.noRestarts());
 
-  @TempDir static Path clickHouseDir;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -87,12 +72,12 @@ class SurveyFastClockITCase {
       outgoing.add(SurveyEndToEnd.Outgoing.of(records.get(i)));
     }
     Map<Long, RejectReason> expectedDeadLetters =
-        SurveyEndToEnd.expectedDeadLetters(outgoing, engines.produce(outgoing));
+        SurveyEndToEnd.expectedDeadLetters(outgoing, ENGINES.get().produce(outgoing));
 
-    SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-fast-clock-it"))
+    SurveyEndToEnd.productionJob(ENGINES.get().frequentlyCheckpointed("survey-fast-clock-it"))
         .execute("survey pipeline with a fast producer clock");
 
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))
           .as("dead letters: the scenario's and the fast clock's, nothing made too late by it")
           .isEqualTo(expectedDeadLetters);

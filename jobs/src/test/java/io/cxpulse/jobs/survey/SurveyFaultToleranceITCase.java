@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.MetricSinks;
 import io.cxpulse.jobs.generator.SurveyScenario;
@@ -11,7 +12,6 @@ import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.survey.FailOnceSink.WriterStart;
 import io.cxpulse.jobs.survey.SurveyClickHouse.Emissions;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -35,11 +35,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The survey pipeline survives a failure: the same kind of scenario as {@link SurveyPipelineITCase}
@@ -64,21 +62,13 @@ class SurveyFaultToleranceITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(2, FlinkTestCluster.fixedDelayRestarts(2, Duration.ofMillis(100)));
 
-  @TempDir static Path clickHouseDir;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
 
   @AfterAll
-  static void stop() {
+  static void disarm() {
     FailOnceSink.disarm();
-    if (engines != null) {
-      engines.close();
-    }
   }
 
   @Test
@@ -86,20 +76,22 @@ class SurveyFaultToleranceITCase {
   void afterAFailureAndARestoreFromACheckpointNothingIsLostOrCountedTwice(
       @InjectMiniCluster MiniCluster miniCluster) throws Exception {
     SurveyScenario scenario = SurveyEndToEnd.scenario(SEED, EVENTS, TOO_LATE);
-    List<Long> offsets = engines.produce(scenario);
+    List<Long> offsets = ENGINES.get().produce(scenario);
     Map<Long, RejectReason> expectedDeadLetters =
         SurveyEndToEnd.expectedDeadLetters(scenario, offsets);
     ExpectedSurveyScores expectedScores =
         ExpectedSurveyScores.of(scenario.countedResponses(), SurveyEndToEnd.WINDOW);
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       SurveyClickHouse.installEmissionLog(connection);
     }
 
     SurveyJobOptions options =
-        engines.options(
-            SurveyEndToEnd.SURVEY_TOPIC,
-            "survey-fault-tolerance-it",
-            new RuntimeOptions(Duration.ofMillis(300), 2, true, 200, Duration.ofMillis(200)));
+        ENGINES
+            .get()
+            .options(
+                SurveyEndToEnd.SURVEY_TOPIC,
+                "survey-fault-tolerance-it",
+                new RuntimeOptions(Duration.ofMillis(300), 2, true, 200, Duration.ofMillis(200)));
     MetricSinks<SurveyWindowRow> production = SurveyJob.productionSinks(options);
     MetricSinks<SurveyWindowRow> sinks =
         new MetricSinks<>(
@@ -157,7 +149,7 @@ class SurveyFaultToleranceITCase {
                     .as("the writers' restored checkpoint")
                     .hasValue(counts.restoredId()));
 
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       // Nothing lost, nothing counted twice: the scores equal the expectation ...
       expectedScores.assertMatches(SurveyClickHouse.scoresPerMinute(connection));
       // ... and the dead letters are exactly the rejected records, each once, with its reason.
@@ -189,7 +181,7 @@ class SurveyFaultToleranceITCase {
     }
 
     // The dead-letter topic is at-least-once: every expected record, each with only its reason.
-    List<DeadLetter> topic = engines.readDeadLetterTopic();
+    List<DeadLetter> topic = ENGINES.get().readDeadLetterTopic();
     Map<Long, Set<RejectReason>> reasonsByOffset = new TreeMap<>();
     for (DeadLetter deadLetter : topic) {
       assertThat(deadLetter.getSourceTopic()).isEqualTo(SurveyEndToEnd.SURVEY_TOPIC);

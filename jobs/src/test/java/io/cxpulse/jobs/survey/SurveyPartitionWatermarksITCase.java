@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.SurveyResponse;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyTrafficGenerator;
@@ -11,7 +12,6 @@ import io.cxpulse.jobs.pipeline.RawRecords;
 import io.cxpulse.jobs.pipeline.RuntimeOptions;
 import io.cxpulse.jobs.survey.SurveyEndToEnd.Outgoing;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -28,13 +28,10 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Watermarks per Kafka partition, on the real engines: partitions far apart in event time, more
@@ -50,25 +47,13 @@ class SurveyPartitionWatermarksITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(4, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
-  @TempDir static Path clickHouseDir;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
 
   @BeforeEach
   void emptyWindowTable() throws Exception {
-    try (Connection connection = engines.connection();
+    try (Connection connection = ENGINES.get().connection();
         Statement statement = connection.createStatement()) {
       statement.execute("TRUNCATE TABLE cx_survey_window");
     }
@@ -83,9 +68,9 @@ class SurveyPartitionWatermarksITCase {
   void sixHoursOnFourPartitionsReadByOneSubtaskCountEveryGoodResponse() throws Exception {
     SurveyScenario scenario = scenario(20_261_207L, 100_000, Duration.ofHours(6));
     String topic = "cx.surveys.six-hours";
-    engines.createTopic(topic, 4);
+    ENGINES.get().createTopic(topic, 4);
     List<Outgoing> records = scenario.records().stream().map(Outgoing::of).toList();
-    engines.produce(topic, records, byKey(4));
+    ENGINES.get().produce(topic, records, byKey(4));
 
     Run run = run(topic, "six-hours", 1);
 
@@ -98,8 +83,8 @@ class SurveyPartitionWatermarksITCase {
   void moreSubtasksThanPartitionsGiveTheSameRowsAndDeadLettersAsOne() throws Exception {
     SurveyScenario scenario = scenario(20_261_208L, 20_000, Duration.ofHours(2));
     String topic = "cx.surveys.two-partitions";
-    engines.createTopic(topic, 2);
-    engines.produce(topic, scenario.records().stream().map(Outgoing::of).toList(), byKey(2));
+    ENGINES.get().createTopic(topic, 2);
+    ENGINES.get().produce(topic, scenario.records().stream().map(Outgoing::of).toList(), byKey(2));
 
     Run one = run(topic, "parallelism-1", 1);
     Map<ExpectedSurveyScores.Key, ExpectedSurveyScores.ViewRow> rowsOfOne = scores();
@@ -141,7 +126,7 @@ class SurveyPartitionWatermarksITCase {
       partition1.add(outgoing(response, RejectReason.TOO_LATE));
     }
     String topic = "cx.surveys.backfill";
-    engines.createTopic(topic, 2);
+    ENGINES.get().createTopic(topic, 2);
     // One producer for both partitions, as in the other cases: a second producer on the same
     // topic right after the first met OutOfOrderSequenceException on partition 0 in CI runs.
     Map<Outgoing, Integer> partitionOf = new IdentityHashMap<>();
@@ -149,7 +134,7 @@ class SurveyPartitionWatermarksITCase {
     partition1.forEach(record -> partitionOf.put(record, 1));
     List<Outgoing> records = new ArrayList<>(partition0);
     records.addAll(partition1);
-    engines.produce(topic, records, partitionOf::get);
+    ENGINES.get().produce(topic, records, partitionOf::get);
 
     Run run = run(topic, "backfill", 1);
 
@@ -160,7 +145,7 @@ class SurveyPartitionWatermarksITCase {
     ExpectedSurveyScores.of(
             Stream.concat(backfill.stream(), current.stream()).toList(), SurveyEndToEnd.WINDOW)
         .assertMatches(scores());
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       assertThat(SurveyClickHouse.deadLetterCountsView(connection, topic))
           .as("cx_dead_letter_counts")
           .isEqualTo(expected);
@@ -171,15 +156,17 @@ class SurveyPartitionWatermarksITCase {
 
   private static Run run(String topic, String groupId, int parallelism) throws Exception {
     SurveyJobOptions options =
-        engines.options(
-            topic,
-            groupId,
-            new RuntimeOptions(
-                Duration.ofSeconds(1),
-                parallelism,
-                true,
-                RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
-                RuntimeOptions.DEFAULT_JDBC_FLUSH_INTERVAL));
+        ENGINES
+            .get()
+            .options(
+                topic,
+                groupId,
+                new RuntimeOptions(
+                    Duration.ofSeconds(1),
+                    parallelism,
+                    true,
+                    RuntimeOptions.DEFAULT_JDBC_BATCH_SIZE,
+                    RuntimeOptions.DEFAULT_JDBC_FLUSH_INTERVAL));
     long started = System.nanoTime();
     JobExecutionResult result =
         SurveyEndToEnd.productionJob(options).execute("survey partition watermarks " + groupId);
@@ -225,7 +212,7 @@ class SurveyPartitionWatermarksITCase {
     assertThat(run.counted()).as("counted").isEqualTo(scenario.countedResponses().size());
     ExpectedSurveyScores.of(scenario.countedResponses(), SurveyEndToEnd.WINDOW)
         .assertMatches(scores());
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       assertThat(SurveyClickHouse.deadLetterCountsView(connection, topic))
           .as("cx_dead_letter_counts")
           .isEqualTo(expected);
@@ -234,7 +221,7 @@ class SurveyPartitionWatermarksITCase {
 
   private static Map<ExpectedSurveyScores.Key, ExpectedSurveyScores.ViewRow> scores()
       throws Exception {
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       return SurveyClickHouse.scoresPerMinute(connection);
     }
   }

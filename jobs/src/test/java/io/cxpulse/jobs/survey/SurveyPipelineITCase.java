@@ -3,6 +3,7 @@ package io.cxpulse.jobs.survey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.generator.SurveyScenario.Kind;
@@ -10,7 +11,6 @@ import io.cxpulse.jobs.generator.SurveyScenario.ScenarioRecord;
 import io.cxpulse.jobs.pipeline.PipelineMetrics;
 import io.cxpulse.jobs.survey.SurveyClickHouse.Emissions;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -25,12 +25,9 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The survey pipeline end to end on the real engines: a generated scenario with every fate is
@@ -59,39 +56,27 @@ class SurveyPipelineITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(2, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
-  @TempDir static Path clickHouseDir;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void everyResponseIsCountedOnceOrDeadLetteredAndTheScoresAreExact() throws Exception {
     SurveyScenario scenario = SurveyEndToEnd.scenario(SEED, EVENTS, TOO_LATE);
-    List<Long> offsets = engines.produce(scenario);
+    List<Long> offsets = ENGINES.get().produce(scenario);
     Map<Long, RejectReason> expectedDeadLetters =
         SurveyEndToEnd.expectedDeadLetters(scenario, offsets);
     Map<RejectReason, Long> expectedPerReason = SurveyEndToEnd.deadLettersPerReason(scenario);
     ExpectedSurveyScores expectedScores =
         ExpectedSurveyScores.of(scenario.countedResponses(), SurveyEndToEnd.WINDOW);
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       SurveyClickHouse.installEmissionLog(connection);
     }
 
     // Checkpoints flush the sinks; a bounded job also waits for one before it ends.
     StreamExecutionEnvironment env =
-        SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-pipeline-it"));
+        SurveyEndToEnd.productionJob(ENGINES.get().frequentlyCheckpointed("survey-pipeline-it"));
     long started = System.nanoTime();
     JobExecutionResult result = env.execute("survey pipeline end to end");
     long jobMillis = Duration.ofNanos(System.nanoTime() - started).toMillis();
@@ -112,7 +97,7 @@ class SurveyPipelineITCase {
         .as("in = counted + dead-lettered")
         .isEqualTo(recordsIn);
 
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       // Dead letters in ClickHouse: exactly the expected records, each with its reason.
       assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))
           .as("cx_dead_letters FINAL, reason by source offset")
@@ -154,7 +139,7 @@ class SurveyPipelineITCase {
     }
 
     // Dead letters in Kafka: one per rejected record, each with its reason (no failure, no replay).
-    List<DeadLetter> topic = engines.readDeadLetterTopic();
+    List<DeadLetter> topic = ENGINES.get().readDeadLetterTopic();
     Map<Long, RejectReason> fromTopic = new TreeMap<>();
     for (DeadLetter deadLetter : topic) {
       assertThat(deadLetter.getSourceTopic()).isEqualTo(SurveyEndToEnd.SURVEY_TOPIC);

@@ -2,10 +2,10 @@ package io.cxpulse.jobs.survey;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.SurveyScenario;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -18,12 +18,9 @@ import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A ClickHouse table gone for 20 s in the middle of a run (renamed away and back, as an operator
@@ -42,28 +39,16 @@ class SurveySinkOutageITCase {
       FlinkTestCluster.withSlots(
           2, FlinkTestCluster.fixedDelayRestarts(1000, Duration.ofMillis(500)));
 
-  @TempDir static Path clickHouseDir;
-
-  private static SurveyEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = SurveyEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<SurveyEndToEnd> ENGINES =
+      new EnginesExtension<>(SurveyEndToEnd::start);
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void aTableGoneForTwentySecondsEndsWithEveryRowAsItWouldHaveBeen(
       @InjectMiniCluster MiniCluster cluster) throws Exception {
     SurveyScenario scenario = SurveyEndToEnd.scenario(SEED, EVENTS, 3);
-    List<Long> offsets = engines.produce(scenario);
+    List<Long> offsets = ENGINES.get().produce(scenario);
     Map<Long, RejectReason> expectedDeadLetters =
         SurveyEndToEnd.expectedDeadLetters(scenario, offsets);
     ExpectedSurveyScores expectedScores =
@@ -71,16 +56,16 @@ class SurveySinkOutageITCase {
 
     // The table is gone before the job starts and comes back 20 s later: every write of the
     // window rows meets the outage, the first ones and the retries after each restart.
-    try (Connection connection = engines.connection();
+    try (Connection connection = ENGINES.get().connection();
         Statement statement = connection.createStatement()) {
       statement.execute("RENAME TABLE cx_survey_window TO cx_survey_window_away");
     }
     StreamExecutionEnvironment env =
-        SurveyEndToEnd.productionJob(engines.frequentlyCheckpointed("survey-sink-outage-it"));
+        SurveyEndToEnd.productionJob(ENGINES.get().frequentlyCheckpointed("survey-sink-outage-it"));
     JobClient client = env.executeAsync("survey pipeline with a ClickHouse outage");
     Thread.sleep(OUTAGE.toMillis());
     int taskManagersDuringOutage = taskManagers(cluster);
-    try (Connection connection = engines.connection();
+    try (Connection connection = ENGINES.get().connection();
         Statement statement = connection.createStatement()) {
       statement.execute("RENAME TABLE cx_survey_window_away TO cx_survey_window");
     }
@@ -89,7 +74,7 @@ class SurveySinkOutageITCase {
     assertThat(client.getJobStatus().get()).isEqualTo(JobStatus.FINISHED);
     assertThat(taskManagersDuringOutage).as("task managers during the outage").isOne();
     assertThat(taskManagers(cluster)).as("task managers after").isOne();
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       expectedScores.assertMatches(SurveyClickHouse.scoresPerMinute(connection));
       assertThat(SurveyClickHouse.deadLettersFinal(connection, SurveyEndToEnd.SURVEY_TOPIC))
           .isEqualTo(expectedDeadLetters);

@@ -3,6 +3,7 @@ package io.cxpulse.jobs.tickets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cxpulse.events.DeadLetter;
+import io.cxpulse.jobs.EnginesExtension;
 import io.cxpulse.jobs.FlinkTestCluster;
 import io.cxpulse.jobs.generator.GeneratedTicket;
 import io.cxpulse.jobs.generator.TicketScenario;
@@ -14,7 +15,6 @@ import io.cxpulse.jobs.tickets.ExpectedTicketViews.Cell;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.Grain;
 import io.cxpulse.jobs.tickets.ExpectedTicketViews.ViewKey;
 import io.cxpulse.jobs.validation.RejectReason;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -35,12 +35,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ticket pipeline end to end on the real engines: a generated {@link TicketScenario} (about
@@ -74,21 +71,9 @@ class TicketPipelineITCase {
   static final MiniClusterExtension FLINK =
       FlinkTestCluster.withSlots(2, REPORTER.addToConfiguration(FlinkTestCluster.noRestarts()));
 
-  @TempDir static Path clickHouseDir;
-
-  private static TicketEndToEnd engines;
-
-  @BeforeAll
-  static void start() throws Exception {
-    engines = TicketEndToEnd.start(clickHouseDir);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engines != null) {
-      engines.close();
-    }
-  }
+  @RegisterExtension
+  static final EnginesExtension<TicketEndToEnd> ENGINES =
+      new EnginesExtension<>(TicketEndToEnd::start);
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -96,19 +81,21 @@ class TicketPipelineITCase {
     TicketScenario scenario = TicketEndToEnd.scenario(SEED);
     assertThat(scenario.countedEvents()).hasSizeGreaterThanOrEqualTo(50_000);
     assertThat(scenario.kindCounts()).containsOnlyKeys(TicketScenario.Kind.values());
-    List<Long> offsets = engines.produce(scenario);
+    List<Long> offsets = ENGINES.get().produce(scenario);
     Map<Long, RejectReason> expectedDeadLetters =
         TicketEndToEnd.expectedDeadLetters(scenario, offsets);
     Map<RejectReason, Long> expectedPerReason = TicketEndToEnd.deadLettersPerReason(scenario);
     assertThat(expectedPerReason.values()).allSatisfy(count -> assertThat(count).isPositive());
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       TicketEndToEnd.installEmissionLog(connection);
     }
 
     TicketJobOptions options =
-        engines.options(
-            "ticket-pipeline-it",
-            new RuntimeOptions(Duration.ofMillis(500), 2, true, 1000, Duration.ofMillis(200)));
+        ENGINES
+            .get()
+            .options(
+                "ticket-pipeline-it",
+                new RuntimeOptions(Duration.ofMillis(500), 2, true, 1000, Duration.ofMillis(200)));
     // As the job runs (JobLauncher): a type Flink would serialise with Kryo fails the job.
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.getExecutionEnvironment(
@@ -155,7 +142,7 @@ class TicketPipelineITCase {
     int hourRows;
     int backlogRows;
     long retractedBreaches;
-    try (Connection connection = engines.connection()) {
+    try (Connection connection = ENGINES.get().connection()) {
       // Dead letters in ClickHouse: exactly the expected records, each with its reason.
       assertThat(deadLettersFinal(connection))
           .as("cx_dead_letters FINAL, reason by source offset")
@@ -198,7 +185,7 @@ class TicketPipelineITCase {
 
     // Dead letters in Kafka: one per rejected record, each with its reason.
     Map<Long, RejectReason> fromTopic = new TreeMap<>();
-    for (DeadLetter deadLetter : engines.readDeadLetterTopic()) {
+    for (DeadLetter deadLetter : ENGINES.get().readDeadLetterTopic()) {
       assertThat(deadLetter.getSourceTopic()).isEqualTo(TicketEndToEnd.TICKET_TOPIC);
       assertThat(deadLetter.getSourcePartition()).isZero();
       assertThat(
