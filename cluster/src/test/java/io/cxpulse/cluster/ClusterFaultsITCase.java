@@ -341,9 +341,8 @@ class ClusterFaultsITCase {
             CheckoutJobOptions.DEFAULT_GROUP_ID, CheckoutJobOptions.DEFAULT_TOPIC,
             TicketJobOptions.DEFAULT_GROUP_ID, TicketJobOptions.DEFAULT_TOPIC));
     // Every partition idle at the drain, as after a quiet night: Flink 2.2.1 then drops the
-    // sources' final watermark (FLINK-40499), and the front sends it instead
-    // (DedupAndLatenessOperator
-    // .endInput); before, the open windows were never written.
+    // sources' final watermark (FLINK-40499), and the front's de-duplication sends it instead;
+    // before, the open windows were never written.
     Thread.sleep(EventTimeOptions.DEFAULT_IDLENESS.plusSeconds(10).toMillis());
     // Before the drain, while the jobs run (a finished job's metrics are gone): the counters of
     // what a job drops without a dead letter.

@@ -1,10 +1,8 @@
 package io.cxpulse.jobs;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -56,17 +54,8 @@ public final class EnginesExtension<E extends AutoCloseable>
       }
     } finally {
       engines = null;
-      deleteRecursively(dir);
-    }
-  }
-
-  private static void deleteRecursively(Path root) throws IOException {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
+      if (dir != null) {
+        FileUtils.deleteDirectory(dir.toFile());
       }
     }
   }

@@ -160,6 +160,8 @@ public final class ChdbEngine implements AutoCloseable {
     if (original >= 0) {
       try {
         System.setIn(new FileInputStream("/proc/self/fd/" + original));
+        // The reopened stream holds the input on a descriptor of its own.
+        libc.close(original);
       } catch (IOException e) {
         // A socket cannot be reopened by path; Java code then reads an empty input.
         LOG.debug("standard input (fd {}) not reopened for System.in: {}", original, e.toString());
